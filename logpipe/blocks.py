@@ -1,0 +1,64 @@
+"""cat's shared piece: cut a decompressed stream into blocks of whole lines.
+
+Per-item Python overhead is paid once per block, not once per line, and the matcher
+scans a whole block with one `bytes.find` or one compiled regex.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .codecs import OpenLog, read_error
+from .messages import Messages
+from .records import Block
+
+# 256 KiB: large enough that the per-block Python work (a call, a join, a few tuples)
+# costs under 1% at 1 GB/s, small enough that a block stays in a 2-core machine's L2
+# cache while `find`, `count` and the line slicing pass over it.
+BLOCK_SIZE = 256 * 1024
+
+
+def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages | None = None) -> Iterator[Block]:
+    """Yield the blocks of `file`: each ends with a newline, except perhaps the last one.
+
+    A line is never split across two blocks; a line longer than `block_size` makes a
+    block of its own size. If decompression fails part way, every byte decoded before
+    the fault is still yielded, then one message names the file and the fault.
+    The closing `last=True` block is the caller's (`cat`'s) to send.
+    """
+    messages = messages or Messages()
+    read = getattr(file.stream, "read1", file.stream.read)  # read1: hand back what is decoded now
+    name, line_number, offset = file.name, 1, 0
+    pieces: list[bytes | memoryview] = []  # the unfinished line and whatever was read after it
+    size = 0
+    while True:
+        try:
+            chunk = read(block_size)
+        except Exception as err:  # only the decoder runs here: a corrupt or truncated file
+            messages.error(name, read_error(file.codec, err))
+            break
+        if not chunk:
+            break
+        pieces.append(chunk)
+        size += len(chunk)
+        if size < block_size:
+            continue
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:  # still inside one long line: read on
+            continue
+        if cut == len(chunk):
+            data, pieces, size = b"".join(pieces), [], 0
+        else:
+            pieces[-1] = memoryview(chunk)[:cut]
+            data = b"".join(pieces)
+            rest = chunk[cut:]
+            pieces, size = [rest], len(rest)
+        yield Block(name, line_number, offset, data)
+        line_number += data.count(b"\n")
+        offset += len(data)
+    if pieces:
+        yield Block(name, line_number, offset, b"".join(pieces))
+
+
+def end_of(file: OpenLog) -> Block:
+    """The empty block that closes `file` in the stream of blocks."""
+    return Block(file.name, 0, 0, b"", True)

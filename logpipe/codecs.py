@@ -1,0 +1,130 @@
+"""Codecs and the opener: sniff a file's first bytes, then open the right decompressor.
+
+The codec is chosen by content, never by file name, so a plain file called `x.gz`
+and a gzip file called `x.log` are both read right. Decoders are imported when first
+needed, so a search over plain files never pays for importing them.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import ExitStack
+from typing import BinaryIO
+
+from .messages import Messages, describe
+from .records import LogFile
+
+# The longest magic number below (xz's), which is how many bytes `peek` must see.
+MAGIC_LENGTH = 6
+
+
+def sniff(head: bytes) -> str:
+    """The codec named by a file's first bytes: gzip, bzip2, zstd, xz or plain."""
+    # gzip, RFC 1952 section 2.3.1: ID1 = 0x1f, ID2 = 0x8b.
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    # bzip2, the .bz2 file format (Seward): "BZh" then the block size '1'..'9'.
+    if head.startswith(b"BZh") and head[3:4].isdigit():
+        return "bzip2"
+    # Zstandard, RFC 8878 section 3.1.1: magic number 0xFD2FB528, little-endian.
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    # xz, The .xz File Format 1.1.0 section 2.1.1.1: header magic FD 37 7A 58 5A 00.
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    return "plain"
+
+
+def _gzip(raw: BinaryIO) -> BinaryIO:
+    # Intel's ISA-L inflates about 2-3 times faster than zlib; stdlib gzip if it is missing.
+    # Both read every member of a multi-member file.
+    try:
+        from isal.igzip import GzipFile
+    except ImportError:  # pragma: no cover - isal ships wheels for the usual platforms
+        from gzip import GzipFile
+    return GzipFile(fileobj=raw, mode="rb")
+
+
+def _bzip2(raw: BinaryIO) -> BinaryIO:
+    import bz2
+
+    return bz2.BZ2File(raw, "rb")  # reads every stream of a multi-stream file
+
+
+def _zstd(raw: BinaryIO) -> BinaryIO:
+    import zstandard
+
+    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)
+
+
+def _xz(raw: BinaryIO) -> BinaryIO:
+    import lzma
+
+    return lzma.LZMAFile(raw, "rb")  # reads every stream of a multi-stream file
+
+
+DECODERS = {"gzip": _gzip, "bzip2": _bzip2, "zstd": _zstd, "xz": _xz}
+
+
+class OpenLog:
+    """An opened log file: `stream` yields its decompressed bytes.
+
+    A context manager: leaving it closes the decoder and the file it opened, but never
+    standard input, which it did not open.
+    """
+
+    def __init__(self, logfile: LogFile) -> None:
+        self.name = logfile.name
+        self.path = logfile.path
+        self._resources = ExitStack()
+        try:
+            if logfile.path == "-":
+                raw = sys.stdin.buffer
+            else:
+                raw = self._resources.enter_context(open(logfile.path, "rb"))
+            self.codec = sniff(raw.peek(MAGIC_LENGTH)[:MAGIC_LENGTH])
+            decoder = DECODERS.get(self.codec)
+            self.stream = raw if decoder is None else self._resources.enter_context(decoder(raw))
+        except BaseException:
+            self._resources.close()
+            raise
+
+    def close(self) -> None:
+        self._resources.close()
+
+    def __enter__(self) -> OpenLog:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<OpenLog {self.path!r} {self.codec}>"
+
+
+def as_logfile(item: LogFile | str | os.PathLike) -> LogFile:
+    """Let library users hand plain paths to `opener`."""
+    if isinstance(item, LogFile):
+        return item
+    path = os.fspath(item)
+    return LogFile(path, os.fsencode(path))
+
+
+def open_log(item: LogFile | str | os.PathLike, messages: Messages) -> OpenLog | None:
+    """Open `item`, or report on stderr why it cannot be opened and return None."""
+    logfile = as_logfile(item)
+    try:
+        return OpenLog(logfile)
+    except Exception as err:  # OSError mostly; any decoder that refuses the header too
+        messages.error(logfile.name, describe(err))
+        return None
+
+
+def read_error(codec: str, err: BaseException) -> str:
+    """What went wrong while decompressing, in one short phrase."""
+    if isinstance(err, EOFError):
+        return f"truncated {codec} stream" if codec != "plain" else "unexpected end of file"
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno)
+    kind = f"corrupt {codec} stream" if codec != "plain" else "read error"
+    return f"{kind} ({err})" if str(err) else kind

@@ -1,0 +1,63 @@
+"""A small demo tree of synthetic logs in every codec, for trying logpipe out.
+
+`log_lines(n, seed)` is also the synthetic corpus that the benchmark builds on.
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import random
+
+HOSTS = ["web01", "web02", "db01", "cache03", "edge-7"]
+USERS = ["root", "admin", "alice", "bob", "deploy", "postgres", "ubuntu"]
+
+
+def log_lines(count: int, seed: int = 0) -> list[bytes]:
+    """`count` syslog-like lines (sshd, cron, kernel, nginx), the same for the same seed."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(count):
+        stamp = f"Nov {1 + i * 28 // max(count, 1):2d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+        host = rng.choice(HOSTS)
+        pid = rng.randrange(300, 65000)
+        ip = f"{rng.randrange(1, 255)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        kind = rng.random()
+        if kind < 0.15:
+            text = f"sshd[{pid}]: Failed password for {rng.choice(USERS)} from {ip} port {rng.randrange(1024, 65535)} ssh2"
+        elif kind < 0.3:
+            text = f"sshd[{pid}]: Accepted publickey for {rng.choice(USERS)} from {ip} port {rng.randrange(1024, 65535)} ssh2"
+        elif kind < 0.45:
+            text = f"CRON[{pid}]: ({rng.choice(USERS)}) CMD (run-parts /etc/cron.hourly)"
+        elif kind < 0.55:
+            text = f"kernel: [{rng.randrange(10**6)}.{rng.randrange(10**6):06d}] eth0: link up, 1000Mbps, full-duplex"
+        elif kind < 0.6:
+            text = f"kernel: Out of memory: Killed process {pid} (java) total-vm:{rng.randrange(10**7)}kB"
+        else:
+            status = rng.choice([200, 200, 200, 301, 304, 404, 500])
+            text = (f'nginx: {ip} - - "GET /api/v1/items/{rng.randrange(10**5)} HTTP/1.1" {status} '
+                    f'{rng.randrange(10**5)} "-" "Mozilla/5.0"')
+        lines.append(f"{stamp} {host} {text}\n".encode())
+    return lines
+
+
+def make_demo_tree(root: str, lines_per_file: int = 2000) -> list[str]:
+    """Write a tree mixing plain, gzip, bzip2, zstd and xz files under `root`; return their paths."""
+    import zstandard
+
+    writers = {
+        "syslog": lambda data: data,
+        "syslog.1.gz": gzip.compress,
+        "archive/syslog.2.bz2": bz2.compress,
+        "archive/syslog.3.zst": lambda data: zstandard.ZstdCompressor().compress(data),
+        "archive/old/syslog.4.xz": lzma.compress,
+    }
+    paths = []
+    for seed, (name, compress) in enumerate(writers.items()):
+        path = os.path.join(root, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(compress(b"".join(log_lines(lines_per_file, seed))))
+        paths.append(path)
+    return paths

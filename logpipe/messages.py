@@ -1,0 +1,35 @@
+"""Error messages on stderr, one line each, and the sticky "errored" flag behind exit status 2."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import BinaryIO
+
+
+def describe(err: BaseException) -> str:
+    """The short reason for an OS error: "Permission denied", not "[Errno 13] ...: 'x'"."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno)
+    return str(err) or type(err).__name__
+
+
+class Messages:
+    """Writes `logpipe: NAME: reason` lines and remembers that something went wrong.
+
+    `silent=True` (`-s`) drops the lines but still sets `errored`, as grep does.
+    """
+
+    def __init__(self, stream: BinaryIO | None = None, *, silent: bool = False) -> None:
+        self.stream = stream
+        self.silent = silent
+        self.errored = False
+
+    def error(self, name: bytes | str, reason: str) -> None:
+        self.errored = True
+        if self.silent:
+            return
+        if isinstance(name, str):
+            name = os.fsencode(name)
+        stream = self.stream if self.stream is not None else sys.stderr.buffer
+        stream.write(b"logpipe: " + name + b": " + reason.encode("utf-8", "replace") + b"\n")
+        stream.flush()

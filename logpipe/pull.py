@@ -1,0 +1,109 @@
+"""The pull backend: each stage is a generator that takes the upstream iterable last.
+
+    >>> from logpipe import pull
+    >>> logfiles = pull.find_files(["/var/log"], globs=["*.gz"])
+    >>> files = pull.opener(logfiles)
+    >>> blocks = pull.cat(files)
+    >>> matches = pull.grep(b"sshd", blocks)
+    >>> for match in matches:                          # doctest: +SKIP
+    ...     print(match.name, match.line_number, match.line)
+
+Nothing runs until the last stage is iterated. Each file is open only while `cat`
+reads it; closing the chain (or leaving the loop early and letting it go) closes it.
+Only control flow lives here: the walk, codecs, block cutting and matching are the
+shared pieces that the push backend calls too.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from . import find_files as _walk
+from .blocks import BLOCK_SIZE, end_of, read_blocks
+from .codecs import OpenLog, open_log
+from .matching import BlockSearch, Matcher
+from .messages import Messages
+from .options import SearchOptions
+from .output import Output
+from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
+
+__all__ = ["find_files", "opener", "cat", "grep", "printer", "search"]
+
+
+def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
+               messages: Messages | None = None) -> Iterator[LogFile]:
+    """Yield the `LogFile`s to search under `roots` (see `logpipe.find_files.walk`)."""
+    yield from _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth, follow=follow,
+                          messages=messages)
+
+
+def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = None) -> Iterator[OpenLog]:
+    """Yield each file opened through the decoder its first bytes call for.
+
+    A file is closed when the next one is asked for, or when the chain is closed.
+    One that cannot be opened is reported on stderr and skipped.
+    """
+    messages = messages or Messages()
+    for logfile in logfiles:
+        file = open_log(logfile, messages)
+        if file is None:
+            continue
+        with file:
+            yield file
+
+
+def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE,
+        messages: Messages | None = None) -> Iterator[Block]:
+    """Yield each file's content as blocks of whole lines, then its closing `last` block.
+
+    Sending `SKIP_FILE` into this generator (as `grep` does after `-m N` matches)
+    stops reading the current file at once.
+    """
+    messages = messages or Messages()
+    for file in files:
+        for block in read_blocks(file, block_size, messages):
+            if (yield block) == SKIP_FILE:
+                break
+        yield end_of(file)
+
+
+def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], *,
+         max_count: int | None = None) -> Iterator[Match]:
+    """Yield a `Match` for each line of `blocks` that matches `pattern`.
+
+    With `max_count`, after that many matches in a file it sends `SKIP_FILE` upstream
+    so that `cat` stops reading the file (when upstream is a generator).
+    """
+    search = BlockSearch(pattern, max_count=max_count)
+    blocks = iter(blocks)
+    send = getattr(blocks, "send", None)
+    verdict = None
+    while True:
+        try:
+            block = send(verdict) if verdict is not None and send else next(blocks)
+        except StopIteration:
+            return
+        matches, verdict = search(block)
+        yield from matches
+
+
+def printer(output: Output, matches: Iterable[Match]) -> None:
+    """The sink: write every match, until the matches end or `output` says stop."""
+    try:
+        for match in matches:
+            output.write(match)
+    except StopSearch:
+        pass
+
+
+def search(options: SearchOptions, output: Output, messages: Messages) -> None:
+    """Run the whole chain for `options`; every stage is closed at the end, early or not."""
+    logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
+                          max_depth=options.max_depth, follow=options.follow, messages=messages)
+    files = opener(logfiles, messages=messages)
+    blocks = cat(files, block_size=options.block_size, messages=messages)
+    matches = grep(Matcher(options.pattern, fixed=options.fixed_strings), blocks, max_count=options.max_count)
+    try:
+        printer(output, matches)
+    finally:
+        for stage in (matches, blocks, files, logfiles):  # downstream first: files close in `opener`
+            stage.close()

@@ -1,0 +1,127 @@
+"""The push backend: each stage is a coroutine that receives with `item = yield`
+and hands on with `target.send(...)`, taking its `target` last.
+
+    >>> from logpipe import push
+    >>> from logpipe.output import Output
+    >>> import sys
+    >>> sink = push.printer(Output(sys.stdout.buffer))
+    >>> push.find_files(["/var/log"], push.opener(push.cat(push.grep(b"sshd", sink))),
+    ...                 globs=["*.gz"])                                # doctest: +SKIP
+
+`find_files` is the source: it drives the chain and, at the end, closes it; `close()`
+travels down the chain and runs each stage's `finally`.
+
+Talking back upstream:
+- `send()` returns the receiving stage's verdict: `grep` answers `SKIP_FILE` after
+  `-m N` matches in a file, and `cat` stops reading that file.
+- a sink that wants the whole search over (`-q`, closed pipe) raises `StopSearch`;
+  it propagates out of every `send()`, closing open files on the way, and the source
+  catches it. No stage ever returns by itself, so `send()` never raises StopIteration.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Generator, Iterable
+
+from . import find_files as _walk
+from .blocks import BLOCK_SIZE, end_of, read_blocks
+from .codecs import open_log
+from .matching import BlockSearch, Matcher
+from .messages import Messages
+from .options import SearchOptions
+from .output import Output
+from .records import SKIP_FILE, StopSearch
+
+__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search"]
+
+
+def coroutine(func):
+    """Start a coroutine function's generator, so that it is ready for `send()`."""
+
+    @functools.wraps(func)
+    def start(*args, **kwargs):
+        generator = func(*args, **kwargs)
+        next(generator)
+        return generator
+
+    return start
+
+
+def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(), max_depth=None,
+               follow=False, messages: Messages | None = None) -> None:
+    """The source: send each `LogFile` to search under `roots` to `target`, then close it."""
+    try:
+        for logfile in _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth,
+                                  follow=follow, messages=messages):
+            target.send(logfile)
+    except StopSearch:
+        pass
+    finally:
+        target.close()
+
+
+@coroutine
+def opener(target: Generator, *, messages: Messages | None = None):
+    """Receive `LogFile`s (or paths); send each opened file, closing it once `target` is done."""
+    messages = messages or Messages()
+    try:
+        while True:
+            file = open_log((yield), messages)
+            if file is None:
+                continue
+            with file:
+                target.send(file)
+    finally:
+        target.close()
+
+
+@coroutine
+def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages | None = None):
+    """Receive open files; send each one's blocks of whole lines, then its `last` block.
+
+    Stops reading a file as soon as `target` answers `SKIP_FILE`.
+    """
+    messages = messages or Messages()
+    try:
+        while True:
+            file = yield
+            for block in read_blocks(file, block_size, messages):
+                if target.send(block) == SKIP_FILE:
+                    break
+            target.send(end_of(file))
+    finally:
+        target.close()
+
+
+@coroutine
+def grep(pattern: bytes | str | Matcher, target: Generator, *, max_count: int | None = None):
+    """Receive blocks; send a `Match` for each matching line. Answers `SKIP_FILE`
+    to the sender once a file has given `max_count` matches."""
+    search = BlockSearch(pattern, max_count=max_count)
+    verdict = None
+    try:
+        while True:
+            matches, verdict = search((yield verdict))
+            for match in matches:
+                target.send(match)
+    finally:
+        target.close()
+
+
+@coroutine
+def printer(output: Output):
+    """The sink: write each match; `output.write` raises `StopSearch` to end the search."""
+    while True:
+        output.write((yield))
+
+
+def search(options: SearchOptions, output: Output, messages: Messages) -> None:
+    """Build the chain for `options` and drive it from the source."""
+    matcher = Matcher(options.pattern, fixed=options.fixed_strings)
+    find_files(
+        options.paths,
+        opener(cat(grep(matcher, printer(output), max_count=options.max_count),
+                   block_size=options.block_size, messages=messages), messages=messages),
+        globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
+        follow=options.follow, messages=messages,
+    )

@@ -1,0 +1,57 @@
+"""What flows through the pipeline, and the two ways a downstream stage says "enough".
+
+    find_files --LogFile--> opener --OpenLog--> cat --Block--> grep --Match--> printer
+
+`OpenLog` lives in `codecs`, next to the code that opens it.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class LogFile(NamedTuple):
+    """A file to search: `path` is what is opened ("-" is standard input),
+    `name` is what is printed (the root as given joined with the path below it)."""
+
+    path: str
+    name: bytes
+
+
+class Block(NamedTuple):
+    """Whole lines of one file: `data` never ends inside a line except at the end of the file.
+
+    `line_number` is the number of the block's first line (from 1), `offset` its byte
+    offset in the decompressed file. A block with `last=True` and no data closes each file:
+    it tells per-file stages (counts, `-m`) that the file is done, even when it was empty.
+    """
+
+    name: bytes
+    line_number: int
+    offset: int
+    data: bytes
+    last: bool = False
+
+
+class Match(NamedTuple):
+    """One matching line: `line` holds its bytes without the line terminator `\\n`
+    (a `\\r` before it stays), `offset` is the byte offset of the line's start."""
+
+    name: bytes
+    line_number: int
+    offset: int
+    line: bytes
+
+
+class StopSearch(Exception):
+    """Raised by a sink to end the whole search (`-q` satisfied, output pipe closed).
+
+    In the push backend it travels up out of every `send()` to the source, which
+    catches it; each stage's `finally` runs on the way, so every open file is closed.
+    In the pull backend the sink simply stops pulling and closes the stages.
+    """
+
+
+# The verdict a stage hands back upstream when it wants no more of the current file
+# (`-m N` reached): the return value of `target.send(block)` in push, the value sent
+# into `cat`'s `yield` in pull. Anything else (None) means "go on".
+SKIP_FILE = "skip-file"

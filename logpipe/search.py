@@ -1,0 +1,48 @@
+"""Run one search: pick the backend, wire the output and messages, compute the exit status."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import BinaryIO
+
+from . import pull, push
+from .messages import Messages
+from .options import SearchOptions
+from .output import Output
+
+BACKENDS = {"pull": pull, "push": push}
+
+# Exit statuses, as grep's.
+MATCHED, NO_MATCH, ERROR = 0, 1, 2
+
+
+def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO | None = None) -> int:
+    """Search as `options` say, writing matches to `stdout` and messages to `stderr`
+    (both binary; the process's own by default). Returns grep's exit status."""
+    messages = Messages(stderr, silent=options.no_messages)
+    output = Output(stdout if stdout is not None else sys.stdout.buffer,
+                    with_filename=options.show_filename, line_number=options.line_number,
+                    quiet=options.quiet)
+    try:
+        BACKENDS[options.backend].search(options, output, messages)
+    finally:
+        output.flush()
+    if output.pipe_closed:
+        _silence_stdout(stdout)
+        return MATCHED
+    if output.matches and (options.quiet or not messages.errored):
+        return MATCHED
+    return ERROR if messages.errored else NO_MATCH
+
+
+def _silence_stdout(stdout: BinaryIO | None) -> None:
+    """After the reader of stdout has gone, point fd 1 at /dev/null so that the
+    interpreter's own flush at exit does not print a BrokenPipeError traceback."""
+    if stdout is not None and stdout is not sys.stdout.buffer:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

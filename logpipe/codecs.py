@@ -63,6 +63,16 @@ def _xz(raw: BinaryIO) -> BinaryIO:
     return lzma.LZMAFile(raw, "rb")  # reads every stream of a multi-stream file
 
 
+def _head(raw: BinaryIO) -> bytes:
+    """The first bytes of `raw`, left unread: peeked from a buffered file, or read and
+    sought back from a seekable one that cannot peek (such as pyfakefs' files)."""
+    if hasattr(raw, "peek"):
+        return raw.peek(MAGIC_LENGTH)[:MAGIC_LENGTH]
+    head = raw.read(MAGIC_LENGTH)
+    raw.seek(0)
+    return head
+
+
 DECODERS = {"gzip": _gzip, "bzip2": _bzip2, "zstd": _zstd, "xz": _xz}
 
 
@@ -82,7 +92,7 @@ class OpenLog:
                 raw = sys.stdin.buffer
             else:
                 raw = self._resources.enter_context(open(logfile.path, "rb"))
-            self.codec = sniff(raw.peek(MAGIC_LENGTH)[:MAGIC_LENGTH])
+            self.codec = sniff(_head(raw))
             decoder = DECODERS.get(self.codec)
             self.stream = raw if decoder is None else self._resources.enter_context(decoder(raw))
         except BaseException:

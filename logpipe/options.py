@@ -33,11 +33,3 @@ class SearchOptions:
             raise ValueError(f"backend must be one of {BACKENDS}, not {self.backend!r}")
         if self.block_size < 1:
             raise ValueError("block_size must be at least 1")
-
-    @property
-    def show_filename(self) -> bool:
-        if self.with_filename is not None:
-            return self.with_filename
-        from os.path import isdir
-
-        return len(self.paths) > 1 or any(path != "-" and isdir(path or ".") for path in self.paths)

@@ -21,7 +21,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     (both binary; the process's own by default). Returns grep's exit status."""
     messages = Messages(stderr, silent=options.no_messages)
     output = Output(stdout if stdout is not None else sys.stdout.buffer,
-                    with_filename=options.show_filename, line_number=options.line_number,
+                    with_filename=show_filename(options), line_number=options.line_number,
                     quiet=options.quiet)
     try:
         BACKENDS[options.backend].search(options, output, messages)
@@ -33,6 +33,14 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     if output.matches and (options.quiet or not messages.errored):
         return MATCHED
     return ERROR if messages.errored else NO_MATCH
+
+
+def show_filename(options: SearchOptions) -> bool:
+    """-H / -h if given; else names are printed when more than one file can be searched."""
+    if options.with_filename is not None:
+        return options.with_filename
+    paths = options.paths
+    return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
 
 
 def _silence_stdout(stdout: BinaryIO | None) -> None:

@@ -1,0 +1,93 @@
+"""Shared fixtures: every behavioural test runs on both backends and on tiny and normal blocks."""
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+import zstandard
+
+from logpipe.blocks import BLOCK_SIZE
+from logpipe.options import SearchOptions
+from logpipe.search import run
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "loghub"
+
+COMPRESSORS = {
+    "plain": lambda data: data,
+    "gzip": gzip.compress,
+    "bzip2": bz2.compress,
+    "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
+    "xz": lzma.compress,
+}
+
+DECOMPRESSORS = {
+    "plain": lambda data: data,
+    "gzip": gzip.decompress,
+    "bzip2": bz2.decompress,
+    "zstd": lambda data: zstandard.ZstdDecompressor().decompressobj().decompress(data),
+    "xz": lzma.decompress,
+}
+
+
+class Result(NamedTuple):
+    out: bytes
+    err: bytes
+    status: int
+
+    @property
+    def lines(self) -> list[bytes]:
+        return self.out.splitlines()
+
+
+@pytest.fixture(params=["pull", "push"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(params=[5, BLOCK_SIZE], ids=["tiny-blocks", "normal-blocks"])
+def block_size(request) -> int:
+    return request.param
+
+
+def search_with(backend: str, block_size: int = BLOCK_SIZE):
+    def search(pattern: bytes | str, *paths: str | os.PathLike, **options) -> Result:
+        if isinstance(pattern, str):
+            pattern = pattern.encode()
+        out, err = io.BytesIO(), io.BytesIO()
+        status = run(
+            SearchOptions(pattern=pattern, paths=tuple(map(os.fspath, paths)) or ("",), backend=backend,
+                          block_size=block_size, **options),
+            out, err,
+        )
+        return Result(out.getvalue(), err.getvalue(), status)
+
+    return search
+
+
+@pytest.fixture
+def logpipe(backend, block_size):
+    """`logpipe(pattern, *paths, **SearchOptions fields) -> Result` on the fixture's backend."""
+    return search_with(backend, block_size)
+
+
+def write(path: Path, data: bytes, codec: str = "plain") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(COMPRESSORS[codec](data))
+    return path
+
+
+def reference_grep(pattern: bytes, data: bytes, *, fixed: bool = False) -> list[tuple[int, bytes]]:
+    """The plain line-by-line reference: (line number, line) for each matching line."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    regex = None if fixed else re.compile(pattern)
+    return [(number, line) for number, line in enumerate(lines, 1)
+            if (pattern in line if fixed else regex.search(line))]

@@ -9,7 +9,8 @@
     ...     print(match.name, match.line_number, match.line)
 
 Nothing runs until the last stage is iterated. Each file is open only while `cat`
-reads it; closing the chain (or leaving the loop early and letting it go) closes it.
+reads it. Each stage closes its upstream when it ends, so `matches.close()` after an
+early stop closes the whole chain and the file that was open.
 Only control flow lives here: the walk, codecs, block cutting and matching are the
 shared pieces that the push backend calls too.
 """
@@ -43,12 +44,15 @@ def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = Non
     One that cannot be opened is reported on stderr and skipped.
     """
     messages = messages or Messages()
-    for logfile in logfiles:
-        file = open_log(logfile, messages)
-        if file is None:
-            continue
-        with file:
-            yield file
+    try:
+        for logfile in logfiles:
+            file = open_log(logfile, messages)
+            if file is None:
+                continue
+            with file:
+                yield file
+    finally:
+        _close(logfiles)
 
 
 def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE,
@@ -59,11 +63,14 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE,
     stops reading the current file at once.
     """
     messages = messages or Messages()
-    for file in files:
-        for block in read_blocks(file, block_size, messages):
-            if (yield block) == SKIP_FILE:
-                break
-        yield end_of(file)
+    try:
+        for file in files:
+            for block in read_blocks(file, block_size, messages):
+                if (yield block) == SKIP_FILE:
+                    break
+            yield end_of(file)
+    finally:
+        _close(files)
 
 
 def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], *,
@@ -77,13 +84,16 @@ def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], *,
     blocks = iter(blocks)
     send = getattr(blocks, "send", None)
     verdict = None
-    while True:
-        try:
-            block = send(verdict) if verdict is not None and send else next(blocks)
-        except StopIteration:
-            return
-        matches, verdict = search(block)
-        yield from matches
+    try:
+        while True:
+            try:
+                block = send(verdict) if verdict is not None and send else next(blocks)
+            except StopIteration:
+                return
+            matches, verdict = search(block)
+            yield from matches
+    finally:
+        _close(blocks)
 
 
 def printer(output: Output, matches: Iterable[Match]) -> None:
@@ -105,5 +115,11 @@ def search(options: SearchOptions, output: Output, messages: Messages) -> None:
     try:
         printer(output, matches)
     finally:
-        for stage in (matches, blocks, files, logfiles):  # downstream first: files close in `opener`
-            stage.close()
+        matches.close()  # each stage closes its upstream: the open file closes in `opener`
+
+
+def _close(upstream) -> None:
+    """Close the upstream stage when this one ends, early or not (a plain iterable has no close)."""
+    close = getattr(upstream, "close", None)
+    if close is not None:
+        close()

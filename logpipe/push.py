@@ -16,7 +16,9 @@ Talking back upstream:
   `-m N` matches in a file, and `cat` stops reading that file.
 - a sink that wants the whole search over (`-q`, closed pipe) raises `StopSearch`;
   it propagates out of every `send()`, closing open files on the way, and the source
-  catches it. No stage ever returns by itself, so `send()` never raises StopIteration.
+  catches it. No stage of ours ever returns by itself; a target that does (a user's
+  sink that just returns) makes `send()` raise StopIteration, which each stage turns
+  into `StopSearch`, since a StopIteration escaping a generator becomes RuntimeError.
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(),
         for logfile in _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth,
                                   follow=follow, messages=messages):
             target.send(logfile)
-    except StopSearch:
+    except (StopSearch, StopIteration):
         pass
     finally:
         target.close()
@@ -71,6 +73,8 @@ def opener(target: Generator, *, messages: Messages | None = None):
                 continue
             with file:
                 target.send(file)
+    except StopIteration:
+        raise StopSearch from None
     finally:
         target.close()
 
@@ -89,6 +93,8 @@ def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages |
                 if target.send(block) == SKIP_FILE:
                     break
             target.send(end_of(file))
+    except StopIteration:
+        raise StopSearch from None
     finally:
         target.close()
 
@@ -104,6 +110,8 @@ def grep(pattern: bytes | str | Matcher, target: Generator, *, max_count: int | 
             matches, verdict = search((yield verdict))
             for match in matches:
                 target.send(match)
+    except StopIteration:
+        raise StopSearch from None
     finally:
         target.close()
 

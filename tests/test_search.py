@@ -1,6 +1,8 @@
 """What `logpipe grep` prints and returns, on both backends and tiny and normal blocks."""
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from conftest import COMPRESSORS, write
@@ -99,17 +101,22 @@ def test_max_count_per_file(logpipe, tmp_path):
     assert logpipe("e", tmp_path, max_count=0).status == 1
 
 
-@pytest.mark.parametrize("codec", COMPRESSORS)
-def test_max_count_stops_reading_the_file(logpipe, tmp_path, codec):
-    # The tail of this file is corrupt: a search that stops after the first match
-    # never reads that far, so it reports nothing and succeeds.
+@functools.cache
+def cut_archive(codec: str) -> bytes:
+    """A first match, then a tail cut off half way (garbage after it, for plain)."""
     good = b"first error\n" + b"".join(log_lines(30000))  # several bzip2 blocks, xz and zstd frames
     compressed = COMPRESSORS[codec](good)
-    (tmp_path / "x.log").write_bytes(compressed + b"garbage" if codec == "plain" else compressed[: len(compressed) // 2])
-    whole = logpipe("error", tmp_path / "x.log")
-    stopped = logpipe("error", tmp_path / "x.log", max_count=1)
-    assert stopped == (b"first error\n", b"", 0)
-    if codec != "plain" and codec != "zstd":  # zstandard does not report a cut frame (see README)
+    return compressed + b"garbage" if codec == "plain" else compressed[: len(compressed) // 2]
+
+
+@pytest.mark.parametrize("codec", COMPRESSORS)
+def test_max_count_stops_reading_the_file(logpipe, block_size, tmp_path, codec):
+    # The tail of this file is corrupt: a search that stops after the first match
+    # never reads that far, so it reports nothing and succeeds.
+    (tmp_path / "x.log").write_bytes(cut_archive(codec))
+    assert logpipe("error", tmp_path / "x.log", max_count=1) == (b"first error\n", b"", 0)
+    if block_size > 1000 and codec not in ("plain", "zstd"):  # zstandard does not report a cut frame
+        whole = logpipe("error", tmp_path / "x.log")
         assert whole.status == 2 and b"truncated" in whole.err
 
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from .messages import Messages, describe
 from .records import LogFile
+from .stats import Stats
 
 # The longest magic number below (xz's), which is how many bytes `peek` must see.
 MAGIC_LENGTH = 6
@@ -83,23 +84,33 @@ class OpenLog:
     standard input, which it did not open.
     """
 
-    def __init__(self, logfile: LogFile) -> None:
+    def __init__(self, logfile: LogFile, stats: Stats | None = None) -> None:
         self.name = logfile.name
         self.path = logfile.path
+        self.stats = stats
         self._resources = ExitStack()
         try:
             if logfile.path == "-":
                 raw = sys.stdin.buffer
             else:
                 raw = self._resources.enter_context(open(logfile.path, "rb"))
+            self.raw = raw
             self.codec = sniff(_head(raw))
             decoder = DECODERS.get(self.codec)
             self.stream = raw if decoder is None else self._resources.enter_context(decoder(raw))
         except BaseException:
             self._resources.close()
             raise
+        if stats is not None:
+            stats.opened[self.codec] += 1
 
     def close(self) -> None:
+        if self.stats is not None and not self.raw.closed:
+            try:
+                self.stats.compressed_bytes += self.raw.tell()
+            except OSError:  # a pipe: no position to tell
+                pass
+            self.stats.files_done += 1
         self._resources.close()
 
     def __enter__(self) -> OpenLog:
@@ -120,11 +131,11 @@ def as_logfile(item: LogFile | str | os.PathLike) -> LogFile:
     return LogFile(path, os.fsencode(path))
 
 
-def open_log(item: LogFile | str | os.PathLike, messages: Messages) -> OpenLog | None:
+def open_log(item: LogFile | str | os.PathLike, messages: Messages, stats: Stats | None = None) -> OpenLog | None:
     """Open `item`, or report on stderr why it cannot be opened and return None."""
     logfile = as_logfile(item)
     try:
-        return OpenLog(logfile)
+        return OpenLog(logfile, stats)
     except Exception as err:  # OSError mostly; any decoder that refuses the header too
         messages.error(logfile.name, describe(err))
         return None

@@ -15,6 +15,7 @@ from typing import Callable
 
 from .messages import Messages, describe
 from .records import LogFile
+from .stats import Stats
 
 # A root of "" means "no path was given": the current directory, printed without "./".
 CURRENT_DIRECTORY = ""
@@ -61,6 +62,7 @@ def walk(
     max_depth: int | None = None,
     follow: bool = False,
     messages: Messages | None = None,
+    stats: Stats | None = None,
 ) -> Iterator[LogFile]:
     """Yield a `LogFile` for each file to search under `roots`, in order.
 
@@ -71,26 +73,31 @@ def walk(
     - Symbolic links met during the walk are skipped unless `follow` (as `grep -r`
       and `rg` do); when followed, a link back to an ancestor is reported, not walked.
     - FIFOs, sockets and devices met during the walk are skipped without being opened.
+    `stats`, if given, counts the files met and the files selected.
     """
     messages = messages or Messages()
     wanted = _glob_matcher(globs)
     excluded = _glob_matcher(exclude)
     for root in roots:
         if root == "-":
-            yield LogFile("-", b"(standard input)")
-            continue
-        try:
-            root_stat = os.stat(root or ".")
-        except OSError as err:
-            messages.error(root, describe(err))
-            continue
-        if not stat.S_ISDIR(root_stat.st_mode):
-            yield LogFile(root, os.fsencode(root))
-            continue
-        yield from _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages)
+            logfile = LogFile("-", b"(standard input)")
+        else:
+            try:
+                root_stat = os.stat(root or ".")
+            except OSError as err:
+                messages.error(root, describe(err))
+                continue
+            if stat.S_ISDIR(root_stat.st_mode):
+                yield from _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats)
+                continue
+            logfile = LogFile(root, os.fsencode(root))
+        if stats is not None:
+            stats.files_walked += 1
+            stats.files_selected += 1
+        yield logfile
 
 
-def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages):
+def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats):
     if max_depth is not None and max_depth < 1:
         return
     try:
@@ -143,6 +150,10 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
                 continue
             stack.append((iter(children), rel, depth + 1, identity))
         elif is_file:
-            if wanted is None or wanted(entry.name, rel):
+            selected = wanted is None or wanted(entry.name, rel)
+            if stats is not None:
+                stats.files_walked += 1
+                stats.files_selected += selected
+            if selected:
                 yield LogFile(path, _display_name(root, rel))
         # FIFOs, sockets and devices: skipped, never opened (a FIFO would block).

@@ -23,9 +23,11 @@ class Messages:
         self.stream = stream
         self.silent = silent
         self.errored = False
+        self.count = 0  # how many messages, shown or not
 
     def error(self, name: bytes | str, reason: str) -> None:
         self.errored = True
+        self.count += 1
         if self.silent:
             return
         if isinstance(name, str):

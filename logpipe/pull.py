@@ -26,18 +26,20 @@ from .messages import Messages
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
+from .stats import Stats
 
 __all__ = ["find_files", "opener", "cat", "grep", "printer", "search"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
-               messages: Messages | None = None) -> Iterator[LogFile]:
+               messages: Messages | None = None, stats: Stats | None = None) -> Iterator[LogFile]:
     """Yield the `LogFile`s to search under `roots` (see `logpipe.find_files.walk`)."""
     yield from _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth, follow=follow,
-                          messages=messages)
+                          messages=messages, stats=stats)
 
 
-def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = None) -> Iterator[OpenLog]:
+def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = None,
+           stats: Stats | None = None) -> Iterator[OpenLog]:
     """Yield each file opened through the decoder its first bytes call for.
 
     A file is closed when the next one is asked for, or when the chain is closed.
@@ -46,7 +48,7 @@ def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = Non
     messages = messages or Messages()
     try:
         for logfile in logfiles:
-            file = open_log(logfile, messages)
+            file = open_log(logfile, messages, stats)
             if file is None:
                 continue
             with file:
@@ -55,8 +57,8 @@ def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = Non
         _close(logfiles)
 
 
-def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE,
-        messages: Messages | None = None) -> Iterator[Block]:
+def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
+        stats: Stats | None = None) -> Iterator[Block]:
     """Yield each file's content as blocks of whole lines, then its closing `last` block.
 
     Sending `SKIP_FILE` into this generator (as `grep` does after `-m N` matches)
@@ -65,7 +67,7 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE,
     messages = messages or Messages()
     try:
         for file in files:
-            for block in read_blocks(file, block_size, messages):
+            for block in read_blocks(file, block_size, messages, stats):
                 if (yield block) == SKIP_FILE:
                     break
             yield end_of(file)
@@ -105,12 +107,12 @@ def printer(output: Output, matches: Iterable[Match]) -> None:
         pass
 
 
-def search(options: SearchOptions, output: Output, messages: Messages) -> None:
+def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
-                          max_depth=options.max_depth, follow=options.follow, messages=messages)
-    files = opener(logfiles, messages=messages)
-    blocks = cat(files, block_size=options.block_size, messages=messages)
+                          max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
+    files = opener(logfiles, messages=messages, stats=stats)
+    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats)
     matches = grep(Matcher(options.pattern, fixed=options.fixed_strings), blocks, max_count=options.max_count)
     try:
         printer(output, matches)

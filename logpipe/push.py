@@ -33,6 +33,7 @@ from .messages import Messages
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, StopSearch
+from .stats import Stats
 
 __all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search"]
 
@@ -50,11 +51,11 @@ def coroutine(func):
 
 
 def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(), max_depth=None,
-               follow=False, messages: Messages | None = None) -> None:
+               follow=False, messages: Messages | None = None, stats: Stats | None = None) -> None:
     """The source: send each `LogFile` to search under `roots` to `target`, then close it."""
     try:
         for logfile in _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth,
-                                  follow=follow, messages=messages):
+                                  follow=follow, messages=messages, stats=stats):
             target.send(logfile)
     except (StopSearch, StopIteration):
         pass
@@ -63,12 +64,12 @@ def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(),
 
 
 @coroutine
-def opener(target: Generator, *, messages: Messages | None = None):
+def opener(target: Generator, *, messages: Messages | None = None, stats: Stats | None = None):
     """Receive `LogFile`s (or paths); send each opened file, closing it once `target` is done."""
     messages = messages or Messages()
     try:
         while True:
-            file = open_log((yield), messages)
+            file = open_log((yield), messages, stats)
             if file is None:
                 continue
             with file:
@@ -80,7 +81,8 @@ def opener(target: Generator, *, messages: Messages | None = None):
 
 
 @coroutine
-def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages | None = None):
+def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
+        stats: Stats | None = None):
     """Receive open files; send each one's blocks of whole lines, then its `last` block.
 
     Stops reading a file as soon as `target` answers `SKIP_FILE`.
@@ -89,7 +91,7 @@ def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages |
     try:
         while True:
             file = yield
-            for block in read_blocks(file, block_size, messages):
+            for block in read_blocks(file, block_size, messages, stats):
                 if target.send(block) == SKIP_FILE:
                     break
             target.send(end_of(file))
@@ -123,13 +125,14 @@ def printer(output: Output):
         output.write((yield))
 
 
-def search(options: SearchOptions, output: Output, messages: Messages) -> None:
+def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Build the chain for `options` and drive it from the source."""
     matcher = Matcher(options.pattern, fixed=options.fixed_strings)
     find_files(
         options.paths,
         opener(cat(grep(matcher, printer(output), max_count=options.max_count),
-                   block_size=options.block_size, messages=messages), messages=messages),
+                   block_size=options.block_size, messages=messages, stats=stats),
+               messages=messages, stats=stats),
         globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
-        follow=options.follow, messages=messages,
+        follow=options.follow, messages=messages, stats=stats,
     )

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import BinaryIO
 
 from . import pull, push
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
+from .stats import Stats
 
 BACKENDS = {"pull": pull, "push": push}
 
@@ -16,17 +18,24 @@ BACKENDS = {"pull": pull, "push": push}
 MATCHED, NO_MATCH, ERROR = 0, 1, 2
 
 
-def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO | None = None) -> int:
+def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO | None = None,
+        stats: Stats | None = None) -> int:
     """Search as `options` say, writing matches to `stdout` and messages to `stderr`
-    (both binary; the process's own by default). Returns grep's exit status."""
+    (both binary; the process's own by default). Returns grep's exit status.
+    With `stats`, each stage counts what it did into it."""
     messages = Messages(stderr, silent=options.no_messages)
     output = Output(stdout if stdout is not None else sys.stdout.buffer,
                     with_filename=show_filename(options), line_number=options.line_number,
                     quiet=options.quiet)
+    started = time.perf_counter()
     try:
-        BACKENDS[options.backend].search(options, output, messages)
+        BACKENDS[options.backend].search(options, output, messages, stats)
     finally:
         output.flush()
+        if stats is not None:
+            stats.matches = output.matches
+            stats.files_with_errors = messages.count
+            stats.seconds = time.perf_counter() - started
     if output.pipe_closed:
         _silence_stdout(stdout)
         return MATCHED

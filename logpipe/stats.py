@@ -1,0 +1,49 @@
+"""What each stage did, counted where it happens (`logpipe grep --stats`).
+
+Every stage takes `stats=None`; when it is None nothing is counted beyond one `is None`
+test per file or block. The counters are plain ints, so a progress display in another
+thread can read them while the search runs.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Stats:
+    files_walked: int = 0        # regular files the walk met (find_files)
+    files_selected: int = 0      # of those, the ones the globs let through (find_files)
+    opened: Counter = field(default_factory=Counter)  # files opened, by codec (opener)
+    compressed_bytes: int = 0    # bytes read from disk (opener, when it closes a file)
+    decompressed_bytes: int = 0  # bytes of content (cat)
+    files_done: int = 0          # files read to their end or stopped early (cat)
+    blocks: int = 0              # blocks cut (cat)
+    lines: int = 0               # lines in those blocks (cat)
+    matches: int = 0             # matching lines handed to the sink (printer)
+    files_with_errors: int = 0   # files or directories reported on stderr
+    seconds: float = 0.0         # wall time of the whole search
+
+    def as_dict(self) -> dict:
+        return {
+            "files_walked": self.files_walked, "files_selected": self.files_selected,
+            "files_opened": sum(self.opened.values()), "opened_by_codec": dict(sorted(self.opened.items())),
+            "compressed_bytes": self.compressed_bytes, "decompressed_bytes": self.decompressed_bytes,
+            "blocks": self.blocks, "lines": self.lines, "matches": self.matches,
+            "files_with_errors": self.files_with_errors, "seconds": round(self.seconds, 6),
+        }
+
+    def format(self) -> str:
+        """A few lines for stderr, the way ripgrep's --stats reads."""
+        codecs = ", ".join(f"{count} {codec}" for codec, count in sorted(self.opened.items())) or "none"
+        mb = self.decompressed_bytes / 1e6
+        rate = mb / self.seconds if self.seconds > 0 else 0.0
+        return "\n".join([
+            f"{self.files_walked} files walked, {self.files_selected} selected by the globs",
+            f"{sum(self.opened.values())} files opened ({codecs})",
+            f"{self.compressed_bytes} bytes read from disk, {self.decompressed_bytes} bytes decompressed",
+            f"{self.blocks} blocks, {self.lines} lines scanned",
+            f"{self.matches} matching lines",
+            f"{self.files_with_errors} files with errors",
+            f"{self.seconds:.3f} seconds ({rate:.1f} MB/s)",
+        ]) + "\n"

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .codecs import OpenLog, read_error
+from .codecs import BLOCK_SIZE, OpenLog, read_error
 from .messages import Messages
 from .records import Block
 from .stats import Stats
 
-# 256 KiB: large enough that the per-block Python work (a call, a join, a few tuples)
-# costs under 1% at 1 GB/s, small enough that a block stays in a 2-core machine's L2
-# cache while `find`, `count` and the line slicing pass over it.
-BLOCK_SIZE = 256 * 1024
 
 
 def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages | None = None,

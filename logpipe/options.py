@@ -26,6 +26,8 @@ class SearchOptions:
     line_number: bool = False
     quiet: bool = False
     no_messages: bool = False
+    stats: bool = False  # print what each stage did on stderr at the end
+    progress: bool | None = None  # None: when stderr is a terminal
     block_size: int = BLOCK_SIZE
 
     def __post_init__(self) -> None:

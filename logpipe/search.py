@@ -10,6 +10,7 @@ from . import pull, push
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
+from .progress import Progress
 from .stats import Stats
 
 BACKENDS = {"pull": pull, "push": push}
@@ -27,21 +28,39 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     output = Output(stdout if stdout is not None else sys.stdout.buffer,
                     with_filename=show_filename(options), line_number=options.line_number,
                     quiet=options.quiet)
+    error_stream = stderr if stderr is not None else sys.stderr.buffer
+    show_progress = options.progress if options.progress is not None else _isatty(error_stream)
+    if stats is None and (options.stats or show_progress):
+        stats = Stats()
     started = time.perf_counter()
     try:
-        BACKENDS[options.backend].search(options, output, messages, stats)
+        if show_progress:
+            with Progress(stats, lambda: output.matches, error_stream):
+                BACKENDS[options.backend].search(options, output, messages, stats)
+        else:
+            BACKENDS[options.backend].search(options, output, messages, stats)
     finally:
         output.flush()
         if stats is not None:
             stats.matches = output.matches
             stats.files_with_errors = messages.count
             stats.seconds = time.perf_counter() - started
+    if options.stats:
+        error_stream.write(stats.format().encode())
+        error_stream.flush()
     if output.pipe_closed:
         _silence_stdout(stdout)
         return MATCHED
     if output.matches and (options.quiet or not messages.errored):
         return MATCHED
     return ERROR if messages.errored else NO_MATCH
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def show_filename(options: SearchOptions) -> bool:

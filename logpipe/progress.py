@@ -39,7 +39,7 @@ class Progress:
 
         text = io.TextIOWrapper(self.stream, encoding="utf-8", errors="replace", write_through=True)
         bar = tqdm(total=0, unit="file", file=text, delay=self.delay, leave=False, dynamic_ncols=True,
-                   bar_format="{n_fmt}/{total_fmt} files, {postfix} [{elapsed}]", mininterval=INTERVAL)
+                   bar_format="{n_fmt}/{total_fmt} files{postfix} [{elapsed}]", mininterval=INTERVAL)
         try:
             while not self._done.wait(INTERVAL):
                 self._update(bar)
@@ -48,8 +48,12 @@ class Progress:
             text.detach()  # leave the binary stream open: it is not ours
 
     def _update(self, bar) -> None:
+        now = bar._time()
+        if now - bar.start_t < self.delay:  # refresh() itself does not wait for `delay`
+            return
         stats = self.stats
         bar.total = stats.files_selected
         bar.n = stats.files_done
         bar.set_postfix_str(f"{stats.decompressed_bytes / 1e6:.1f} MB read, {self.matches()} matches", refresh=False)
         bar.refresh()
+        bar.last_print_t = now  # so that close() knows the line is shown and erases it

@@ -5,6 +5,7 @@ scans a whole block with one `bytes.find` or one compiled regex.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from .codecs import BLOCK_SIZE, OpenLog, read_error
@@ -12,6 +13,25 @@ from .messages import Messages
 from .records import Block
 from .stats import Stats
 
+# A file whose first 32 KiB (decompressed) hold a NUL byte is binary. A fixed window,
+# not "the first block", so that the verdict does not depend on the block size.
+BINARY_PROBE = 32 * 1024
+
+__all__ = ["BLOCK_SIZE", "BINARY_PROBE", "read_blocks", "end_of"]
+
+
+def _chunks(file: OpenLog, size: int, messages: Messages) -> Iterator[bytes]:
+    """What the decoder hands back, read by read; a fault ends it with one message."""
+    read = getattr(file.stream, "read1", file.stream.read)  # read1: hand back what is decoded now
+    while True:
+        try:
+            chunk = read(size)
+        except Exception as err:  # only the decoder runs here: a corrupt or truncated file
+            messages.error(file.name, read_error(file.codec, err))
+            return
+        if not chunk:
+            return
+        yield chunk
 
 
 def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
@@ -24,18 +44,18 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     The closing `last=True` block is the caller's (`cat`'s) to send.
     """
     messages = messages or Messages()
-    read = getattr(file.stream, "read1", file.stream.read)  # read1: hand back what is decoded now
+    chunks = _chunks(file, block_size, messages)
+    head, size = [], 0
+    for chunk in chunks:  # read ahead far enough to tell whether the file is binary
+        head.append(chunk)
+        size += len(chunk)
+        if size >= BINARY_PROBE:
+            break
+    binary = any(b"\0" in chunk for chunk in head) and b"\0" in b"".join(head)[:BINARY_PROBE]
     name, line_number, offset = file.name, 1, 0
     pieces: list[bytes | memoryview] = []  # the unfinished line and whatever was read after it
     size = 0
-    while True:
-        try:
-            chunk = read(block_size)
-        except Exception as err:  # only the decoder runs here: a corrupt or truncated file
-            messages.error(name, read_error(file.codec, err))
-            break
-        if not chunk:
-            break
+    for chunk in itertools.chain(head, chunks):
         pieces.append(chunk)
         size += len(chunk)
         if size < block_size:
@@ -55,7 +75,7 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
             stats.blocks += 1
             stats.lines += lines
             stats.decompressed_bytes += len(data)
-        yield Block(name, line_number, offset, data)
+        yield Block(name, line_number, offset, data, False, binary)
         line_number += lines
         offset += len(data)
     if pieces:
@@ -64,7 +84,7 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
             stats.blocks += 1
             stats.lines += data.count(b"\n") + (data[-1:] != b"\n")
             stats.decompressed_bytes += len(data)
-        yield Block(name, line_number, offset, data)
+        yield Block(name, line_number, offset, data, False, binary)
 
 
 def end_of(file: OpenLog) -> Block:

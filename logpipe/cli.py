@@ -6,49 +6,109 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 
 import click
 
 from . import __version__
 from .matching import PatternError
-from .options import BACKENDS, SearchOptions
+from .options import BACKENDS, BINARY_MODES, COLOR_MODES, SearchOptions
 from .search import ERROR, run
 
 CONTEXT = {"help_option_names": ["--help"], "max_content_width": 100}
 
 # The options that say what to search and how; shared by `grep` and `compare`.
 SEARCH_OPTIONS = [
-    click.argument("pattern"),
-    click.argument("paths", nargs=-1, metavar="[PATH]..."),
+    click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]..."),
+    click.option("-e", "--regexp", "regexps", multiple=True, metavar="PATTERN",
+                 help="A pattern to search for (repeatable: a line matches if any does). PATHs then start at "
+                      "the first argument."),
+    click.option("-f", "--file", "pattern_files", multiple=True, type=click.File("rb"), metavar="FILE",
+                 help="Read patterns from FILE, one per line."),
+    click.option("-F", "--fixed-strings", is_flag=True, help="Take patterns as literal strings, not regexes."),
+    click.option("-i", "--ignore-case", is_flag=True, help="Ignore ASCII case."),
+    click.option("-S", "--smart-case", is_flag=True, help="Ignore case unless a pattern has an upper-case letter."),
+    click.option("-v", "--invert-match", is_flag=True, help="Select the lines that do not match."),
+    click.option("-w", "--word-regexp", is_flag=True, help="Match whole words only."),
+    click.option("-x", "--line-regexp", is_flag=True, help="Match whole lines only."),
+    click.option("-m", "--max-count", type=click.IntRange(min=0), metavar="N",
+                 help="Stop reading a file after N selected lines."),
     click.option("--pattern", "globs", multiple=True, metavar="GLOB",
                  help="Search only files whose name matches GLOB (path below the root if GLOB has '/'). "
                       "Repeatable."),
-    click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB. "
-                                                                   "Repeatable."),
+    click.option("--exclude", multiple=True, metavar="GLOB",
+                 help="Skip files and directories matching GLOB. Repeatable."),
     click.option("--max-depth", type=click.IntRange(min=0), metavar="N",
                  help="Descend at most N directories below each PATH (0: the PATHs themselves)."),
-    click.option("-L", "--follow", is_flag=True, help="Follow symbolic links while walking directories."),
-    click.option("-F", "--fixed-strings", is_flag=True, help="Take PATTERN as a literal string, not a regex."),
-    click.option("-n", "--line-number", is_flag=True, help="Print the line number before each line."),
-    click.option("-H", "--with-filename", "with_filename", flag_value=True, default=None,
-                 help="Print the file name for each match (default when searching a directory or several files)."),
-    click.option("-h", "--no-filename", "with_filename", flag_value=False, help="Never print file names."),
-    click.option("-m", "--max-count", type=click.IntRange(min=0), metavar="N",
-                 help="Stop reading a file after N matching lines."),
+    click.option("--follow", is_flag=True, help="Follow symbolic links while walking directories."),
+    click.option("-a", "--text", is_flag=True, help="Search binary files as if they were text."),
+    click.option("--binary-files", type=click.Choice(BINARY_MODES), default="binary", show_default=True,
+                 help="binary: print 'Binary file PATH matches'; text: as -a; without-match: skip them. "
+                      "A file is binary if its first 32 KiB hold a NUL byte."),
     click.option("-s", "--no-messages", is_flag=True,
                  help="Suppress messages about unreadable files (the exit status still says 2)."),
 ]
 
+OUTPUT_OPTIONS = [
+    click.option("-n", "--line-number", is_flag=True, help="Print the line number before each line."),
+    click.option("-b", "--byte-offset", is_flag=True, help="Print the byte offset of each line (of each match "
+                                                             "with -o)."),
+    click.option("-H", "--with-filename", "with_filename", flag_value=True, default=None,
+                 help="Print the file name for each match (default when searching a directory or several files)."),
+    click.option("-h", "--no-filename", "with_filename", flag_value=False, help="Never print file names."),
+    click.option("-o", "--only-matching", is_flag=True, help="Print only the matched parts, each on its own line."),
+    click.option("-c", "--count", is_flag=True, help="Print the number of selected lines per file."),
+    click.option("-l", "--files-with-matches", is_flag=True, help="Print only the names of files with a match."),
+    click.option("-L", "--files-without-match", is_flag=True, help="Print only the names of files without a match."),
+    click.option("-A", "--after-context", type=click.IntRange(min=0), metavar="N", help="Print N lines after each."),
+    click.option("-B", "--before-context", type=click.IntRange(min=0), metavar="N", help="Print N lines before each."),
+    click.option("-C", "--context", type=click.IntRange(min=0), metavar="N", help="Print N lines around each."),
+    click.option("--color", "--colour", type=click.Choice(COLOR_MODES), default="auto", show_default=True,
+                 help="Highlight matches, names and numbers as grep does (auto: when stdout is a terminal and "
+                      "NO_COLOR is unset)."),
+    click.option("--json", is_flag=True, help="Print JSON Lines in ripgrep's --json format."),
+    click.option("-0", "-Z", "--null", is_flag=True, help="Print a NUL byte after each file name."),
+    click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match."),
+]
 
-def search_options(command):
-    for decorator in reversed(SEARCH_OPTIONS):
-        command = decorator(command)
-    return command
+
+def apply(decorators):
+    def decorate(command):
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return decorate
 
 
-def build_options(pattern: str, paths: tuple[str, ...], **flags) -> SearchOptions:
-    return SearchOptions(pattern=os.fsencode(pattern), paths=paths or ("",), **flags)
+def stdin_is_readable() -> bool:
+    """Whether standard input is a pipe or a file to search, as ripgrep decides it
+    (not a terminal, not /dev/null, not closed)."""
+    try:
+        mode = os.fstat(0).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
+def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_files, text: bool,
+                  binary_files: str, context: int | None = None, after_context: int | None = None,
+                  before_context: int | None = None, **flags) -> SearchOptions:
+    patterns = [os.fsencode(p) for p in regexps]
+    for pattern_file in pattern_files:
+        with pattern_file:
+            data = pattern_file.read()
+        patterns += data[:-1].split(b"\n") if data.endswith(b"\n") else data.split(b"\n") if data else []
+    if not regexps and not pattern_files:
+        if not arguments:
+            raise click.UsageError("Missing argument 'PATTERN'.")
+        patterns, arguments = [os.fsencode(arguments[0])], arguments[1:]
+    paths = arguments or (("-",) if stdin_is_readable() else ("",))
+    return SearchOptions(
+        patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files,
+        after_context=after_context if after_context is not None else context or 0,
+        before_context=before_context if before_context is not None else context or 0, **flags)
 
 
 @click.group(context_settings=CONTEXT)
@@ -58,19 +118,20 @@ def main() -> None:
 
 
 @main.command("grep", context_settings=CONTEXT)
-@search_options
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match.")
+@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("--stats", is_flag=True, help="After the search, print on stderr what each stage did.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr [default: when stderr is a terminal].")
 def grep_command(**flags) -> None:
-    """Print the lines matching PATTERN in the files under each PATH (default: the current directory).
+    """Print the lines matching PATTERN in the files under each PATH.
 
-    PATTERN is a Python regular expression on bytes (searched as a literal when it has no
-    metacharacters). Compressed files are recognised by their first bytes, not their names.
-    Exit status: 0 if a line matched, 1 if none did, 2 if an error occurred.
+    With no PATH, search standard input if it is a pipe or a file, else the current
+    directory; "-" is standard input. PATTERN is a Python regular expression on bytes
+    (searched as a literal when it has no metacharacters). Compressed files are recognised
+    by their first bytes, not their names. Exit status: 0 if a line was selected, 1 if
+    none was, 2 if an error occurred.
 
     \b
     Example:  logpipe grep brew ~ --pattern '*bash*'
@@ -86,7 +147,7 @@ def grep_command(**flags) -> None:
 
 
 @main.command("compare", context_settings=CONTEXT)
-@search_options
+@apply(SEARCH_OPTIONS)
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, metavar="N",
               help="Measured runs per backend, in alternating order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")

@@ -74,14 +74,14 @@ def measure_here(options: SearchOptions) -> Measurement:
 
 def _to_json(options: SearchOptions) -> str:
     fields = dataclasses.asdict(options)
-    fields["pattern"] = options.pattern.hex()
+    fields["patterns"] = [pattern.hex() for pattern in options.patterns]
     return json.dumps(fields)
 
 
 def _from_json(text: str) -> SearchOptions:
     fields = json.loads(text)
-    fields["pattern"] = bytes.fromhex(fields["pattern"])
-    for name in ("paths", "globs", "exclude"):
+    fields["patterns"] = [bytes.fromhex(pattern) for pattern in fields["patterns"]]
+    for name in ("patterns", "paths", "globs", "exclude"):
         fields[name] = tuple(fields[name])
     return SearchOptions(**fields)
 
@@ -99,7 +99,7 @@ def capture(options: SearchOptions) -> bytes:
     """The whole output of a run, with file names and line numbers to locate a difference."""
     out = io.BytesIO()
     run(dataclasses.replace(options, with_filename=True, line_number=True, quiet=False, no_messages=True,
-                            progress=False, stats=False), out, io.BytesIO())
+                            progress=False, stats=False, color="never"), out, io.BytesIO())
     return out.getvalue()
 
 
@@ -116,7 +116,7 @@ def first_difference(options: SearchOptions) -> dict | None:
 def compare(options: SearchOptions, repeat: int = 3, *, fresh_process: bool = True) -> dict:
     """Measure both backends `repeat` times each and compare their outputs; return the report."""
     measure = measure_in_child if fresh_process else measure_here
-    options = dataclasses.replace(options, progress=False, stats=False)
+    options = dataclasses.replace(options, progress=False, stats=False, color="never")
     quiet_options = dataclasses.replace(options, no_messages=True)
     for backend in BACKENDS:  # warm the page cache; show any message once
         measure(dataclasses.replace(options, backend=backend))
@@ -127,7 +127,7 @@ def compare(options: SearchOptions, repeat: int = 3, *, fresh_process: bool = Tr
             runs[backend].append(measure(dataclasses.replace(quiet_options, backend=backend)))
     digests = {m.digest for ms in runs.values() for m in ms}
     report = {
-        "pattern": options.pattern.decode("utf-8", "backslashreplace"),
+        "pattern": b"|".join(options.patterns).decode("utf-8", "backslashreplace"),
         "paths": list(options.paths) or ["."],
         "repeat": repeat,
         "backends": {backend: summarize(ms) for backend, ms in runs.items()},

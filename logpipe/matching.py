@@ -1,49 +1,87 @@
-"""grep's shared piece: find the matching lines in a block, ripgrep's way.
+"""grep's shared piece: find the selected lines in a block, ripgrep's way.
 
 Search the whole block for the pattern, then cut out the line around each hit.
 A regex must never match across a newline: a hit whose span crosses one is checked
 again on its own line alone, and dropped if it does not match there.
+`BlockSearch` adds what grep does per file: -v, -m, context, binary files, counts.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 
-from .records import SKIP_FILE, Block, Match
+from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
+ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
 
 
 class PatternError(ValueError):
     """The pattern is not a valid regular expression."""
 
 
-class Matcher:
-    """Finds the lines of a block that match `pattern` (bytes).
+def has_upper_case(pattern: bytes) -> bool:
+    """For --smart-case: an upper-case letter that is not part of an escape such as \\S or \\W."""
+    escaped = False
+    for byte in pattern:
+        if escaped:
+            escaped = False
+        elif byte == 0x5C:  # backslash
+            escaped = True
+        elif byte in ASCII_UPPER:
+            return True
+    return False
 
-    The pattern is a Python regular expression on bytes unless `fixed`; a pattern
-    without regex metacharacters is searched as a literal with `bytes.find` either way.
+
+class Matcher:
+    """Finds the lines of a block that match any of `patterns` (bytes).
+
+    Each pattern is a Python regular expression on bytes unless `fixed`; a pattern that
+    holds a newline is several patterns, as in grep. A single pattern without regex
+    metacharacters and without -i/-w/-x is searched as a literal with `bytes.find`.
+    Case folding (-i) is ASCII-only, as grep's in the C locale.
     """
 
-    def __init__(self, pattern: bytes | str, *, fixed: bool = False) -> None:
-        if isinstance(pattern, str):
-            pattern = pattern.encode("utf-8", "surrogateescape")
-        self.pattern = pattern
+    def __init__(self, patterns: bytes | str | Iterable[bytes | str], *, fixed: bool = False,
+                 ignore_case: bool = False, smart_case: bool = False, word: bool = False,
+                 line: bool = False) -> None:
+        if isinstance(patterns, (bytes, str)):
+            patterns = [patterns]
+        split = []
+        for pattern in patterns:
+            if isinstance(pattern, str):
+                pattern = pattern.encode("utf-8", "surrogateescape")
+            split.extend(pattern.split(b"\n"))
+        self.patterns = tuple(split)
+        if smart_case and not ignore_case:
+            ignore_case = not any(has_upper_case(p) for p in split)
         self.literal: bytes | None = None
         self.regex: re.Pattern[bytes] | None = None
-        if fixed or not REGEX_METACHARACTERS.intersection(pattern):
-            self.literal = pattern
-        else:
-            try:
-                self.regex = re.compile(pattern, re.MULTILINE)
-            except re.error as err:
-                raise PatternError(f"invalid regular expression {pattern!r}: {err}") from None
+        self.never = not split  # `-f /dev/null`: no pattern, no match
+        if self.never:
+            return
+        if (len(split) == 1 and not (ignore_case or word or line)
+                and (fixed or not REGEX_METACHARACTERS.intersection(split[0]))):
+            self.literal = split[0]
+            return
+        parts = [re.escape(p) if fixed else p for p in split]
+        source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
+        if word:
+            source = rb"(?<!\w)(?:" + source + rb")(?!\w)"
+        if line:
+            source = b"^(?:" + source + b")$"
+        try:
+            self.regex = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
+        except re.error as err:
+            shown = b", ".join(split).decode("utf-8", "backslashreplace")
+            raise PatternError(f"invalid regular expression {shown!r}: {err}") from None
 
     def lines(self, data: bytes) -> Iterator[tuple[int, int]]:
         """Yield `(start, end)` of each matching line in `data`; `end` is at its `\\n`
         (or the end of the data), so `data[start:end]` is the line without terminator."""
         size = len(data)
-        if not size:
+        if not size or self.never:
             return
         # The last position where a line can begin a match: the final "\n" belongs to
         # the last line, and nothing after it is a line.
@@ -79,35 +117,213 @@ class Matcher:
                 yield start, end
             pos = end + 1
 
+    def spans(self, line: bytes) -> list[tuple[int, int]]:
+        """The non-empty matches in one line (without its `\\n`), left to right,
+        not overlapping: what -o prints, --color paints and JSON's submatches list."""
+        if self.never:
+            return []
+        if self.literal is not None:
+            needle, found, pos = self.literal, [], 0
+            if not needle:
+                return []
+            while (hit := line.find(needle, pos)) >= 0:
+                found.append((hit, hit + len(needle)))
+                pos = hit + len(needle)
+            return found
+        return [m.span() for m in self.regex.finditer(line) if m.end() > m.start()]
+
+
+def inverted(data: bytes, selected: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The lines of `data` that are not among `selected` (for -v)."""
+    pos, size, find = 0, len(data), data.find
+    for start, end in selected:
+        while pos < start:
+            line_end = find(b"\n", pos, start)
+            yield pos, line_end
+            pos = line_end + 1
+        pos = end + 1
+    while pos < size:
+        line_end = find(b"\n", pos)
+        if line_end < 0:
+            line_end = size
+        yield pos, line_end
+        pos = line_end + 1
+
+
+def first_lines(data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int]]:
+    """Up to `count` lines starting at `pos`, all before `stop`."""
+    found = []
+    while len(found) < count and pos < stop:
+        end = data.find(b"\n", pos, stop)
+        if end < 0:
+            end = stop
+        found.append((pos, end))
+        pos = end + 1
+    return found
+
+
+def last_lines(data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int]]:
+    """Up to `count` lines that end before `stop` and start at or after `pos`, in order."""
+    found = []
+    end = stop - 1 if data[stop - 1:stop] == b"\n" else stop
+    while len(found) < count and end >= pos and stop > pos:
+        start = data.rfind(b"\n", pos, end) + 1 or pos
+        found.append((start, end))
+        end = start - 1
+    found.reverse()
+    return found
+
 
 class BlockSearch:
-    """Turns blocks into `Match` records, keeping the per-file state (`-m`).
+    """Turns blocks into records, keeping grep's per-file state.
 
-    Call it with each block; it returns the block's matches and a verdict for
-    upstream: `SKIP_FILE` once the file has given all the matches it may, else None.
+    Call it with each block; it returns the block's records and a verdict for upstream:
+    `SKIP_FILE` once nothing more of the file can be printed, else None. Records are
+    `Match` (selected lines, and context lines with `context=True`), `BinaryMatch`, and
+    one `FileEnd` per file with its count of selected lines.
+
+    - `invert` (-v) selects the lines that do not match.
+    - `max_count` (-m) stops after that many selected lines (trailing context still
+      follows, as in grep).
+    - `before`, `after` (-B, -A) add context lines, also across block boundaries.
+    - `binary`: "binary" prints one `BinaryMatch` for a binary file instead of its
+      lines, "text" (-a) searches it as text, "without-match" skips it.
+    - `lines=False` only counts (for -c, -l, -L).
     """
 
-    def __init__(self, pattern: bytes | str | Matcher, *, max_count: int | None = None) -> None:
+    def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
+                 before: int = 0, after: int = 0, binary: str = "text", lines: bool = True) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
+        self.invert = invert
         self.max_count = max_count
-        self.count = 0  # matches in the current file
+        self.before = before
+        self.after = after
+        self.binary = binary
+        self.emit_lines = lines
+        self._new_file()
 
-    def __call__(self, block: Block) -> tuple[list[Match], str | None]:
+    def _new_file(self) -> None:
+        self.count = 0            # lines selected in the current file
+        self.searched = 0         # bytes of it searched
+        self.after_left = 0       # after-context lines still owed
+        self.tail: deque = deque(maxlen=self.before or 1)  # unprinted lines before this block
+        self.done = False
+
+    def _selected(self, data: bytes) -> Iterable[tuple[int, int]]:
+        lines = self.matcher.lines(data)
+        return inverted(data, lines) if self.invert else lines
+
+    def __call__(self, block: Block) -> tuple[list, str | None]:
         if block.last:
-            self.count = 0
-            return [], None
-        max_count = self.max_count
-        if max_count is not None and self.count >= max_count:
+            end = FileEnd(block.name, self.count, self.searched)
+            self._new_file()
+            return [end], None
+        if self.done:
             return [], SKIP_FILE  # upstream could not stop (a plain iterable): drop the rest
-        data, name = block.data, block.name
+        self.searched += len(block.data)
+        if block.binary and self.binary == "without-match":
+            self.done = True
+            return [], SKIP_FILE
+        if block.binary and self.binary == "binary" and self.emit_lines:
+            return self._binary(block)
+        if not self.emit_lines:
+            return self._count(block)
+        if self.before or self.after:
+            return self._with_context(block)
+        return self._lines(block)
+
+    def _full(self) -> bool:
+        return self.max_count is not None and self.count >= self.max_count
+
+    def _lines(self, block: Block) -> tuple[list, str | None]:
+        """The common case, kept tight: selected lines, no context."""
+        if self._full():
+            self.done = True
+            return [], SKIP_FILE
+        data, name, offset = block.data, block.name, block.offset
         line_number, counted = block.line_number, 0
+        max_count = self.max_count
         matches = []
-        for start, end in self.matcher.lines(data):
+        for start, end in self._selected(data):
             line_number += data.count(b"\n", counted, start)
             counted = start
-            matches.append(Match(name, line_number, block.offset + start, data[start:end]))
-            if max_count is not None and len(matches) + self.count >= max_count:
-                self.count += len(matches)
-                return matches, SKIP_FILE
+            matches.append(Match(name, line_number, offset + start, data[start:end]))
+            if max_count is not None and self.count + len(matches) >= max_count:
+                break
         self.count += len(matches)
+        if self._full():
+            self.done = True
+            return matches, SKIP_FILE
         return matches, None
+
+    def _count(self, block: Block) -> tuple[list, str | None]:
+        if self._full():
+            self.done = True
+            return [], SKIP_FILE
+        for _ in self._selected(block.data):
+            self.count += 1
+            if self._full():
+                self.done = True
+                return [], SKIP_FILE
+        return [], None
+
+    def _binary(self, block: Block) -> tuple[list, str | None]:
+        if self._full():
+            self.done = True
+            return [], SKIP_FILE
+        for _ in self._selected(block.data):
+            self.count += 1
+            self.done = True
+            return [BinaryMatch(block.name)], SKIP_FILE
+        return [], None
+
+    def _with_context(self, block: Block) -> tuple[list, str | None]:
+        data, name, offset = block.data, block.name, block.offset
+        records = []
+
+        def emit(lines: list[tuple[int, int]], first_number: int) -> None:
+            for i, (start, end) in enumerate(lines):
+                records.append(Match(name, first_number + i, offset + start, data[start:end], True))
+
+        pos, pos_number = 0, block.line_number  # first line not yet printed or passed
+        counted, line_number = 0, block.line_number
+        selected = () if self._full() else self._selected(data)
+        for start, end in selected:
+            line_number += data.count(b"\n", counted, start)
+            counted = start
+            if self.after_left:
+                lines = first_lines(data, pos, start, self.after_left)
+                emit(lines, pos_number)
+                self.after_left -= len(lines)
+                if lines:
+                    pos, pos_number = lines[-1][1] + 1, pos_number + len(lines)
+            if self.before:
+                lines = last_lines(data, pos, start, self.before)
+                missing = self.before - len(lines)
+                if pos == 0 and missing and self.tail:  # the rest comes from the block before
+                    records.extend(list(self.tail)[-missing:])
+                self.tail.clear()
+                emit(lines, line_number - len(lines))
+            records.append(Match(name, line_number, offset + start, data[start:end]))
+            self.count += 1
+            pos, pos_number = end + 1, line_number + 1
+            self.after_left = self.after
+            if self._full():
+                break
+        if self.after_left:
+            lines = first_lines(data, pos, len(data), self.after_left)
+            emit(lines, pos_number)
+            self.after_left -= len(lines)
+            if lines:
+                pos, pos_number = lines[-1][1] + 1, pos_number + len(lines)
+        if self.before and pos < len(data):
+            lines = last_lines(data, pos, len(data), self.before)
+            if pos != 0:
+                self.tail.clear()
+            end_number = pos_number + data.count(b"\n", pos) + (data[-1:] != b"\n") - 1
+            for i, (start, end) in enumerate(lines):
+                self.tail.append(Match(name, end_number - len(lines) + 1 + i, offset + start, data[start:end], True))
+        if self._full() and not self.after_left:
+            self.done = True
+            return records, SKIP_FILE
+        return records, None

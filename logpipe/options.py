@@ -1,16 +1,18 @@
-"""One frozen object holding everything a search was asked to do."""
+"""One frozen object holding everything a search was asked to do, and what follows from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .blocks import BLOCK_SIZE
+from .codecs import BLOCK_SIZE
 
 BACKENDS = ("pull", "push")
+BINARY_MODES = ("binary", "text", "without-match")
+COLOR_MODES = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
 class SearchOptions:
-    pattern: bytes
+    patterns: tuple[bytes, ...]
     paths: tuple[str, ...] = ("",)  # "" is the current directory, printed without "./"
     backend: str = "pull"
     # what is searched
@@ -18,12 +20,28 @@ class SearchOptions:
     exclude: tuple[str, ...] = ()
     max_depth: int | None = None
     follow: bool = False
+    binary_files: str = "binary"
     # how lines are matched
     fixed_strings: bool = False
+    ignore_case: bool = False
+    smart_case: bool = False
+    invert_match: bool = False
+    word_regexp: bool = False
+    line_regexp: bool = False
     max_count: int | None = None
     # what is printed
     with_filename: bool | None = None  # None: when more than one file can be searched
     line_number: bool = False
+    byte_offset: bool = False
+    only_matching: bool = False
+    count: bool = False
+    files_with_matches: bool = False
+    files_without_match: bool = False
+    after_context: int = 0
+    before_context: int = 0
+    color: str = "never"
+    json: bool = False
+    null: bool = False
     quiet: bool = False
     no_messages: bool = False
     stats: bool = False  # print what each stage did on stderr at the end
@@ -31,7 +49,48 @@ class SearchOptions:
     block_size: int = BLOCK_SIZE
 
     def __post_init__(self) -> None:
+        if isinstance(self.patterns, (bytes, str)):
+            raise TypeError("patterns is a tuple of patterns")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {self.backend!r}")
+        if self.binary_files not in BINARY_MODES:
+            raise ValueError(f"binary_files must be one of {BINARY_MODES}")
+        if self.color not in COLOR_MODES:
+            raise ValueError(f"color must be one of {COLOR_MODES}")
         if self.block_size < 1:
             raise ValueError("block_size must be at least 1")
+
+    @property
+    def mode(self) -> str:
+        """What is printed, in grep's order of precedence."""
+        if self.quiet:
+            return "quiet"
+        if self.json:
+            return "json"
+        if self.files_with_matches:
+            return "files-with-matches"
+        if self.files_without_match:
+            return "files-without-match"
+        if self.count:
+            return "count"
+        if self.only_matching:
+            return "only-matching"
+        return "lines"
+
+    def matcher_settings(self) -> dict:
+        return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,
+                "word": self.word_regexp, "line": self.line_regexp}
+
+    def search_settings(self) -> dict:
+        """How `grep` (BlockSearch) works for this mode."""
+        mode = self.mode
+        max_count = self.max_count
+        if mode in ("files-with-matches", "files-without-match", "quiet"):
+            max_count = 1 if max_count is None else min(max_count, 1)
+        context = mode in ("lines", "json")
+        return {
+            "invert": self.invert_match, "max_count": max_count,
+            "before": self.before_context if context else 0, "after": self.after_context if context else 0,
+            "binary": "text" if mode in ("json", "quiet") and self.binary_files == "binary" else self.binary_files,
+            "lines": mode in ("lines", "only-matching", "json", "quiet"),
+        }

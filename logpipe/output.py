@@ -1,46 +1,110 @@
-"""The printer's shared piece: matches to bytes on stdout, never decoded."""
+"""The printer's shared piece: records to bytes on stdout, never decoded.
+
+Formats: grep's lines (with names, numbers, byte offsets, context separators, colour,
+NUL after names), -o, -c, -l, -L, and ripgrep's JSON Lines (`rg --json`).
+"""
 from __future__ import annotations
 
+import base64
+import json
+import time
 from typing import BinaryIO
 
-from .records import Match, StopSearch
+from .matching import Matcher
+from .records import BinaryMatch, FileEnd, Match, StopSearch
+
+MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
+
+# GNU grep's default GREP_COLORS: ms=01;31 fn=35 ln=32 bn=32 se=36, each as SGR + "erase to end of line".
+COLORS = {"match": b"01;31", "name": b"35", "number": b"32", "offset": b"32", "separator": b"36"}
+
+
+def paint(kind: str, text: bytes) -> bytes:
+    return b"\x1b[" + COLORS[kind] + b"m\x1b[K" + text + b"\x1b[m\x1b[K"
+
+
+def json_text(data: bytes) -> dict:
+    """ripgrep's encoding of arbitrary bytes: text when valid UTF-8, else base64."""
+    try:
+        return {"text": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"bytes": base64.b64encode(data).decode("ascii")}
+
+
+def elapsed(seconds: float) -> dict:
+    whole = int(seconds)
+    return {"secs": whole, "nanos": int((seconds - whole) * 1e9), "human": f"{seconds:.6f}s"}
 
 
 class Output:
-    """Writes `Match` records as `name:number:line\\n` (parts as asked for).
+    """Writes records in the chosen `mode` (one of MODES).
 
-    `write` raises `StopSearch` when the search should end: after the first match
-    with `quiet` (`-q`), or when the reader of our output has gone (a closed pipe,
-    as with `| head -1`); `pipe_closed` then tells the caller to exit quietly.
+    `write` raises `StopSearch` when the search should end: after the first match in
+    quiet mode (-q), or when the reader of our output has gone (a closed pipe, as with
+    `| head -1`); `pipe_closed` then tells the caller to exit quietly. `matches` counts
+    what decides the exit status: selected lines (or, with -L, files listed).
     """
 
-    def __init__(self, stream: BinaryIO, *, with_filename: bool = False, line_number: bool = False,
-                 quiet: bool = False) -> None:
+    def __init__(self, stream: BinaryIO, *, mode: str = "lines", with_filename: bool = False,
+                 line_number: bool = False, byte_offset: bool = False, null: bool = False, color: bool = False,
+                 context: bool = False, matcher: Matcher | None = None, invert: bool = False) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
         self.stream = stream
+        self.mode = mode
         self.with_filename = with_filename
         self.line_number = line_number
-        self.quiet = quiet
+        self.byte_offset = byte_offset
+        self.null = null
+        self.color = color
+        self.context = context and mode == "lines"
+        self.matcher = matcher
+        self.invert = invert
         self.matches = 0
         self.pipe_closed = False
+        self._last = None  # (name, line number) of the last line printed, for "--" between groups
+        self._json_file = None  # per-file figures of the file being printed in JSON
+        self._json_total = {"searches": 0, "searches_with_match": 0, "bytes_searched": 0, "bytes_printed": 0,
+                            "matched_lines": 0, "matches": 0}
+        self._started = time.perf_counter()
+        # the plain case gets a format without branches
+        self._plain = mode == "lines" and not (byte_offset or null or color or self.context)
 
-    def format(self, match: Match) -> bytes:
-        parts = []
-        if self.with_filename:
-            parts.append(match.name)
-        if self.line_number:
-            parts.append(b"%d" % match.line_number)
-        parts.append(match.line)
-        return b":".join(parts) + b"\n"
+    # -- writing ---------------------------------------------------------------------
 
-    def write(self, match: Match) -> None:
-        self.matches += 1
-        if self.quiet:
-            raise StopSearch
+    def _out(self, data: bytes) -> None:
         try:
-            self.stream.write(self.format(match))
+            self.stream.write(data)
         except BrokenPipeError:
             self.pipe_closed = True
             raise StopSearch from None
+
+    def write(self, record) -> None:
+        kind = record.__class__
+        if kind is Match:
+            if record.context:
+                self._context_line(record)
+                return
+            self.matches += 1
+            if self.mode == "quiet":
+                raise StopSearch
+            if self._plain:
+                parts = [record.name] if self.with_filename else []
+                if self.line_number:
+                    parts.append(b"%d" % record.line_number)
+                parts.append(record.line)
+                self._out(b":".join(parts) + b"\n")
+            elif self.mode == "json":
+                self._json_line(record, "match")
+            else:
+                self._selected_line(record)
+        elif kind is FileEnd:
+            self._file_end(record)
+        elif kind is BinaryMatch:
+            self.matches += 1
+            if self.mode == "quiet":
+                raise StopSearch
+            self._out(b"Binary file " + record.name + b" matches\n")
 
     def flush(self) -> None:
         if self.pipe_closed:
@@ -49,3 +113,127 @@ class Output:
             self.stream.flush()
         except BrokenPipeError:
             self.pipe_closed = True
+
+    def finish(self) -> None:
+        """End of the search: JSON's closing summary."""
+        if self.mode == "json" and not self.pipe_closed:
+            try:
+                self._json({"type": "summary", "data": {
+                    "elapsed_total": elapsed(time.perf_counter() - self._started), "stats": {
+                        **self._json_total, "elapsed": elapsed(time.perf_counter() - self._started)}}})
+            except StopSearch:
+                pass
+
+    # -- grep's lines ----------------------------------------------------------------
+
+    def _prefix(self, record: Match, separator: bytes, offset: int) -> bytes:
+        color = self.color
+        sep = paint("separator", separator) if color else separator
+        parts = []
+        if self.with_filename:
+            parts.append(paint("name", record.name) if color else record.name)
+            parts.append(b"\0" if self.null else sep)
+        if self.line_number:
+            number = b"%d" % record.line_number
+            parts += [paint("number", number) if color else number, sep]
+        if self.byte_offset:
+            number = b"%d" % offset
+            parts += [paint("offset", number) if color else number, sep]
+        return b"".join(parts)
+
+    def _group_separator(self, record: Match) -> None:
+        if self.context:
+            last = self._last
+            if last is not None and (last[0] != record.name or last[1] + 1 != record.line_number):
+                self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
+            self._last = (record.name, record.line_number)
+
+    def _painted(self, line: bytes) -> bytes:
+        pieces, pos = [], 0
+        for start, end in self.matcher.spans(line):
+            pieces += [line[pos:start], paint("match", line[start:end])]
+            pos = end
+        pieces.append(line[pos:])
+        return b"".join(pieces)
+
+    def _selected_line(self, record: Match) -> None:
+        if self.mode == "only-matching":
+            if not self.invert:
+                self._out(b"".join(self._prefix(record, b":", record.offset + start)
+                                   + (paint("match", record.line[start:end]) if self.color else record.line[start:end])
+                                   + b"\n" for start, end in self.matcher.spans(record.line)))
+            return
+        self._group_separator(record)
+        line = self._painted(record.line) if self.color and not self.invert else record.line
+        self._out(self._prefix(record, b":", record.offset) + line + b"\n")
+
+    def _context_line(self, record: Match) -> None:
+        if self.mode == "json":
+            self._json_line(record, "context")
+            return
+        if self.mode != "lines":
+            return
+        self._group_separator(record)
+        line = self._painted(record.line) if self.color and self.invert else record.line
+        self._out(self._prefix(record, b"-", record.offset) + line + b"\n")
+
+    def _file_end(self, end: FileEnd) -> None:
+        mode = self.mode
+        name = paint("name", end.name) if self.color else end.name
+        terminator = b"\0" if self.null else b"\n"
+        if mode == "count":
+            self.matches += end.count
+            if self.with_filename:
+                self._out(name + (b"\0" if self.null else paint("separator", b":") if self.color else b":")
+                          + b"%d\n" % end.count)
+            else:
+                self._out(b"%d\n" % end.count)
+        elif mode == "files-with-matches" and end.count:
+            self.matches += 1
+            self._out(name + terminator)
+        elif mode == "files-without-match" and not end.count:
+            self.matches += 1
+            self._out(name + terminator)
+        elif mode == "json":
+            self._json_end(end)
+
+    # -- ripgrep's JSON Lines --------------------------------------------------------
+
+    def _json(self, message: dict) -> int:
+        data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") + b"\n"
+        self._out(data)
+        return len(data)
+
+    def _json_line(self, record: Match, kind: str) -> None:
+        figures = self._json_file
+        if figures is None or figures["name"] != record.name:
+            figures = self._json_file = {"name": record.name, "started": time.perf_counter(), "printed": 0,
+                                         "matches": 0}
+            figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(record.name)}})
+        spans = [] if kind == "context" and not self.invert else self.matcher.spans(record.line)
+        if self.invert and kind == "match":
+            spans = []
+        if kind == "match":
+            figures["matches"] += len(spans)
+        figures["printed"] += self._json({"type": kind, "data": {
+            "path": json_text(record.name), "lines": json_text(record.line + b"\n"),
+            "line_number": record.line_number, "absolute_offset": record.offset,
+            "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
+
+    def _json_end(self, end: FileEnd) -> None:
+        total = self._json_total
+        total["searches"] += 1
+        total["bytes_searched"] += end.bytes_searched
+        figures = self._json_file
+        if figures is None or figures["name"] != end.name:
+            return  # nothing printed for this file: no begin, no end (as ripgrep)
+        self._json_file = None
+        stats = {"elapsed": elapsed(time.perf_counter() - figures["started"]), "searches": 1,
+                 "searches_with_match": int(end.count > 0), "bytes_searched": end.bytes_searched,
+                 "bytes_printed": figures["printed"], "matched_lines": end.count, "matches": figures["matches"]}
+        printed = self._json({"type": "end", "data": {"path": json_text(end.name), "binary_offset": None,
+                                                      "stats": stats}})
+        total["searches_with_match"] += int(end.count > 0)
+        total["bytes_printed"] += figures["printed"] + printed
+        total["matched_lines"] += end.count
+        total["matches"] += figures["matches"]

@@ -75,14 +75,15 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Mes
         _close(files)
 
 
-def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], *,
-         max_count: int | None = None) -> Iterator[Match]:
-    """Yield a `Match` for each line of `blocks` that matches `pattern`.
+def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], **settings) -> Iterator[Match]:
+    """Yield a `Match` for each line of `blocks` that matches `pattern`, a `FileEnd`
+    after each file, and context lines or `BinaryMatch` as `settings` ask (the keyword
+    arguments of `logpipe.matching.BlockSearch`: invert, max_count, before, after, ...).
 
-    With `max_count`, after that many matches in a file it sends `SKIP_FILE` upstream
-    so that `cat` stops reading the file (when upstream is a generator).
+    Once a file can print nothing more (`max_count` reached), it sends `SKIP_FILE`
+    upstream so that `cat` stops reading the file (when upstream is a generator).
     """
-    search = BlockSearch(pattern, max_count=max_count)
+    search = BlockSearch(pattern, **settings)
     blocks = iter(blocks)
     send = getattr(blocks, "send", None)
     verdict = None
@@ -113,7 +114,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
                           max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats)
-    matches = grep(Matcher(options.pattern, fixed=options.fixed_strings), blocks, max_count=options.max_count)
+    matches = grep(Matcher(options.patterns, **options.matcher_settings()), blocks, **options.search_settings())
     try:
         printer(output, matches)
     finally:

@@ -102,10 +102,12 @@ def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages |
 
 
 @coroutine
-def grep(pattern: bytes | str | Matcher, target: Generator, *, max_count: int | None = None):
-    """Receive blocks; send a `Match` for each matching line. Answers `SKIP_FILE`
-    to the sender once a file has given `max_count` matches."""
-    search = BlockSearch(pattern, max_count=max_count)
+def grep(pattern: bytes | str | Matcher, target: Generator, **settings):
+    """Receive blocks; send a `Match` for each matching line, a `FileEnd` after each
+    file, and context lines or `BinaryMatch` as `settings` ask (the keyword arguments of
+    `logpipe.matching.BlockSearch`). Answers `SKIP_FILE` to the sender once a file can
+    print nothing more (`max_count` reached)."""
+    search = BlockSearch(pattern, **settings)
     verdict = None
     try:
         while True:
@@ -127,10 +129,10 @@ def printer(output: Output):
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Build the chain for `options` and drive it from the source."""
-    matcher = Matcher(options.pattern, fixed=options.fixed_strings)
+    matcher = Matcher(options.patterns, **options.matcher_settings())
     find_files(
         options.paths,
-        opener(cat(grep(matcher, printer(output), max_count=options.max_count),
+        opener(cat(grep(matcher, printer(output), **options.search_settings()),
                    block_size=options.block_size, messages=messages, stats=stats),
                messages=messages, stats=stats),
         globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,

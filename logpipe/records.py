@@ -21,8 +21,9 @@ class Block(NamedTuple):
     """Whole lines of one file: `data` never ends inside a line except at the end of the file.
 
     `line_number` is the number of the block's first line (from 1), `offset` its byte
-    offset in the decompressed file. A block with `last=True` and no data closes each file:
-    it tells per-file stages (counts, `-m`) that the file is done, even when it was empty.
+    offset in the decompressed file, `binary` whether the file's first bytes hold a NUL.
+    A block with `last=True` and no data closes each file: it tells per-file stages
+    (counts, `-m`, context) that the file is done, even when it was empty.
     """
 
     name: bytes
@@ -30,16 +31,33 @@ class Block(NamedTuple):
     offset: int
     data: bytes
     last: bool = False
+    binary: bool = False
 
 
 class Match(NamedTuple):
-    """One matching line: `line` holds its bytes without the line terminator `\\n`
-    (a `\\r` before it stays), `offset` is the byte offset of the line's start."""
+    """One selected line (or, with `context=True`, a line of context around one):
+    `line` holds its bytes without the line terminator (a `\\r` before it stays),
+    `offset` is the byte offset of the line's start in the decompressed file."""
 
     name: bytes
     line_number: int
     offset: int
     line: bytes
+    context: bool = False
+
+
+class FileEnd(NamedTuple):
+    """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON)."""
+
+    name: bytes
+    count: int
+    bytes_searched: int
+
+
+class BinaryMatch(NamedTuple):
+    """A binary file matched: printed as one line instead of its matching lines."""
+
+    name: bytes
 
 
 class StopSearch(Exception):

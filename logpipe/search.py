@@ -7,6 +7,7 @@ import time
 from typing import BinaryIO
 
 from . import pull, push
+from .matching import Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
@@ -25,9 +26,12 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     (both binary; the process's own by default). Returns grep's exit status.
     With `stats`, each stage counts what it did into it."""
     messages = Messages(stderr, silent=options.no_messages)
-    output = Output(stdout if stdout is not None else sys.stdout.buffer,
-                    with_filename=show_filename(options), line_number=options.line_number,
-                    quiet=options.quiet)
+    stream = stdout if stdout is not None else sys.stdout.buffer
+    output = Output(stream, mode=options.mode, with_filename=show_filename(options),
+                    line_number=options.line_number or options.json, byte_offset=options.byte_offset,
+                    null=options.null, color=use_color(options.color, stream),
+                    context=bool(options.before_context or options.after_context),
+                    matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match)
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
@@ -39,6 +43,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
                 BACKENDS[options.backend].search(options, output, messages, stats)
         else:
             BACKENDS[options.backend].search(options, output, messages, stats)
+        output.finish()
     finally:
         output.flush()
         if stats is not None:
@@ -54,6 +59,13 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     if output.matches and (options.quiet or not messages.errored):
         return MATCHED
     return ERROR if messages.errored else NO_MATCH
+
+
+def use_color(mode: str, stream) -> bool:
+    """--color: "auto" colours only a terminal, and only when NO_COLOR is not set."""
+    if mode == "auto":
+        return _isatty(stream) and not os.environ.get("NO_COLOR")
+    return mode == "always"
 
 
 def _isatty(stream) -> bool:

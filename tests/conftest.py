@@ -62,7 +62,7 @@ def search_with(backend: str, block_size: int = BLOCK_SIZE):
             pattern = pattern.encode()
         out, err = io.BytesIO(), io.BytesIO()
         status = run(
-            SearchOptions(pattern=pattern, paths=tuple(map(os.fspath, paths)) or ("",), backend=backend,
+            SearchOptions(patterns=(pattern,), paths=tuple(map(os.fspath, paths)) or ("",), backend=backend,
                           block_size=block_size, **options),
             out, err,
         )

@@ -16,6 +16,7 @@ from logpipe.cli import main
 from logpipe.compare import compare, format_report
 from logpipe.options import SearchOptions
 from logpipe.output import Output
+from logpipe.records import Match
 from logpipe.search import run
 from logpipe.stats import Stats
 
@@ -37,7 +38,7 @@ def test_stats_match_a_hand_counted_tree(backend, counted_tree):
     stats = Stats()
     out, err = io.BytesIO(), io.BytesIO()
 
-    options = SearchOptions(pattern=b"sshd", paths=(str(counted_tree),), backend=backend,
+    options = SearchOptions(patterns=(b"sshd",), paths=(str(counted_tree),), backend=backend,
                             globs=("*.log", "*.gz", "*.zst", "*.xz"), block_size=4096)
     status = run(options, out, err, stats)
     assert status == 2
@@ -97,12 +98,15 @@ def test_compare_finds_a_broken_backend(counted_tree, monkeypatch):
     def broken_printer(output):
         count = 0
         while True:
-            match = yield
-            count += 1
-            output.write(match._replace(line=b"BROKEN") if count == 3 else match)
+            record = yield
+            if isinstance(record, Match):
+                count += 1
+                if count == 3:
+                    record = record._replace(line=b"BROKEN")
+            output.write(record)
 
     monkeypatch.setattr(push, "printer", broken_printer)
-    report = compare(SearchOptions(pattern=b"sshd", paths=(str(counted_tree),), no_messages=True), 1,
+    report = compare(SearchOptions(patterns=(b"sshd",), paths=(str(counted_tree),), no_messages=True), 1,
                      fresh_process=False)
     assert report["identical"] is False
     difference = report["first_difference"]

@@ -10,7 +10,7 @@ import logpipe.codecs
 from conftest import write
 from logpipe import pull, push
 from logpipe.output import Output
-from logpipe.records import StopSearch
+from logpipe.records import FileEnd, StopSearch
 
 
 @pytest.fixture
@@ -121,4 +121,6 @@ def test_pull_grep_accepts_plain_iterables():
     from logpipe.records import Block
 
     blocks = [Block(b"f", 1, 0, b"a hit\nb\nhit c\n"), Block(b"f", 4, 13, b"hit d\n"), Block(b"f", 0, 0, b"", True)]
-    assert [(m.line_number, m.line) for m in pull.grep(b"hit", blocks, max_count=2)] == [(1, b"a hit"), (3, b"hit c")]
+    records = list(pull.grep(b"hit", blocks, max_count=2))
+    assert [(m.line_number, m.line) for m in records[:-1]] == [(1, b"a hit"), (3, b"hit c")]
+    assert records[-1] == FileEnd(b"f", 2, 14)  # the second block was dropped unsearched

@@ -82,3 +82,99 @@ def test_loghub_corpus_lines_counted_like_grep(backend):
                                   capture_output=True, env={"LC_ALL": "C"}).stdout
         result = search_with(backend, 4096)("[Ee]rror|fail", log)
         assert len(result.lines) == int(expected), log.name
+
+
+# -- every option, side by side with GNU grep ----------------------------------------
+
+OPTION_TABLE = [
+    (["-n"], "sshd"),
+    (["-i", "-n"], "FAILED PASSWORD"),
+    (["-v", "-n"], "nginx|CRON|sshd"),
+    (["-w"], "root"),
+    (["-x", "-n"], "Nov  [0-9] .*ssh2"),
+    (["-c"], "sshd"),
+    (["-c", "-v"], "sshd"),
+    (["-l"], "Out of memory"),
+    (["-L"], "Out of memory"),
+    (["-o", "-b"], "port [0-9]+"),
+    (["-o", "-i", "-n"], "failed|accepted"),
+    (["-n", "-A", "2"], "Out of memory"),
+    (["-n", "-B", "3"], "Out of memory"),
+    (["-C", "2"], "Out of memory"),
+    (["-n", "-m", "2", "-A", "1"], "kernel"),
+    (["-m", "3", "-c"], "sshd"),
+    (["-F", "-i"], "(JAVA)"),
+    (["-b"], "Killed process"),
+    (["-n", "--color=always"], "Failed password for [a-z]+"),
+    (["-C", "1", "--color=always"], "Killed process"),
+    (["-l", "--color=always"], "Killed"),
+    (["-c", "--color=always"], "Killed"),
+    (["-v", "-C", "1", "-n"], "sshd|nginx|CRON|kernel"),
+    (["-h"], "java"),
+    (["-l", "-Z"], "Killed"),
+    (["-n", "-Z"], "Killed"),
+]
+
+GREP_FLAGS = {"-Z": "-Z"}
+
+
+def logpipe_options(flags: list[str]) -> dict:
+    """The same flags as SearchOptions fields (what the CLI builds)."""
+    from click.testing import CliRunner  # noqa: F401  (the CLI is tested in test_cli)
+
+    options, i = {}, 0
+    names = {"-n": "line_number", "-i": "ignore_case", "-v": "invert_match", "-w": "word_regexp",
+             "-x": "line_regexp", "-c": "count", "-l": "files_with_matches", "-L": "files_without_match",
+             "-o": "only_matching", "-b": "byte_offset", "-F": "fixed_strings", "-Z": "null"}
+    while i < len(flags):
+        flag = flags[i]
+        if flag in names:
+            options[names[flag]] = True
+        elif flag == "-h":
+            options["with_filename"] = False
+        elif flag in ("-A", "-B", "-C", "-m"):
+            value = int(flags[i + 1])
+            i += 1
+            if flag == "-m":
+                options["max_count"] = value
+            if flag in ("-A", "-C"):
+                options["after_context"] = value
+            if flag in ("-B", "-C"):
+                options["before_context"] = value
+        elif flag.startswith("--color="):
+            options["color"] = flag.split("=", 1)[1]
+        else:
+            raise AssertionError(flag)
+        i += 1
+    return options
+
+
+def gnu_grep_tree(flags: list[str], pattern: str, root, decompressed: dict[str, bytes]) -> tuple[bytes, int]:
+    """GNU grep on each file's decompressed content, named with --label, in logpipe's order;
+    `grep -r` puts "--" between the context groups of different files, so it goes there too."""
+    outputs, statuses = [], []
+    fixed = "-F" in flags
+    for name in sorted(decompressed, key=lambda n: [part.encode() for part in n.split("/")]):
+        label = str(root / name)
+        show_name = [] if "-h" in flags else ["-H"]
+        done = subprocess.run([GREP, "-a", *([] if fixed else ["-E"]), *flags, *show_name, f"--label={label}",
+                               "-e", pattern, "-"], input=decompressed[name], capture_output=True,
+                              env={"LC_ALL": "C"})
+        outputs.append(done.stdout)
+        statuses.append(done.returncode)
+    separator = b"--\n" if "--color=always" not in flags else b"\x1b[36m\x1b[K--\x1b[m\x1b[K\n"
+    context = any(flag in flags for flag in ("-A", "-B", "-C"))
+    joined = separator.join(out for out in outputs if out) if context else b"".join(outputs)
+    return joined, 0 if 0 in statuses else 1
+
+
+@pytest.mark.parametrize("flags,pattern", OPTION_TABLE, ids=[" ".join(f) + " " + p for f, p in OPTION_TABLE])
+def test_every_option_as_gnu_grep_prints_it(mixed_tree, flags, pattern):
+    root, decompressed = mixed_tree
+    expected, status = gnu_grep_tree(flags, pattern, root, decompressed)
+    for backend in ("pull", "push"):
+        for block_size in (997, 256 * 1024):
+            result = search_with(backend, block_size)(pattern, root, **logpipe_options(flags))
+            assert result.err == b""
+            assert result.out == expected, (backend, block_size)
+            assert result.status == status

@@ -105,6 +105,8 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
             raise click.UsageError("Missing argument 'PATTERN'.")
         patterns, arguments = [os.fsencode(arguments[0])], arguments[1:]
     paths = arguments or (("-",) if stdin_is_readable() else ("",))
+    if flags.get("threads") == 0:
+        flags["threads"] = os.cpu_count() or 1
     return SearchOptions(
         patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files,
         after_context=after_context if after_context is not None else context or 0,
@@ -121,6 +123,9 @@ def main() -> None:
 @apply(SEARCH_OPTIONS + OUTPUT_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
+@click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Worker processes searching files in parallel (0: one per core; 1: none). The output "
+                   "order is always that of -j1.")
 @click.option("--stats", is_flag=True, help="After the search, print on stderr what each stage did.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr [default: when stderr is a terminal].")

@@ -174,6 +174,10 @@ def last_lines(data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, 
     return found
 
 
+def _no_lines(newline: bytes, start: int, end: int) -> int:
+    return 0
+
+
 class BlockSearch:
     """Turns blocks into records, keeping grep's per-file state.
 
@@ -189,10 +193,13 @@ class BlockSearch:
     - `binary`: "binary" prints one `BinaryMatch` for a binary file instead of its
       lines, "text" (-a) searches it as text, "without-match" skips it.
     - `lines=False` only counts (for -c, -l, -L).
+    - `line_numbers=False` leaves `Match.line_number` at 0 (no counting of newlines),
+      for searches that print no line numbers.
     """
 
     def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
-                 before: int = 0, after: int = 0, binary: str = "text", lines: bool = True) -> None:
+                 before: int = 0, after: int = 0, binary: str = "text", lines: bool = True,
+                 line_numbers: bool = True) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
         self.invert = invert
         self.max_count = max_count
@@ -200,6 +207,7 @@ class BlockSearch:
         self.after = after
         self.binary = binary
         self.emit_lines = lines
+        self.line_numbers = line_numbers or before or after  # context needs them
         self._new_file()
 
     def _new_file(self) -> None:
@@ -243,9 +251,10 @@ class BlockSearch:
         data, name, offset = block.data, block.name, block.offset
         line_number, counted = block.line_number, 0
         max_count = self.max_count
+        count = data.count if self.line_numbers else _no_lines
         matches = []
         for start, end in self._selected(data):
-            line_number += data.count(b"\n", counted, start)
+            line_number += count(b"\n", counted, start)
             counted = start
             matches.append(Match(name, line_number, offset + start, data[start:end]))
             if max_count is not None and self.count + len(matches) >= max_count:

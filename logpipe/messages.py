@@ -25,6 +25,16 @@ class Messages:
         self.errored = False
         self.count = 0  # how many messages, shown or not
 
+    def write_raw(self, lines: bytes, count: int) -> None:
+        """Pass on `count` messages already formatted elsewhere (by a worker process)."""
+        if count:
+            self.errored = True
+            self.count += count
+        if lines and not self.silent:
+            stream = self.stream if self.stream is not None else sys.stderr.buffer
+            stream.write(lines)
+            stream.flush()
+
     def error(self, name: bytes | str, reason: str) -> None:
         self.errored = True
         self.count += 1

@@ -46,6 +46,7 @@ class SearchOptions:
     no_messages: bool = False
     stats: bool = False  # print what each stage did on stderr at the end
     progress: bool | None = None  # None: when stderr is a terminal
+    threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
 
     def __post_init__(self) -> None:
@@ -59,6 +60,8 @@ class SearchOptions:
             raise ValueError(f"color must be one of {COLOR_MODES}")
         if self.block_size < 1:
             raise ValueError("block_size must be at least 1")
+        if self.threads < 1:
+            raise ValueError("threads must be at least 1")
 
     @property
     def mode(self) -> str:
@@ -77,6 +80,11 @@ class SearchOptions:
             return "only-matching"
         return "lines"
 
+    @property
+    def line_numbers(self) -> bool:
+        """Whether anything printed needs line numbers (else nobody counts newlines)."""
+        return self.line_number or self.json or self.stats or bool(self.before_context or self.after_context)
+
     def matcher_settings(self) -> dict:
         return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,
                 "word": self.word_regexp, "line": self.line_regexp}
@@ -93,4 +101,5 @@ class SearchOptions:
             "before": self.before_context if context else 0, "after": self.after_context if context else 0,
             "binary": "text" if mode in ("json", "quiet") and self.binary_files == "binary" else self.binary_files,
             "lines": mode in ("lines", "only-matching", "json", "quiet"),
+            "line_numbers": self.line_numbers,
         }

@@ -67,6 +67,7 @@ class Output:
         self._json_total = {"searches": 0, "searches_with_match": 0, "bytes_searched": 0, "bytes_printed": 0,
                             "matched_lines": 0, "matches": 0}
         self._started = time.perf_counter()
+        self._files_written = False  # for write_file_output
         # the plain case gets a format without branches
         self._plain = mode == "lines" and not (byte_offset or null or color or self.context)
 
@@ -105,6 +106,23 @@ class Output:
             if self.mode == "quiet":
                 raise StopSearch
             self._out(b"Binary file " + record.name + b" matches\n")
+
+    def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:
+        """Write one file's whole output, as a worker process formatted it with an Output
+        like this one; "--" goes between files' context groups, as `write` would put it."""
+        if json_totals:
+            for key, value in json_totals.items():
+                self._json_total[key] += value
+        if not chunk:
+            return
+        if self.context and self._files_written:
+            self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
+        self._files_written = True
+        self._out(chunk)
+
+    @property
+    def json_totals(self) -> dict:
+        return dict(self._json_total)
 
     def flush(self) -> None:
         if self.pipe_closed:

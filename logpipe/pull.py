@@ -58,7 +58,7 @@ def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = Non
 
 
 def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
-        stats: Stats | None = None) -> Iterator[Block]:
+        stats: Stats | None = None, count_lines: bool = True) -> Iterator[Block]:
     """Yield each file's content as blocks of whole lines, then its closing `last` block.
 
     Sending `SKIP_FILE` into this generator (as `grep` does after `-m N` matches)
@@ -67,7 +67,7 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Mes
     messages = messages or Messages()
     try:
         for file in files:
-            for block in read_blocks(file, block_size, messages, stats):
+            for block in read_blocks(file, block_size, messages, stats, count_lines):
                 if (yield block) == SKIP_FILE:
                     break
             yield end_of(file)
@@ -113,7 +113,8 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
                           max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
     files = opener(logfiles, messages=messages, stats=stats)
-    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats)
+    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
+                 count_lines=options.line_numbers)
     matches = grep(Matcher(options.patterns, **options.matcher_settings()), blocks, **options.search_settings())
     try:
         printer(output, matches)

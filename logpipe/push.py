@@ -82,7 +82,7 @@ def opener(target: Generator, *, messages: Messages | None = None, stats: Stats 
 
 @coroutine
 def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
-        stats: Stats | None = None):
+        stats: Stats | None = None, count_lines: bool = True):
     """Receive open files; send each one's blocks of whole lines, then its `last` block.
 
     Stops reading a file as soon as `target` answers `SKIP_FILE`.
@@ -91,7 +91,7 @@ def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages |
     try:
         while True:
             file = yield
-            for block in read_blocks(file, block_size, messages, stats):
+            for block in read_blocks(file, block_size, messages, stats, count_lines):
                 if target.send(block) == SKIP_FILE:
                     break
             target.send(end_of(file))
@@ -133,7 +133,8 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     find_files(
         options.paths,
         opener(cat(grep(matcher, printer(output), **options.search_settings()),
-                   block_size=options.block_size, messages=messages, stats=stats),
+                   block_size=options.block_size, messages=messages, stats=stats,
+                 count_lines=options.line_numbers),
                messages=messages, stats=stats),
         globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
         follow=options.follow, messages=messages, stats=stats,

@@ -27,22 +27,22 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     With `stats`, each stage counts what it did into it."""
     messages = Messages(stderr, silent=options.no_messages)
     stream = stdout if stdout is not None else sys.stdout.buffer
-    output = Output(stream, mode=options.mode, with_filename=show_filename(options),
-                    line_number=options.line_number or options.json, byte_offset=options.byte_offset,
-                    null=options.null, color=use_color(options.color, stream),
-                    context=bool(options.before_context or options.after_context),
-                    matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match)
+    output = make_output(options, stream)
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
+    if options.threads > 1 and "-" not in options.paths:
+        from .parallel import search as engine  # each file in a worker process
+    else:
+        engine = BACKENDS[options.backend].search
     started = time.perf_counter()
     try:
         if show_progress:
             with Progress(stats, lambda: output.matches, error_stream):
-                BACKENDS[options.backend].search(options, output, messages, stats)
+                engine(options, output, messages, stats)
         else:
-            BACKENDS[options.backend].search(options, output, messages, stats)
+            engine(options, output, messages, stats)
         output.finish()
     finally:
         output.flush()
@@ -59,6 +59,15 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     if output.matches and (options.quiet or not messages.errored):
         return MATCHED
     return ERROR if messages.errored else NO_MATCH
+
+
+def make_output(options: SearchOptions, stream: BinaryIO) -> Output:
+    """The sink for `options`, writing to `stream`."""
+    return Output(stream, mode=options.mode, with_filename=show_filename(options),
+                  line_number=options.line_number or options.json, byte_offset=options.byte_offset,
+                  null=options.null, color=use_color(options.color, stream),
+                  context=bool(options.before_context or options.after_context),
+                  matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match)
 
 
 def use_color(mode: str, stream) -> bool:

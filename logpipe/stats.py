@@ -24,6 +24,12 @@ class Stats:
     files_with_errors: int = 0   # files or directories reported on stderr
     seconds: float = 0.0         # wall time of the whole search
 
+    def add(self, other: Stats) -> None:
+        """Add what a worker counted for one file (the walk is counted where it ran)."""
+        self.opened.update(other.opened)
+        for name in ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def as_dict(self) -> dict:
         return {
             "files_walked": self.files_walked, "files_selected": self.files_selected,

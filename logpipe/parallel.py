@@ -28,7 +28,7 @@ from .output import Output
 from .records import StopSearch
 from .stats import Stats
 
-START_WORKERS_AFTER = 0.1  # seconds of searching in this process before workers start
+START_WORKERS_AFTER = 0.02  # seconds of searching in this process before workers start
 AHEAD_PER_WORKER = 4       # files handed out ahead per worker: enough to keep each busy
 
 
@@ -37,15 +37,16 @@ class FileResult(NamedTuple):
     messages: bytes
     message_count: int
     matches: int
-    stats: Stats
+    stats: Stats | None
     json_totals: dict
 
 
-def search_file(options: SearchOptions, path: str) -> FileResult:
-    """Search one file with the chosen backend, its output formatted into bytes."""
+def search_file(options: SearchOptions, path: str, counting: bool = False) -> FileResult:
+    """Search one file with the chosen backend, its output formatted into bytes
+    (and what its stages did, if `counting`: that costs a pass to count lines)."""
     from .search import BACKENDS, make_output
 
-    out, err, stats = io.BytesIO(), io.BytesIO(), Stats()
+    out, err, stats = io.BytesIO(), io.BytesIO(), Stats() if counting else None
     messages = Messages(err, silent=options.no_messages)
     output = make_output(options, out)
     BACKENDS[options.backend].search(dataclasses.replace(options, paths=(path,)), output, messages, stats)
@@ -77,7 +78,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         messages.write_raw(*walk_report)
         messages.write_raw(result.messages, result.message_count)
         output.matches += result.matches
-        if stats is not None:
+        if stats is not None and result.stats is not None:
             stats.add(result.stats)
         if output.mode == "quiet" and result.matches:
             raise StopSearch
@@ -90,12 +91,12 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         for logfile in logfiles:
             report = take_walk_messages()
             if pool is None and time.perf_counter() - started < START_WORKERS_AFTER:
-                emit(report, search_file(per_file, logfile.path))
+                emit(report, search_file(per_file, logfile.path, stats is not None))
                 continue
             if pool is None:
                 output.flush()  # nothing buffered may be copied into the workers
                 pool = _context().Pool(options.threads, initializer=_ignore_interrupts)
-            pending.append((report, pool.apply_async(search_file, (per_file, logfile.path))))
+            pending.append((report, pool.apply_async(search_file, (per_file, logfile.path, stats is not None))))
             while len(pending) >= options.threads * AHEAD_PER_WORKER:
                 report, result = pending.popleft()
                 emit(report, result.get())

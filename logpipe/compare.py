@@ -73,7 +73,7 @@ def measure_here(options: SearchOptions) -> Measurement:
 
 
 def _to_json(options: SearchOptions) -> str:
-    fields = dataclasses.asdict(options)
+    fields = options._asdict()
     fields["patterns"] = [pattern.hex() for pattern in options.patterns]
     return json.dumps(fields)
 
@@ -98,13 +98,13 @@ def measure_in_child(options: SearchOptions) -> Measurement:
 def capture(options: SearchOptions) -> bytes:
     """The whole output of a run, with file names and line numbers to locate a difference."""
     out = io.BytesIO()
-    run(dataclasses.replace(options, with_filename=True, line_number=True, quiet=False, no_messages=True,
+    run(options._replace(with_filename=True, line_number=True, quiet=False, no_messages=True,
                             progress=False, stats=False, color="never"), out, io.BytesIO())
     return out.getvalue()
 
 
 def first_difference(options: SearchOptions) -> dict | None:
-    outputs = {backend: capture(dataclasses.replace(options, backend=backend)).split(b"\n") for backend in BACKENDS}
+    outputs = {backend: capture(options._replace(backend=backend)).split(b"\n") for backend in BACKENDS}
     pull, push = outputs["pull"], outputs["push"]
     for number, (left, right) in enumerate(zip(pull + [None], push + [None]), 1):
         if left != right:
@@ -116,15 +116,15 @@ def first_difference(options: SearchOptions) -> dict | None:
 def compare(options: SearchOptions, repeat: int = 3, *, fresh_process: bool = True) -> dict:
     """Measure both backends `repeat` times each and compare their outputs; return the report."""
     measure = measure_in_child if fresh_process else measure_here
-    options = dataclasses.replace(options, progress=False, stats=False, color="never")
-    quiet_options = dataclasses.replace(options, no_messages=True)
+    options = options._replace(progress=False, stats=False, color="never")
+    quiet_options = options._replace(no_messages=True)
     for backend in BACKENDS:  # warm the page cache; show any message once
-        measure(dataclasses.replace(options, backend=backend))
+        measure(options._replace(backend=backend))
     runs: dict[str, list[Measurement]] = {backend: [] for backend in BACKENDS}
     for round_number in range(repeat):
         order = BACKENDS if round_number % 2 == 0 else BACKENDS[::-1]
         for backend in order:
-            runs[backend].append(measure(dataclasses.replace(quiet_options, backend=backend)))
+            runs[backend].append(measure(quiet_options._replace(backend=backend)))
     digests = {m.digest for ms in runs.values() for m in ms}
     report = {
         "pattern": b"|".join(options.patterns).decode("utf-8", "backslashreplace"),

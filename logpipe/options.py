@@ -1,7 +1,7 @@
 """One frozen object holding everything a search was asked to do, and what follows from it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .codecs import BLOCK_SIZE
 
@@ -10,8 +10,7 @@ BINARY_MODES = ("binary", "text", "without-match")
 COLOR_MODES = ("auto", "always", "never")
 
 
-@dataclass(frozen=True)
-class SearchOptions:
+class _Fields(NamedTuple):
     patterns: tuple[bytes, ...]
     paths: tuple[str, ...] = ("",)  # "" is the current directory, printed without "./"
     backend: str = "pull"
@@ -49,7 +48,20 @@ class SearchOptions:
     threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
 
-    def __post_init__(self) -> None:
+
+
+class SearchOptions(_Fields):
+    """Immutable: a NamedTuple (`_replace` makes a changed copy), which, unlike a frozen
+    dataclass, costs no import of `dataclasses` at start-up."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args, **kwargs):
+        self = super().__new__(cls, *args, **kwargs)
+        self._check()
+        return self
+
+    def _check(self) -> None:
         if isinstance(self.patterns, (bytes, str)):
             raise TypeError("patterns is a tuple of patterns")
         if self.backend not in BACKENDS:

@@ -5,8 +5,6 @@ NUL after names), -o, -c, -l, -L, and ripgrep's JSON Lines (`rg --json`).
 """
 from __future__ import annotations
 
-import base64
-import json
 import time
 from typing import BinaryIO
 
@@ -28,6 +26,8 @@ def json_text(data: bytes) -> dict:
     try:
         return {"text": data.decode("utf-8")}
     except UnicodeDecodeError:
+        import base64
+
         return {"bytes": base64.b64encode(data).decode("ascii")}
 
 
@@ -218,6 +218,8 @@ class Output:
     # -- ripgrep's JSON Lines --------------------------------------------------------
 
     def _json(self, message: dict) -> int:
+        import json  # only JSON output pays for importing it
+
         data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") + b"\n"
         self._out(data)
         return len(data)

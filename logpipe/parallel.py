@@ -13,9 +13,7 @@ workers at once.
 """
 from __future__ import annotations
 
-import dataclasses
 import io
-import multiprocessing
 import signal
 import time
 from collections import deque
@@ -49,7 +47,7 @@ def search_file(options: SearchOptions, path: str, counting: bool = False) -> Fi
     out, err, stats = io.BytesIO(), io.BytesIO(), Stats() if counting else None
     messages = Messages(err, silent=options.no_messages)
     output = make_output(options, out)
-    BACKENDS[options.backend].search(dataclasses.replace(options, paths=(path,)), output, messages, stats)
+    BACKENDS[options.backend].search(options._replace(paths=(path,)), output, messages, stats)
     return FileResult(out.getvalue(), err.getvalue(), messages.count, output.matches, stats, output.json_totals)
 
 
@@ -59,8 +57,8 @@ def _ignore_interrupts() -> None:
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None) -> None:
     """Search `options.paths` with `options.threads` worker processes; write to `output`."""
-    per_file = dataclasses.replace(
-        options, threads=1, progress=False, stats=False, with_filename=output.with_filename,
+    per_file = options._replace(
+        threads=1, progress=False, stats=False, with_filename=output.with_filename,
         color="always" if output.color else "never")
     walk_messages = io.BytesIO()  # what the walk reports, kept until its place in the order
     walked = Messages(walk_messages, silent=options.no_messages)
@@ -114,5 +112,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
 
 def _context():
     """fork where there is one: a worker starts in milliseconds with logpipe already imported."""
+    import multiprocessing  # here, not at the top: a search that never starts workers never pays for it
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")

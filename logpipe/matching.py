@@ -56,14 +56,16 @@ class Matcher:
         self.patterns = tuple(split)
         if smart_case and not ignore_case:
             ignore_case = not any(has_upper_case(p) for p in split)
-        self.literal: bytes | None = None
+        self.literals: tuple[bytes, ...] | None = None  # searched with bytes.find, no regex
+        self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
         self.never = not split  # `-f /dev/null`: no pattern, no match
         if self.never:
             return
-        if (len(split) == 1 and not (ignore_case or word or line)
-                and (fixed or not REGEX_METACHARACTERS.intersection(split[0]))):
-            self.literal = split[0]
+        literals = literal_alternatives(split, fixed)
+        if literals is not None and not (word or line):
+            self.fold = ignore_case
+            self.literals = tuple(lit.lower() for lit in literals) if ignore_case else literals
             return
         parts = [re.escape(p) if fixed else p for p in split]
         source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
@@ -77,6 +79,11 @@ class Matcher:
             shown = b", ".join(split).decode("utf-8", "backslashreplace")
             raise PatternError(f"invalid regular expression {shown!r}: {err}") from None
 
+    @property
+    def literal(self) -> bytes | None:
+        """The one literal searched for, if the pattern is just that."""
+        return self.literals[0] if self.literals is not None and len(self.literals) == 1 else None
+
     def lines(self, data: bytes) -> Iterator[tuple[int, int]]:
         """Yield `(start, end)` of each matching line in `data`; `end` is at its `\\n`
         (or the end of the data), so `data[start:end]` is the line without terminator."""
@@ -88,18 +95,8 @@ class Matcher:
         last = size - 1 if data[-1] == 10 else size
         find = data.find
         pos = 0
-        if self.literal is not None:
-            needle = self.literal
-            while pos <= last:
-                hit = find(needle, pos)
-                if hit < 0 or hit > last:
-                    return
-                start = data.rfind(b"\n", 0, hit) + 1
-                end = find(b"\n", hit)
-                if end < 0:
-                    end = size
-                yield start, end
-                pos = end + 1
+        if self.literals is not None:
+            yield from self._literal_lines(data, last)
             return
         search = self.regex.search
         while pos <= last:
@@ -117,20 +114,73 @@ class Matcher:
                 yield start, end
             pos = end + 1
 
+    def _literal_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+        hay = data.lower() if self.fold else data  # same length, same line breaks
+        find, size = hay.find, len(data)
+        if len(self.literals) == 1:  # the common case, kept tight
+            needle, pos = self.literals[0], 0
+            while pos <= last:
+                hit = find(needle, pos)
+                if hit < 0 or hit > last:
+                    return
+                start = hay.rfind(b"\n", 0, hit) + 1
+                end = find(b"\n", hit)
+                if end < 0:
+                    end = size
+                yield start, end
+                pos = end + 1
+            return
+        # several literals: each is scanned once, from where it was last found
+        literals = self.literals
+        nexts = [find(lit) for lit in literals]
+        while True:
+            hit = min((p for p in nexts if p >= 0), default=-1)
+            if hit < 0 or hit > last:
+                return
+            start = hay.rfind(b"\n", 0, hit) + 1
+            end = find(b"\n", hit)
+            if end < 0:
+                end = size
+            yield start, end
+            pos = end + 1
+            for i, p in enumerate(nexts):
+                if 0 <= p < pos:
+                    nexts[i] = find(literals[i], pos)
+
     def spans(self, line: bytes) -> list[tuple[int, int]]:
         """The non-empty matches in one line (without its `\\n`), left to right,
         not overlapping: what -o prints, --color paints and JSON's submatches list."""
         if self.never:
             return []
-        if self.literal is not None:
-            needle, found, pos = self.literal, [], 0
-            if not needle:
-                return []
-            while (hit := line.find(needle, pos)) >= 0:
-                found.append((hit, hit + len(needle)))
-                pos = hit + len(needle)
-            return found
-        return [m.span() for m in self.regex.finditer(line) if m.end() > m.start()]
+        if self.literals is not None and b"" not in self.literals:
+            hay = line.lower() if self.fold else line
+            found, pos = [], 0
+            while True:  # leftmost, and at one place the first alternative: as re's finditer
+                hits = [(hay.find(lit, pos), i, lit) for i, lit in enumerate(self.literals) if lit]
+                hits = [(hit, i, lit) for hit, i, lit in hits if hit >= 0]
+                if not hits:
+                    return found
+                hit, _, lit = min(hits)
+                found.append((hit, hit + len(lit)))
+                pos = hit + len(lit)
+        regex = self.regex
+        if regex is None:  # an empty literal among others: re's own order decides
+            regex = re.compile(b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
+        return [m.span() for m in regex.finditer(line) if m.end() > m.start()]
+
+
+def literal_alternatives(patterns: list[bytes], fixed: bool) -> tuple[bytes, ...] | None:
+    """The patterns as plain literals, if they are: fixed strings, patterns without
+    metacharacters, or an alternation `a|b|c` of such (nothing else special in it)."""
+    literals = []
+    for pattern in patterns:
+        if fixed or not REGEX_METACHARACTERS.intersection(pattern):
+            literals.append(pattern)
+        elif not REGEX_METACHARACTERS.difference(b"|").intersection(pattern):
+            literals.extend(pattern.split(b"|"))
+        else:
+            return None
+    return tuple(literals)
 
 
 def inverted(data: bytes, selected: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import COMPRESSORS, reference_grep, search_with
@@ -51,3 +51,28 @@ def test_both_backends_print_what_the_reference_prints(tree, pattern, block_size
             assert result.out == b"".join(expected), backend
             assert result.err == b""
             assert result.status == (0 if expected else 1)
+
+
+@settings(max_examples=300, deadline=None)
+@example(literals=[b"", b"a"], data=b"a\n", ignore_case=False)
+@given(literals=st.lists(st.text("abAB \r", max_size=3).map(str.encode), min_size=1, max_size=3),
+       data=st.text("abAB \r\n", max_size=60).map(str.encode), ignore_case=st.booleans())
+def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
+    """-i and alternations of literals skip `re`; lines and -o spans must not change."""
+    import re
+
+    from logpipe.matching import Matcher
+
+    fast = Matcher(literals, fixed=True, ignore_case=ignore_case)
+    assert fast.literals is not None
+    regex = re.compile(b"|".join(re.escape(lit) for lit in literals), re.IGNORECASE if ignore_case else 0)
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    expected = [(starts[i], starts[i] + len(line)) for i, line in enumerate(lines) if regex.search(line)]
+    assert list(fast.lines(data)) == expected
+    for line in lines:
+        assert fast.spans(line) == [m.span() for m in regex.finditer(line) if m.end() > m.start()]

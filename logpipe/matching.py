@@ -14,6 +14,17 @@ from collections.abc import Iterable, Iterator
 from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
+
+# Bytes common in logs, most common first (space, digits, lower-case letters, the usual
+# punctuation); every other byte is "rare". A literal is found by jumping with
+# `bytes.find` (memchr) to its rarest byte, then checking the literal there, as
+# ripgrep's memchr prefilter does; it beats searching for the whole literal whenever
+# that byte is rare in the text, and falls back to plain `find` when it is not.
+COMMON_BYTES = b" e0t1a2o:i3n.s4r5-l6c7d8u9hm/pg_=f,wybv\n[]k\"()'xT"
+RANK = [0] * 256
+for _rank, _byte in enumerate(reversed(COMMON_BYTES), 1):
+    RANK[_byte] = _rank
+MISSES_BEFORE_FALLBACK = 16  # false candidates per block before plain `find` takes over
 ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
 
 
@@ -57,6 +68,7 @@ class Matcher:
         if smart_case and not ignore_case:
             ignore_case = not any(has_upper_case(p) for p in split)
         self.literals: tuple[bytes, ...] | None = None  # searched with bytes.find, no regex
+        self.rare_at: int | None = None  # for the one literal: the offset of its rarest byte
         self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
         self.never = not split  # `-f /dev/null`: no pattern, no match
@@ -66,6 +78,9 @@ class Matcher:
         if literals is not None and not (word or line):
             self.fold = ignore_case
             self.literals = tuple(lit.lower() for lit in literals) if ignore_case else literals
+            literal = self.literal
+            if literal is not None and len(literal) > 1:  # where its rarest byte stands
+                self.rare_at = min(range(len(literal)), key=lambda i: RANK[literal[i]])
             return
         parts = [re.escape(p) if fixed else p for p in split]
         source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
@@ -119,8 +134,23 @@ class Matcher:
         find, size = hay.find, len(data)
         if len(self.literals) == 1:  # the common case, kept tight
             needle, pos = self.literals[0], 0
+            rare_at = self.rare_at
+            rare = needle[rare_at:rare_at + 1] if rare_at is not None else b""
+            misses, startswith = 0, hay.startswith
             while pos <= last:
-                hit = find(needle, pos)
+                if rare_at is None:
+                    hit = find(needle, pos)
+                else:  # jump to the rare byte, check the literal around it
+                    at = find(rare, pos + rare_at)
+                    if at < 0:
+                        return
+                    hit = at - rare_at
+                    if not startswith(needle, hit):
+                        misses += 1
+                        if misses > MISSES_BEFORE_FALLBACK and misses * 4096 > at:  # not rare here
+                            rare_at = None
+                        pos = hit + 1
+                        continue
                 if hit < 0 or hit > last:
                     return
                 start = hay.rfind(b"\n", 0, hit) + 1

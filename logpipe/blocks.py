@@ -17,6 +17,11 @@ from .stats import Stats
 # not "the first block", so that the verdict does not depend on the block size.
 BINARY_PROBE = 32 * 1024
 
+# The longest line held whole in memory (--max-line-bytes). Past it, a line goes on to
+# `grep` in pieces that are searched but never printed, so that a decompression bomb of
+# many GB without a newline cannot take the memory.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
 __all__ = ["BLOCK_SIZE", "BINARY_PROBE", "read_blocks", "end_of"]
 
 
@@ -35,7 +40,8 @@ def _chunks(file: OpenLog, size: int, messages: Messages) -> Iterator[bytes]:
 
 
 def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
-                stats: Stats | None = None, count_lines: bool = True) -> Iterator[Block]:
+                stats: Stats | None = None, count_lines: bool = True,
+                max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Block]:
     """Yield the blocks of `file`: each ends with a newline, except perhaps the last one.
 
     A line is never split across two blocks; a line longer than `block_size` makes a
@@ -43,7 +49,8 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     the fault is still yielded, then one message names the file and the fault.
     The closing `last=True` block is the caller's (`cat`'s) to send.
     With `count_lines=False` (nobody asked for line numbers or statistics) the blocks'
-    line numbers are left at 0, saving one pass over the data.
+    line numbers are left at 0, saving one pass over the data. A line longer than
+    `max_line_bytes` comes in pieces marked with `long_line` (its start offset).
     """
     count_lines = count_lines or stats is not None
     messages = messages or Messages()
@@ -58,13 +65,44 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     name, line_number, offset = file.name, 1, 0
     pieces: list[bytes | memoryview] = []  # the unfinished line and whatever was read after it
     size = 0
+    long_line = None  # start offset of the over-long line being passed on in pieces
+
+    def block(data: bytes, lines: int, piece_of: int | None = None) -> Block:
+        if stats is not None:
+            stats.blocks += 1
+            stats.lines += lines
+            stats.decompressed_bytes += len(data)
+        return Block(name, line_number, offset, data, False, binary, piece_of)
+
     for chunk in itertools.chain(head, chunks):
+        if long_line is not None:  # inside an over-long line: pass it on piece by piece
+            end = chunk.find(b"\n")
+            yield block(chunk if end < 0 else chunk[:end], 0 if end < 0 else 1, long_line)
+            offset += len(chunk) if end < 0 else end + 1
+            if end < 0:
+                continue
+            line_number += 1 if count_lines else 0
+            long_line, chunk = None, chunk[end + 1:]
+            if not chunk:
+                continue
         pieces.append(chunk)
         size += len(chunk)
         if size < block_size:
             continue
         cut = chunk.rfind(b"\n") + 1
-        if not cut:  # still inside one long line: read on
+        if not cut:  # still inside one long line: read on, up to the bound
+            if size > max_line_bytes:
+                data = b"".join(pieces)
+                cut = data.rfind(b"\n") + 1
+                if cut:  # whole lines before the long one
+                    lines = data.count(b"\n", 0, cut) if count_lines else 0
+                    yield block(data[:cut], lines)
+                    line_number += lines
+                    offset += cut
+                long_line = offset
+                yield block(data[cut:], 0, long_line)
+                offset += len(data) - cut
+                pieces, size = [], 0
             continue
         if cut == len(chunk):
             data, pieces, size = b"".join(pieces), [], 0
@@ -74,20 +112,12 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
             rest = chunk[cut:]
             pieces, size = [rest], len(rest)
         lines = data.count(b"\n") if count_lines else 0
-        if stats is not None:
-            stats.blocks += 1
-            stats.lines += lines
-            stats.decompressed_bytes += len(data)
-        yield Block(name, line_number, offset, data, False, binary)
+        yield block(data, lines)
         line_number += lines
         offset += len(data)
     if pieces:
         data = b"".join(pieces)
-        if stats is not None:
-            stats.blocks += 1
-            stats.lines += data.count(b"\n") + (data[-1:] != b"\n")
-            stats.decompressed_bytes += len(data)
-        yield Block(name, line_number, offset, data, False, binary)
+        yield block(data, data.count(b"\n") + (data[-1:] != b"\n"))
 
 
 def end_of(file: OpenLog) -> Block:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import sys
 
@@ -17,6 +18,26 @@ from .options import BACKENDS, BINARY_MODES, COLOR_MODES, SearchOptions
 from .search import ERROR, run
 
 CONTEXT = {"help_option_names": ["--help"], "max_content_width": 100}
+
+class ByteSize(click.ParamType):
+    """A size in bytes: 1048576, 1024K, 64M, 1G."""
+
+    name = "size"
+    UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in "KMG" else (text, "")
+        try:
+            size = int(number) * self.UNITS[unit]
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size such as 1048576, 512K or 64M", param, ctx)
+        if size < 1:
+            self.fail("the size must be at least 1 byte", param, ctx)
+        return size
+
 
 # The options that say what to search and how; shared by `grep` and `compare`.
 SEARCH_OPTIONS = [
@@ -48,6 +69,9 @@ SEARCH_OPTIONS = [
                       "A file is binary if its first 32 KiB hold a NUL byte."),
     click.option("-s", "--no-messages", is_flag=True,
                  help="Suppress messages about unreadable files (the exit status still says 2)."),
+    click.option("--max-line-bytes", type=ByteSize(), default="64M", show_default=True, metavar="SIZE",
+                 help="Longest line printed (K, M, G suffixes). A match in a longer line is reported on "
+                      "stderr instead, and memory stays bounded."),
 ]
 
 OUTPUT_OPTIONS = [
@@ -71,6 +95,30 @@ OUTPUT_OPTIONS = [
     click.option("-0", "-Z", "--null", is_flag=True, help="Print a NUL byte after each file name."),
     click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match."),
 ]
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that every stage's cleanup runs."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated
+
+
+def interruptible(run_command):
+    """Ctrl-C exits with 130 and SIGTERM with 143, as shells expect, without a traceback;
+    open files are closed and worker processes ended on the way out."""
+
+    def wrapper(*args, **kwargs):
+        signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return run_command(*args, **kwargs)
+        except KeyboardInterrupt:
+            return 130
+        except Terminated:
+            return 128 + signal.SIGTERM
+
+    return wrapper
 
 
 def apply(decorators):
@@ -141,14 +189,15 @@ def grep_command(**flags) -> None:
     \b
     Example:  logpipe grep brew ~ --pattern '*bash*'
     """
+    sys.exit(interruptible(search)(flags))
+
+
+def search(flags: dict) -> int:
     try:
-        status = run(build_options(**flags))
+        return run(build_options(**flags))
     except PatternError as err:
         click.echo(f"logpipe: {err}", err=True)
-        status = ERROR
-    except KeyboardInterrupt:
-        status = 130
-    sys.exit(status)
+        return ERROR
 
 
 @main.command("compare", context_settings=CONTEXT)
@@ -164,15 +213,16 @@ def compare_command(repeat: int, as_json: bool, **flags) -> None:
     """
     from .compare import compare, format_report
 
-    try:
-        report = compare(build_options(**flags), repeat)
-    except PatternError as err:
-        click.echo(f"logpipe: {err}", err=True)
-        sys.exit(ERROR)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    click.echo(json.dumps(report, indent=2) if as_json else format_report(report), nl=not as_json)
-    sys.exit(0 if report["identical"] else ERROR)
+    def measure() -> int:
+        try:
+            report = compare(build_options(**flags), repeat)
+        except PatternError as err:
+            click.echo(f"logpipe: {err}", err=True)
+            return ERROR
+        click.echo(json.dumps(report, indent=2) if as_json else format_report(report), nl=not as_json)
+        return 0 if report["identical"] else ERROR
+
+    sys.exit(interruptible(measure)())
 
 
 @main.command("demo", context_settings=CONTEXT)

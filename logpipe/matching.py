@@ -11,7 +11,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Match
+from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, LongLineMatch, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
 
@@ -24,6 +24,7 @@ COMMON_BYTES = b" e0t1a2o:i3n.s4r5-l6c7d8u9hm/pg_=f,wybv\n[]k\"()'xT"
 RANK = [0] * 256
 for _rank, _byte in enumerate(reversed(COMMON_BYTES), 1):
     RANK[_byte] = _rank
+REGEX_REACH = 4096  # a regex match in an over-long line is looked for across piece boundaries this far
 MISSES_BEFORE_FALLBACK = 16  # false candidates per block before plain `find` takes over
 ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
 
@@ -72,12 +73,15 @@ class Matcher:
         self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
         self.never = not split  # `-f /dev/null`: no pattern, no match
+        # how far back a match may begin before the end of a piece of an over-long line
+        self.reach = REGEX_REACH
         if self.never:
             return
         literals = literal_alternatives(split, fixed)
         if literals is not None and not (word or line):
             self.fold = ignore_case
             self.literals = tuple(lit.lower() for lit in literals) if ignore_case else literals
+            self.reach = max(map(len, self.literals)) - 1
             literal = self.literal
             if literal is not None and len(literal) > 1:  # where its rarest byte stands
                 self.rare_at = min(range(len(literal)), key=lambda i: RANK[literal[i]])
@@ -279,7 +283,7 @@ class BlockSearch:
 
     def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
                  before: int = 0, after: int = 0, binary: str = "text", lines: bool = True,
-                 line_numbers: bool = True) -> None:
+                 line_numbers: bool = True, max_line_bytes: int | None = None) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
         self.invert = invert
         self.max_count = max_count
@@ -288,9 +292,12 @@ class BlockSearch:
         self.binary = binary
         self.emit_lines = lines
         self.line_numbers = line_numbers or before or after  # context needs them
+        self.max_line_bytes = max_line_bytes  # a longer selected line is reported, not printed
         self._new_file()
 
     def _new_file(self) -> None:
+        self.long_line = None     # start of the over-long line being searched in pieces
+        self.long_tail = b""      # the end of its previous piece, where a match may begin
         self.count = 0            # lines selected in the current file
         self.searched = 0         # bytes of it searched
         self.after_left = 0       # after-context lines still owed
@@ -309,6 +316,8 @@ class BlockSearch:
         if self.done:
             return [], SKIP_FILE  # upstream could not stop (a plain iterable): drop the rest
         self.searched += len(block.data)
+        if block.long_line is not None:
+            return self._long_line(block)
         if block.binary and self.binary == "without-match":
             self.done = True
             return [], SKIP_FILE
@@ -320,6 +329,23 @@ class BlockSearch:
             return self._with_context(block)
         return self._lines(block)
 
+    def _long_line(self, block: Block) -> tuple[list, str | None]:
+        """A piece of a line over the length bound: look for a match across the pieces,
+        report the line once. With -v such a line is never selected."""
+        if self.long_line != block.long_line:
+            self.long_line, self.long_tail = block.long_line, b""
+        elif self.long_tail is None:  # this line was reported already
+            return [], None
+        if self.invert or self._full():
+            return [], None
+        window = self.long_tail + block.data
+        if next(iter(self.matcher.lines(window)), None) is None:
+            self.long_tail = window[len(window) - self.matcher.reach:] if self.matcher.reach else b""
+            return [], None
+        self.long_tail = None
+        self.count += 1
+        return [LongLineMatch(block.name, block.line_number, block.long_line)], SKIP_FILE if self._full() else None
+
     def _full(self) -> bool:
         return self.max_count is not None and self.count >= self.max_count
 
@@ -330,13 +356,16 @@ class BlockSearch:
             return [], SKIP_FILE
         data, name, offset = block.data, block.name, block.offset
         line_number, counted = block.line_number, 0
-        max_count = self.max_count
+        max_count, max_line = self.max_count, self.max_line_bytes
         count = data.count if self.line_numbers else _no_lines
         matches = []
         for start, end in self._selected(data):
             line_number += count(b"\n", counted, start)
             counted = start
-            matches.append(Match(name, line_number, offset + start, data[start:end]))
+            if max_line is not None and end - start > max_line:
+                matches.append(LongLineMatch(name, line_number, offset + start))
+            else:
+                matches.append(Match(name, line_number, offset + start, data[start:end]))
             if max_count is not None and self.count + len(matches) >= max_count:
                 break
         self.count += len(matches)
@@ -393,7 +422,10 @@ class BlockSearch:
                     records.extend(list(self.tail)[-missing:])
                 self.tail.clear()
                 emit(lines, line_number - len(lines))
-            records.append(Match(name, line_number, offset + start, data[start:end]))
+            if self.max_line_bytes is not None and end - start > self.max_line_bytes:
+                records.append(LongLineMatch(name, line_number, offset + start))
+            else:
+                records.append(Match(name, line_number, offset + start, data[start:end]))
             self.count += 1
             pos, pos_number = end + 1, line_number + 1
             self.after_left = self.after

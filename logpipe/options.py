@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .blocks import MAX_LINE_BYTES
 from .codecs import BLOCK_SIZE
 
 BACKENDS = ("pull", "push")
@@ -47,6 +48,7 @@ class _Fields(NamedTuple):
     progress: bool | None = None  # None: when stderr is a terminal
     threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
+    max_line_bytes: int = MAX_LINE_BYTES
 
 
 
@@ -114,4 +116,5 @@ class SearchOptions(_Fields):
             "binary": "text" if mode in ("json", "quiet") and self.binary_files == "binary" else self.binary_files,
             "lines": mode in ("lines", "only-matching", "json", "quiet"),
             "line_numbers": self.line_numbers,
+            "max_line_bytes": self.max_line_bytes,
         }

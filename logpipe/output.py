@@ -9,7 +9,8 @@ import time
 from typing import BinaryIO
 
 from .matching import Matcher
-from .records import BinaryMatch, FileEnd, Match, StopSearch
+from .messages import Messages
+from .records import BinaryMatch, FileEnd, LongLineMatch, Match, StopSearch
 
 MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
 
@@ -47,7 +48,8 @@ class Output:
 
     def __init__(self, stream: BinaryIO, *, mode: str = "lines", with_filename: bool = False,
                  line_number: bool = False, byte_offset: bool = False, null: bool = False, color: bool = False,
-                 context: bool = False, matcher: Matcher | None = None, invert: bool = False) -> None:
+                 context: bool = False, matcher: Matcher | None = None, invert: bool = False,
+                 messages: Messages | None = None, escape_names: bool = False) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.stream = stream
@@ -60,8 +62,11 @@ class Output:
         self.context = context and mode == "lines"
         self.matcher = matcher
         self.invert = invert
+        self.messages = messages or Messages()
+        self.escape_names = escape_names
         self.matches = 0
         self.pipe_closed = False
+        self.write_error: OSError | None = None  # e.g. a full disk: reported once, status 2
         self._last = None  # (name, line number) of the last line printed, for "--" between groups
         self._json_file = None  # per-file figures of the file being printed in JSON
         self._json_total = {"searches": 0, "searches_with_match": 0, "bytes_searched": 0, "bytes_printed": 0,
@@ -69,7 +74,7 @@ class Output:
         self._started = time.perf_counter()
         self._files_written = False  # for write_file_output
         # the plain case gets a format without branches
-        self._plain = mode == "lines" and not (byte_offset or null or color or self.context)
+        self._plain = mode == "lines" and not (byte_offset or null or color or self.context or escape_names)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -79,6 +84,16 @@ class Output:
         except BrokenPipeError:
             self.pipe_closed = True
             raise StopSearch from None
+        except OSError as err:
+            self.write_error = err
+            raise StopSearch from None
+
+    def _name(self, name: bytes) -> bytes:
+        """A file name as printed: raw bytes into a pipe; on a terminal, control characters
+        (newlines, escape sequences) are shown escaped, so a name cannot drive the terminal."""
+        if self.escape_names and any(byte < 0x20 or byte == 0x7F for byte in name):
+            return b"".join(b"\\x%02x" % byte if byte < 0x20 or byte == 0x7F else bytes([byte]) for byte in name)
+        return name
 
     def write(self, record) -> None:
         kind = record.__class__
@@ -101,11 +116,17 @@ class Output:
                 self._selected_line(record)
         elif kind is FileEnd:
             self._file_end(record)
+        elif kind is LongLineMatch:
+            self.matches += 1
+            if self.mode == "quiet":
+                raise StopSearch
+            where = f"line {record.line_number}" if record.line_number else f"the line at byte {record.offset}"
+            self.messages.error(record.name, f"{where} matches but is longer than --max-line-bytes: not printed")
         elif kind is BinaryMatch:
             self.matches += 1
             if self.mode == "quiet":
                 raise StopSearch
-            self._out(b"Binary file " + record.name + b" matches\n")
+            self._out(b"Binary file " + self._name(record.name) + b" matches\n")
 
     def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:
         """Write one file's whole output, as a worker process formatted it with an Output
@@ -125,12 +146,14 @@ class Output:
         return dict(self._json_total)
 
     def flush(self) -> None:
-        if self.pipe_closed:
+        if self.pipe_closed or self.write_error:
             return
         try:
             self.stream.flush()
         except BrokenPipeError:
             self.pipe_closed = True
+        except OSError as err:
+            self.write_error = err
 
     def finish(self) -> None:
         """End of the search: JSON's closing summary."""
@@ -149,7 +172,8 @@ class Output:
         sep = paint("separator", separator) if color else separator
         parts = []
         if self.with_filename:
-            parts.append(paint("name", record.name) if color else record.name)
+            name = self._name(record.name)
+            parts.append(paint("name", name) if color else name)
             parts.append(b"\0" if self.null else sep)
         if self.line_number:
             number = b"%d" % record.line_number
@@ -197,7 +221,8 @@ class Output:
 
     def _file_end(self, end: FileEnd) -> None:
         mode = self.mode
-        name = paint("name", end.name) if self.color else end.name
+        name = self._name(end.name)
+        name = paint("name", name) if self.color else name
         terminator = b"\0" if self.null else b"\n"
         if mode == "count":
             self.matches += end.count

@@ -46,13 +46,16 @@ def search_file(options: SearchOptions, path: str, counting: bool = False) -> Fi
 
     out, err, stats = io.BytesIO(), io.BytesIO(), Stats() if counting else None
     messages = Messages(err, silent=options.no_messages)
-    output = make_output(options, out)
+    output = make_output(options, out, messages)
     BACKENDS[options.backend].search(options._replace(paths=(path,)), output, messages, stats)
     return FileResult(out.getvalue(), err.getvalue(), messages.count, output.matches, stats, output.json_totals)
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
+def _worker_signals() -> None:
+    """The parent handles Ctrl-C and ends the workers; SIGTERM (how it ends them) must
+    kill a worker outright, not run the parent's handler that a fork copied."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None) -> None:
@@ -93,7 +96,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
                 continue
             if pool is None:
                 output.flush()  # nothing buffered may be copied into the workers
-                pool = _context().Pool(options.threads, initializer=_ignore_interrupts)
+                pool = _context().Pool(options.threads, initializer=_worker_signals)
             pending.append((report, pool.apply_async(search_file, (per_file, logfile.path, stats is not None))))
             while len(pending) >= options.threads * AHEAD_PER_WORKER:
                 report, result = pending.popleft()

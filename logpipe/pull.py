@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from . import find_files as _walk
-from .blocks import BLOCK_SIZE, end_of, read_blocks
+from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .codecs import OpenLog, open_log
 from .matching import BlockSearch, Matcher
 from .messages import Messages
@@ -58,7 +58,8 @@ def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = Non
 
 
 def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
-        stats: Stats | None = None, count_lines: bool = True) -> Iterator[Block]:
+        stats: Stats | None = None, count_lines: bool = True,
+        max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Block]:
     """Yield each file's content as blocks of whole lines, then its closing `last` block.
 
     Sending `SKIP_FILE` into this generator (as `grep` does after `-m N` matches)
@@ -67,7 +68,7 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Mes
     messages = messages or Messages()
     try:
         for file in files:
-            for block in read_blocks(file, block_size, messages, stats, count_lines):
+            for block in read_blocks(file, block_size, messages, stats, count_lines, max_line_bytes):
                 if (yield block) == SKIP_FILE:
                     break
             yield end_of(file)
@@ -114,7 +115,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
                           max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
-                 count_lines=options.line_numbers)
+                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
     matches = grep(Matcher(options.patterns, **options.matcher_settings()), blocks, **options.search_settings())
     try:
         printer(output, matches)

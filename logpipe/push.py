@@ -26,7 +26,7 @@ import functools
 from collections.abc import Generator, Iterable
 
 from . import find_files as _walk
-from .blocks import BLOCK_SIZE, end_of, read_blocks
+from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .codecs import open_log
 from .matching import BlockSearch, Matcher
 from .messages import Messages
@@ -82,7 +82,8 @@ def opener(target: Generator, *, messages: Messages | None = None, stats: Stats 
 
 @coroutine
 def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
-        stats: Stats | None = None, count_lines: bool = True):
+        stats: Stats | None = None, count_lines: bool = True,
+        max_line_bytes: int = MAX_LINE_BYTES):
     """Receive open files; send each one's blocks of whole lines, then its `last` block.
 
     Stops reading a file as soon as `target` answers `SKIP_FILE`.
@@ -91,7 +92,7 @@ def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages |
     try:
         while True:
             file = yield
-            for block in read_blocks(file, block_size, messages, stats, count_lines):
+            for block in read_blocks(file, block_size, messages, stats, count_lines, max_line_bytes):
                 if target.send(block) == SKIP_FILE:
                     break
             target.send(end_of(file))
@@ -134,7 +135,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         options.paths,
         opener(cat(grep(matcher, printer(output), **options.search_settings()),
                    block_size=options.block_size, messages=messages, stats=stats,
-                 count_lines=options.line_numbers),
+                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
                messages=messages, stats=stats),
         globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
         follow=options.follow, messages=messages, stats=stats,

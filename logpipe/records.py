@@ -32,6 +32,7 @@ class Block(NamedTuple):
     data: bytes
     last: bool = False
     binary: bool = False
+    long_line: int | None = None  # a piece of a line over the length bound: where that line starts
 
 
 class Match(NamedTuple):
@@ -52,6 +53,15 @@ class FileEnd(NamedTuple):
     name: bytes
     count: int
     bytes_searched: int
+
+
+class LongLineMatch(NamedTuple):
+    """A match inside a line longer than the bound (--max-line-bytes): reported on
+    stderr, not printed. `line_number` is 0 when lines were not counted."""
+
+    name: bytes
+    line_number: int
+    offset: int
 
 
 class BinaryMatch(NamedTuple):

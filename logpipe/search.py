@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from . import pull, push
 from .matching import Matcher
-from .messages import Messages
+from .messages import Messages, describe
 from .options import SearchOptions
 from .output import Output
 from .progress import Progress
@@ -27,7 +27,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     With `stats`, each stage counts what it did into it."""
     messages = Messages(stderr, silent=options.no_messages)
     stream = stdout if stdout is not None else sys.stdout.buffer
-    output = make_output(options, stream)
+    output = make_output(options, stream, messages)
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
@@ -56,18 +56,23 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     if output.pipe_closed:
         _silence_stdout(stdout)
         return MATCHED
+    if output.write_error is not None:  # a full disk, say: the output is incomplete
+        messages.error("(standard output)", "write error: " + describe(output.write_error))
+        _silence_stdout(stdout)
+        return ERROR
     if output.matches and (options.quiet or not messages.errored):
         return MATCHED
     return ERROR if messages.errored else NO_MATCH
 
 
-def make_output(options: SearchOptions, stream: BinaryIO) -> Output:
-    """The sink for `options`, writing to `stream`."""
+def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | None = None) -> Output:
+    """The sink for `options`, writing to `stream` (and what cannot be printed to `messages`)."""
     return Output(stream, mode=options.mode, with_filename=show_filename(options),
                   line_number=options.line_number or options.json, byte_offset=options.byte_offset,
                   null=options.null, color=use_color(options.color, stream),
                   context=bool(options.before_context or options.after_context),
-                  matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match)
+                  matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
+                  messages=messages, escape_names=_isatty(stream))
 
 
 def use_color(mode: str, stream) -> bool:
@@ -93,8 +98,8 @@ def show_filename(options: SearchOptions) -> bool:
 
 
 def _silence_stdout(stdout: BinaryIO | None) -> None:
-    """After the reader of stdout has gone, point fd 1 at /dev/null so that the
-    interpreter's own flush at exit does not print a BrokenPipeError traceback."""
+    """After the reader of stdout has gone (or writing failed), point fd 1 at /dev/null
+    so that the interpreter's own flush at exit prints no second error or traceback."""
     if stdout is not None and stdout is not sys.stdout.buffer:
         return
     try:

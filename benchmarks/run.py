@@ -245,7 +245,7 @@ def main() -> None:
               f"{platform.python_version()}, {platform.platform()}"
     print(f"corpus: {args.size_mb} MB {'from ' + args.source if args.source else 'synthetic'}, {FILES} files, "
           f"{args.repeat} rounds; machine: {machine}")
-    print(f"\n| command | median s | min-max s | peak MB |\n|---|---:|---:|---:|")
+    print("\n| command | median s | min-max s | peak MB |\n|---|---:|---:|---:|")
     for name, r in results.items():
         print(f"| {name} | {r['median']:.3f} | {r['min']:.3f}-{r['max']:.3f} | {r['peak_mb']:.0f} |")
     print("\n| target | measured | goal | met |\n|---|---:|---:|---|")

@@ -43,7 +43,19 @@ def sniff(head: bytes) -> str:
     return "plain"
 
 
-class GzipReader(io.RawIOBase):
+class DecodedStream(io.RawIOBase):
+    """The reading side shared by the decoders below: `read1` is theirs, `read` reads on."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read1(BLOCK_SIZE), b""))
+        return self.read1(size)
+
+
+class GzipReader(DecodedStream):
     """Decompresses every member of a gzip stream (RFC 1952 section 2.2: members follow
     one another), handing back output as soon as it is decoded.
 
@@ -64,9 +76,6 @@ class GzipReader(io.RawIOBase):
         self._input = b""
         self._held = b""  # the last 8 bytes read: maybe a member's CRC and size (RFC 1952 2.2)
         self._done = False
-
-    def readable(self) -> bool:
-        return True
 
     def read1(self, size: int = -1) -> bytes:
         if size is None or size < 0:
@@ -96,11 +105,6 @@ class GzipReader(io.RawIOBase):
                     raise EOFError("Compressed file ended before the end-of-stream marker was reached")
         return b""
 
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read1(BLOCK_SIZE), b""))
-        return self.read1(size)
-
     def _next_member(self, rest: bytes) -> None:
         """After a member's trailer: start the next member, or end at the end of the file."""
         while len(rest) < 2:
@@ -124,7 +128,7 @@ def _gzip(raw: BinaryIO) -> BinaryIO:
     return GzipReader(raw)
 
 
-class MultiStreamReader(io.RawIOBase):
+class MultiStreamReader(DecodedStream):
     """Decompresses one stream after another (bzip2 and xz files may hold several),
     handing back output as soon as it is decoded. Unlike `bz2.BZ2File` and
     `lzma.LZMAFile`, which drop bytes after the last stream without a word, it reports
@@ -137,9 +141,6 @@ class MultiStreamReader(io.RawIOBase):
         self._padding = padding  # xz: zero bytes between and after streams are allowed
         self._decompressor = decompressor()
         self._done = False
-
-    def readable(self) -> bool:
-        return True
 
     def read1(self, size: int = -1) -> bytes:
         if size is None or size < 0:
@@ -158,11 +159,6 @@ class MultiStreamReader(io.RawIOBase):
             if output:
                 return output
         return b""
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read1(BLOCK_SIZE), b""))
-        return self.read1(size)
 
     def _next_stream(self, rest: bytes, size: int) -> None:
         if self._padding:
@@ -258,7 +254,7 @@ class ZstdFrames:
             self.state = "magic"
 
 
-class ZstdReader(io.RawIOBase):
+class ZstdReader(DecodedStream):
     """zstandard's stream reader over every frame, and `EOFError` if the last is cut off."""
 
     def __init__(self, raw: BinaryIO) -> None:
@@ -268,16 +264,11 @@ class ZstdReader(io.RawIOBase):
         self._reader = zstandard.ZstdDecompressor().stream_reader(self._frames, read_across_frames=True,
                                                                    closefd=False)
 
-    def readable(self) -> bool:
-        return True
-
     def read1(self, size: int = -1) -> bytes:
         data = self._reader.read1(size)
         if not data and not self._frames.complete:
             raise EOFError("Compressed file ended before the end-of-stream marker was reached")
         return data
-
-    read = read1
 
     def close(self) -> None:
         self._reader.close()

@@ -112,7 +112,6 @@ class Matcher:
         # The last position where a line can begin a match: the final "\n" belongs to
         # the last line, and nothing after it is a line.
         last = size - 1 if data[-1] == 10 else size
-        find = data.find
         pos = 0
         if self.literals is not None:
             yield from self._literal_lines(data, last)
@@ -125,17 +124,14 @@ class Matcher:
             begin = hit.start()
             if begin > last:
                 return
-            start = data.rfind(b"\n", 0, begin) + 1
-            end = find(b"\n", begin)
-            if end < 0:
-                end = size
+            start, end = line_around(data, begin)
             if hit.end() <= end or search(data, start, end):
                 yield start, end
             pos = end + 1
 
     def _literal_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         hay = data.lower() if self.fold else data  # same length, same line breaks
-        find, size = hay.find, len(data)
+        find = hay.find
         if len(self.literals) == 1:  # the common case, kept tight
             needle, pos = self.literals[0], 0
             rare_at = self.rare_at
@@ -157,10 +153,7 @@ class Matcher:
                         continue
                 if hit < 0 or hit > last:
                     return
-                start = hay.rfind(b"\n", 0, hit) + 1
-                end = find(b"\n", hit)
-                if end < 0:
-                    end = size
+                start, end = line_around(hay, hit)
                 yield start, end
                 pos = end + 1
             return
@@ -171,10 +164,7 @@ class Matcher:
             hit = min((p for p in nexts if p >= 0), default=-1)
             if hit < 0 or hit > last:
                 return
-            start = hay.rfind(b"\n", 0, hit) + 1
-            end = find(b"\n", hit)
-            if end < 0:
-                end = size
+            start, end = line_around(hay, hit)
             yield start, end
             pos = end + 1
             for i, p in enumerate(nexts):
@@ -201,6 +191,12 @@ class Matcher:
         if regex is None:  # an empty literal among others: re's own order decides
             regex = re.compile(b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
         return [m.span() for m in regex.finditer(line) if m.end() > m.start()]
+
+
+def line_around(data: bytes, position: int) -> tuple[int, int]:
+    """The line holding `position`: its start, and its end at its "\\n" (or the data's end)."""
+    end = data.find(b"\n", position)
+    return data.rfind(b"\n", 0, position) + 1, end if end >= 0 else len(data)
 
 
 def literal_alternatives(patterns: list[bytes], fixed: bool) -> tuple[bytes, ...] | None:

@@ -37,6 +37,7 @@ class Progress:
     def _run(self) -> None:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread of tqdm's own: ours redraws, and forks stay simple
         text = io.TextIOWrapper(self.stream, encoding="utf-8", errors="replace", write_through=True)
         bar = tqdm(total=0, unit="file", file=text, delay=self.delay, leave=False, dynamic_ncols=True,
                    bar_format="{n_fmt}/{total_fmt} files{postfix} [{elapsed}]", mininterval=INTERVAL)

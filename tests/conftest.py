@@ -27,14 +27,6 @@ COMPRESSORS = {
     "xz": lzma.compress,
 }
 
-DECOMPRESSORS = {
-    "plain": lambda data: data,
-    "gzip": gzip.decompress,
-    "bzip2": bz2.decompress,
-    "zstd": lambda data: zstandard.ZstdDecompressor().decompressobj().decompress(data),
-    "xz": lzma.decompress,
-}
-
 
 class Result(NamedTuple):
     out: bytes

@@ -125,14 +125,14 @@ def test_fifo_on_the_command_line_is_read_like_stdin(backend, tmp_path):
     os.mkfifo(fifo)
 
     def writer():
-        with open(fifo, "wb") as out:
+        with open(fifo, "wb") as out:  # blocks until logpipe opens the FIFO for reading
             out.write(gzip.compress(b"a\nhit fifo\n"))
 
-    thread = threading.Thread(target=writer)
+    thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     result = subprocess.run([*LOGPIPE, "grep", "hit", str(fifo), "--backend", backend], capture_output=True,
                             timeout=60)
-    thread.join()
+    thread.join(timeout=10)
     assert (result.stdout, result.returncode) == (b"hit fifo\n", 0)
 
 

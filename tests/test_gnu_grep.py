@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import CORPUS, DECOMPRESSORS, search_with, write
+from conftest import CORPUS, search_with, write
 from logpipe.demo import log_lines
 
 GREP = shutil.which("grep")
@@ -120,8 +120,6 @@ GREP_FLAGS = {"-Z": "-Z"}
 
 def logpipe_options(flags: list[str]) -> dict:
     """The same flags as SearchOptions fields (what the CLI builds)."""
-    from click.testing import CliRunner  # noqa: F401  (the CLI is tested in test_cli)
-
     options, i = {}, 0
     names = {"-n": "line_number", "-i": "ignore_case", "-v": "invert_match", "-w": "word_regexp",
              "-x": "line_regexp", "-c": "count", "-l": "files_with_matches", "-L": "files_without_match",

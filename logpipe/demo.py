@@ -42,19 +42,24 @@ def log_lines(count: int, seed: int = 0) -> list[bytes]:
     return lines
 
 
-def make_demo_tree(root: str, lines_per_file: int = 2000) -> list[str]:
-    """Write a tree mixing plain, gzip, bzip2, zstd and xz files under `root`; return their paths."""
+def _zstd_compress(data: bytes) -> bytes:
     import zstandard
 
-    writers = {
-        "syslog": lambda data: data,
-        "syslog.1.gz": gzip.compress,
-        "archive/syslog.2.bz2": bz2.compress,
-        "archive/syslog.3.zst": lambda data: zstandard.ZstdCompressor().compress(data),
-        "archive/old/syslog.4.xz": lzma.compress,
-    }
+    return zstandard.ZstdCompressor().compress(data)
+
+
+# Each codec's compressor, for the demo tree, the benchmark corpus and the tests.
+COMPRESSORS = {"plain": bytes, "gzip": gzip.compress, "bzip2": bz2.compress, "zstd": _zstd_compress,
+               "xz": lzma.compress}
+
+
+def make_demo_tree(root: str, lines_per_file: int = 2000) -> list[str]:
+    """Write a tree mixing plain, gzip, bzip2, zstd and xz files under `root`; return their paths."""
+    files = {"syslog": "plain", "syslog.1.gz": "gzip", "archive/syslog.2.bz2": "bzip2",
+             "archive/syslog.3.zst": "zstd", "archive/old/syslog.4.xz": "xz"}
     paths = []
-    for seed, (name, compress) in enumerate(writers.items()):
+    for seed, (name, codec) in enumerate(files.items()):
+        compress = COMPRESSORS[codec]
         path = os.path.join(root, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as out:

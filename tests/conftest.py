@@ -1,31 +1,20 @@
 """Shared fixtures: every behavioural test runs on both backends and on tiny and normal blocks."""
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
 import re
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-import zstandard
 
 from logpipe.blocks import BLOCK_SIZE
+from logpipe.demo import COMPRESSORS  # noqa: F401  (the tests import it from here)
 from logpipe.options import SearchOptions
 from logpipe.search import run
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "loghub"
-
-COMPRESSORS = {
-    "plain": lambda data: data,
-    "gzip": gzip.compress,
-    "bzip2": bz2.compress,
-    "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
-    "xz": lzma.compress,
-}
 
 
 class Result(NamedTuple):

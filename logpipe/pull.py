@@ -1,12 +1,14 @@
 """The pull backend: each stage is a generator that takes the upstream iterable last.
 
     >>> from logpipe import pull
+    >>> from logpipe.records import Match
     >>> logfiles = pull.find_files(["/var/log"], globs=["*.gz"])
     >>> files = pull.opener(logfiles)
     >>> blocks = pull.cat(files)
-    >>> matches = pull.grep(b"sshd", blocks)
-    >>> for match in matches:                          # doctest: +SKIP
-    ...     print(match.name, match.line_number, match.line)
+    >>> records = pull.grep(b"sshd", blocks)          # Match records, and a FileEnd per file
+    >>> for match in records:                          # doctest: +SKIP
+    ...     if isinstance(match, Match):
+    ...         print(match.name, match.line_number, match.line)
 
 Nothing runs until the last stage is iterated. Each file is open only while `cat`
 reads it. Each stage closes its upstream when it ends, so `matches.close()` after an

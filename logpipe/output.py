@@ -72,7 +72,6 @@ class Output:
         self._json_total = {"searches": 0, "searches_with_match": 0, "bytes_searched": 0, "bytes_printed": 0,
                             "matched_lines": 0, "matches": 0}
         self._started = time.perf_counter()
-        self._files_written = False  # for write_file_output
         # the plain case gets a format without branches
         self._plain = mode == "lines" and not (byte_offset or null or color or self.context or escape_names)
 
@@ -80,7 +79,12 @@ class Output:
 
     def _out(self, data: bytes) -> None:
         try:
-            self.stream.write(data)
+            written = self.stream.write(data)
+            # A buffered writer can write part of a large chunk and say so instead of raising
+            # (the reader left half way): write the rest, which raises if the pipe is gone.
+            while written is not None and written < len(data):
+                data = data[written:]
+                written = self.stream.write(data)
         except BrokenPipeError:
             self.pipe_closed = True
             raise StopSearch from None
@@ -136,9 +140,9 @@ class Output:
                 self._json_total[key] += value
         if not chunk:
             return
-        if self.context and self._files_written:
+        if self.context and self._last is not None:
             self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
-        self._files_written = True
+        self._last = (b"", -2)  # so that the next file's first group is separated too
         self._out(chunk)
 
     @property

@@ -6,8 +6,9 @@ the order that -j1 gives.
                 ├─> worker: ...                                         ├─> in walk order → stdout
                 └─> worker: ...                                         ┘
 
-Small searches never pay for starting processes: files are searched here until the
-search has run for `START_WORKERS_AFTER` seconds, and only the rest goes to the workers.
+Small searches never pay for starting processes: files are searched here, straight into
+the output, until the search has run for `START_WORKERS_AFTER` seconds, and only the
+rest goes to the workers.
 The sink still stops everything: -q satisfied, a closed pipe or Ctrl-C terminate the
 workers at once.
 """
@@ -60,6 +61,8 @@ def _worker_signals() -> None:
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None) -> None:
     """Search `options.paths` with `options.threads` worker processes; write to `output`."""
+    from .search import BACKENDS
+
     per_file = options._replace(
         threads=1, progress=False, stats=False, with_filename=output.with_filename,
         color="always" if output.color else "never")
@@ -92,7 +95,14 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         for logfile in logfiles:
             report = take_walk_messages()
             if pool is None and time.perf_counter() - started < START_WORKERS_AFTER:
-                emit(report, search_file(per_file, logfile.path, stats is not None))
+                # here, straight into our output: a `| head -1` needs no worker at all
+                messages.write_raw(*report)
+                counted = Stats() if stats is not None else None
+                BACKENDS[options.backend].search(per_file._replace(paths=(logfile.path,)), output, messages, counted)
+                if counted is not None:
+                    stats.add(counted)
+                if output.pipe_closed or output.write_error or (output.mode == "quiet" and output.matches):
+                    raise StopSearch
                 continue
             if pool is None:
                 output.flush()  # nothing buffered may be copied into the workers

@@ -22,9 +22,10 @@ def tree(tmp_path):
     return tmp_path
 
 
-@pytest.fixture(autouse=True)
-def workers_at_once(monkeypatch):
-    monkeypatch.setattr(logpipe.parallel, "START_WORKERS_AFTER", 0.0)
+@pytest.fixture(autouse=True, params=[0.0, 0.003, 1e9], ids=["workers-at-once", "mixed", "no-workers"])
+def workers_start_after(monkeypatch, request):
+    """Every file in a worker, the first ones here and the rest in workers, or all here."""
+    monkeypatch.setattr(logpipe.parallel, "START_WORKERS_AFTER", request.param)
 
 
 @pytest.mark.parametrize("options", [

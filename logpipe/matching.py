@@ -312,6 +312,9 @@ class BlockSearch:
         if self.done:
             return [], SKIP_FILE  # upstream could not stop (a plain iterable): drop the rest
         self.searched += len(block.data)
+        if self._full() and not self.after_left:  # -m reached and no trailing context owed
+            self.done = True
+            return [], SKIP_FILE
         if block.long_line is not None:
             return self._long_line(block)
         if block.binary and self.binary == "without-match":
@@ -332,7 +335,7 @@ class BlockSearch:
             self.long_line, self.long_tail = block.long_line, b""
         elif self.long_tail is None:  # this line was reported already
             return [], None
-        if self.invert or self._full():
+        if self.invert or self._full():  # full here only while trailing context is owed
             return [], None
         window = self.long_tail + block.data
         if next(iter(self.matcher.lines(window)), None) is None:
@@ -347,9 +350,6 @@ class BlockSearch:
 
     def _lines(self, block: Block) -> tuple[list, str | None]:
         """The common case, kept tight: selected lines, no context."""
-        if self._full():
-            self.done = True
-            return [], SKIP_FILE
         data, name, offset = block.data, block.name, block.offset
         line_number, counted = block.line_number, 0
         max_count, max_line = self.max_count, self.max_line_bytes
@@ -371,9 +371,6 @@ class BlockSearch:
         return matches, None
 
     def _count(self, block: Block) -> tuple[list, str | None]:
-        if self._full():
-            self.done = True
-            return [], SKIP_FILE
         for _ in self._selected(block.data):
             self.count += 1
             if self._full():
@@ -382,9 +379,6 @@ class BlockSearch:
         return [], None
 
     def _binary(self, block: Block) -> tuple[list, str | None]:
-        if self._full():
-            self.done = True
-            return [], SKIP_FILE
         for _ in self._selected(block.data):
             self.count += 1
             self.done = True
@@ -400,17 +394,23 @@ class BlockSearch:
                 records.append(Match(name, first_number + i, offset + start, data[start:end], True))
 
         pos, pos_number = 0, block.line_number  # first line not yet printed or passed
+
+        def follow(stop: int) -> None:
+            """The after-context still owed, from `pos` up to `stop`."""
+            nonlocal pos, pos_number
+            lines = first_lines(data, pos, stop, self.after_left)
+            emit(lines, pos_number)
+            self.after_left -= len(lines)
+            if lines:
+                pos, pos_number = lines[-1][1] + 1, pos_number + len(lines)
+
         counted, line_number = 0, block.line_number
         selected = () if self._full() else self._selected(data)
         for start, end in selected:
             line_number += data.count(b"\n", counted, start)
             counted = start
             if self.after_left:
-                lines = first_lines(data, pos, start, self.after_left)
-                emit(lines, pos_number)
-                self.after_left -= len(lines)
-                if lines:
-                    pos, pos_number = lines[-1][1] + 1, pos_number + len(lines)
+                follow(start)
             if self.before:
                 lines = last_lines(data, pos, start, self.before)
                 missing = self.before - len(lines)
@@ -428,11 +428,7 @@ class BlockSearch:
             if self._full():
                 break
         if self.after_left:
-            lines = first_lines(data, pos, len(data), self.after_left)
-            emit(lines, pos_number)
-            self.after_left -= len(lines)
-            if lines:
-                pos, pos_number = lines[-1][1] + 1, pos_number + len(lines)
+            follow(len(data))
         if self.before and pos < len(data):
             lines = last_lines(data, pos, len(data), self.before)
             if pos != 0:

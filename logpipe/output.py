@@ -99,15 +99,20 @@ class Output:
             return b"".join(b"\\x%02x" % byte if byte < 0x20 or byte == 0x7F else bytes([byte]) for byte in name)
         return name
 
+    def _select(self) -> None:
+        """A selected line (or a binary or over-long one): it counts for the exit status,
+        and with -q it is the end of the search."""
+        self.matches += 1
+        if self.mode == "quiet":
+            raise StopSearch
+
     def write(self, record) -> None:
         kind = record.__class__
         if kind is Match:
             if record.context:
                 self._context_line(record)
                 return
-            self.matches += 1
-            if self.mode == "quiet":
-                raise StopSearch
+            self._select()
             if self._plain:
                 parts = [record.name] if self.with_filename else []
                 if self.line_number:
@@ -121,15 +126,11 @@ class Output:
         elif kind is FileEnd:
             self._file_end(record)
         elif kind is LongLineMatch:
-            self.matches += 1
-            if self.mode == "quiet":
-                raise StopSearch
+            self._select()
             where = f"line {record.line_number}" if record.line_number else f"the line at byte {record.offset}"
             self.messages.error(record.name, f"{where} matches but is longer than --max-line-bytes: not printed")
         elif kind is BinaryMatch:
-            self.matches += 1
-            if self.mode == "quiet":
-                raise StopSearch
+            self._select()
             self._out(b"Binary file " + self._name(record.name) + b" matches\n")
 
     def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:

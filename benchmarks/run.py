@@ -31,6 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from logpipe.demo import log_lines  # noqa: E402
 
@@ -217,6 +218,17 @@ TARGETS = [
 ]
 
 
+def suites() -> list:
+    """The benchmark groups beside this file (`bench_*.py`), each with `commands(root, python)`
+    -> {name: argv}, `TARGETS` (same shape as above) and optionally `prepare(root, size_mb)`."""
+    import importlib
+
+    found = []
+    for path in sorted(HERE.glob("bench_*.py")):
+        found.append(importlib.import_module(path.stem))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=256, help="corpus size (default 256)")
@@ -229,6 +241,12 @@ def main() -> None:
     root = build_corpus(args.size_mb, args.source)
     make_big_file(root, args.size_mb)
     table = commands(root, sys.executable)
+    targets = list(TARGETS)
+    for suite in suites():
+        if hasattr(suite, "prepare"):
+            suite.prepare(root, args.size_mb)
+        table.update(suite.commands(root, sys.executable))
+        targets += suite.TARGETS
     if args.only:
         table = {name: cmd for name, cmd in table.items() if re.search(args.only, name)}
     names = list(table)
@@ -250,7 +268,7 @@ def main() -> None:
         print(f"| {name} | {r['median']:.3f} | {r['min']:.3f}-{r['max']:.3f} | {r['peak_mb']:.0f} |")
     print("\n| target | measured | goal | met |\n|---|---:|---:|---|")
     verdicts = []
-    for what, a, b, at_most, at_least in TARGETS:
+    for what, a, b, at_most, at_least in targets:
         value = ratio(results, a, b)
         if value is None:
             print(f"| {what} | - | ≤ {at_most} | not measured |")

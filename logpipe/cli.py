@@ -55,9 +55,9 @@ SEARCH_OPTIONS = [
     click.option("-x", "--line-regexp", is_flag=True, help="Match whole lines only."),
     click.option("-m", "--max-count", type=click.IntRange(min=0), metavar="N",
                  help="Stop reading a file after N selected lines."),
-    click.option("--pattern", "globs", multiple=True, metavar="GLOB",
-                 help="Search only files whose name matches GLOB (path below the root if GLOB has '/'). "
-                      "Repeatable."),
+    click.option("-g", "--glob", "--include", "--pattern", "globs", multiple=True, metavar="GLOB",
+                 help="Search only files whose name matches GLOB (path below the root if GLOB has '/'); "
+                      "selects files, it is not the search pattern. Repeatable."),
     click.option("--exclude", multiple=True, metavar="GLOB",
                  help="Skip files and directories matching GLOB. Repeatable."),
     click.option("--max-depth", type=click.IntRange(min=0), metavar="N",
@@ -227,9 +227,19 @@ def compare_command(repeat: int, as_json: bool, **flags) -> None:
 
 @main.command("demo", context_settings=CONTEXT)
 @click.argument("directory", type=click.Path(file_okay=False))
-def demo_command(directory: str) -> None:
-    """Write a small tree of synthetic logs in every codec to DIRECTORY, to try logpipe on."""
+@click.option("--force", is_flag=True, help="Write into DIRECTORY even if it is not empty (replacing files of "
+                                               "the same names).")
+def demo_command(directory: str, force: bool) -> None:
+    """Write a small tree of synthetic logs in every codec to DIRECTORY, to try logpipe on.
+
+    DIRECTORY must be new or empty, unless --force: run in /var/log, the demo would
+    replace the real syslog.
+    """
     from .demo import make_demo_tree
 
+    if not force and os.path.isdir(directory) and os.listdir(directory):
+        click.echo(f"logpipe: {directory}: directory not empty (the demo would replace its files; "
+                   "use --force to write there anyway)", err=True)
+        sys.exit(ERROR)
     for path in make_demo_tree(directory):
         click.echo(path)

@@ -239,9 +239,11 @@ class Output:
         elif mode == "files-with-matches" and end.count:
             self.matches += 1
             self._out(name + terminator)
-        elif mode == "files-without-match" and not end.count:
-            self.matches += 1
-            self._out(name + terminator)
+        elif mode == "files-without-match":
+            if end.count:  # the status says whether a line was selected, as grep >= 3.5
+                self.matches += 1
+            else:
+                self._out(name + terminator)
         elif mode == "json":
             self._json_end(end)
 

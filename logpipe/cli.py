@@ -39,6 +39,28 @@ class ByteSize(click.ParamType):
         return size
 
 
+def last_one_wins(other: str):
+    """A callback for one of two options that exclude each other (-l, -L): click processes the
+    options given in command-line order, so the one given last is remembered, and wins (as in grep)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value:
+            ctx.meta[("logpipe.last", *sorted((param.name, other)))] = param.name
+        return value
+
+    return callback
+
+
+def drop_overridden(flags: dict) -> None:
+    """Of two options that exclude each other, keep only the one given last (see last_one_wins)."""
+    ctx = click.get_current_context(silent=True)
+    for key, last in (ctx.meta.items() if ctx is not None else ()):
+        if isinstance(key, tuple) and key[0] == "logpipe.last":
+            for name in key[1:]:
+                if name != last and name in flags:
+                    flags[name] = False
+
+
 # The options that say what to search and how; shared by `grep` and `compare`.
 SEARCH_OPTIONS = [
     click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]..."),
@@ -83,8 +105,10 @@ OUTPUT_OPTIONS = [
     click.option("-h", "--no-filename", "with_filename", flag_value=False, help="Never print file names."),
     click.option("-o", "--only-matching", is_flag=True, help="Print only the matched parts, each on its own line."),
     click.option("-c", "--count", is_flag=True, help="Print the number of selected lines per file."),
-    click.option("-l", "--files-with-matches", is_flag=True, help="Print only the names of files with a match."),
-    click.option("-L", "--files-without-match", is_flag=True, help="Print only the names of files without a match."),
+    click.option("-l", "--files-with-matches", is_flag=True, callback=last_one_wins("files_without_match"),
+                 help="Print only the names of files with a match."),
+    click.option("-L", "--files-without-match", is_flag=True, callback=last_one_wins("files_with_matches"),
+                 help="Print only the names of files without a match (-l and -L: the last one given wins)."),
     click.option("-A", "--after-context", type=click.IntRange(min=0), metavar="N", help="Print N lines after each."),
     click.option("-B", "--before-context", type=click.IntRange(min=0), metavar="N", help="Print N lines before each."),
     click.option("-C", "--context", type=click.IntRange(min=0), metavar="N", help="Print N lines around each."),
@@ -143,6 +167,7 @@ def stdin_is_readable() -> bool:
 def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_files, text: bool,
                   binary_files: str, context: int | None = None, after_context: int | None = None,
                   before_context: int | None = None, **flags) -> SearchOptions:
+    drop_overridden(flags)
     patterns = [os.fsencode(p) for p in regexps]
     for pattern_file in pattern_files:
         with pattern_file:
@@ -157,6 +182,7 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
         flags["threads"] = os.cpu_count() or 1
     return SearchOptions(
         patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files,
+        context_given=context is not None or after_context is not None or before_context is not None,
         after_context=after_context if after_context is not None else context or 0,
         before_context=before_context if before_context is not None else context or 0, **flags)
 

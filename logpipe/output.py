@@ -59,7 +59,7 @@ class Output:
         self.byte_offset = byte_offset
         self.null = null
         self.color = color
-        self.context = context and mode == "lines"
+        self.context = context and mode in ("lines", "only-matching")  # -o: only the "--" between groups
         self.matcher = matcher
         self.invert = invert
         self.messages = messages or Messages()
@@ -206,6 +206,7 @@ class Output:
     def _selected_line(self, record: Match) -> None:
         if self.mode == "only-matching":
             if not self.invert:
+                self._group_separator(record)
                 self._out(b"".join(self._prefix(record, b":", record.offset + start)
                                    + (paint("match", record.line[start:end]) if self.color else record.line[start:end])
                                    + b"\n" for start, end in self.matcher.spans(record.line)))
@@ -219,6 +220,8 @@ class Output:
             self._json_line(record, "context")
             return
         if self.mode != "lines":
+            if self.mode == "only-matching" and not self.invert:
+                self._group_separator(record)  # not printed, but it joins the groups as in grep
             return
         self._group_separator(record)
         line = self._painted(record.line) if self.color and self.invert else record.line

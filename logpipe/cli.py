@@ -4,6 +4,8 @@ The library never imports click; this module is the only one that does.
 """
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import signal
@@ -61,6 +63,12 @@ def drop_overridden(flags: dict) -> None:
                     flags[name] = False
 
 
+# A count of lines (-A, -B, -C): any size is accepted, as grep accepts it; beyond this bound
+# (more lines than any file holds) every value means the same.
+MAX_LINES = 1 << 40
+LINES = click.IntRange(min=0, max=MAX_LINES, clamp=True)
+
+
 # The options that say what to search and how; shared by `grep` and `compare`.
 SEARCH_OPTIONS = [
     click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]..."),
@@ -75,8 +83,8 @@ SEARCH_OPTIONS = [
     click.option("-v", "--invert-match", is_flag=True, help="Select the lines that do not match."),
     click.option("-w", "--word-regexp", is_flag=True, help="Match whole words only."),
     click.option("-x", "--line-regexp", is_flag=True, help="Match whole lines only."),
-    click.option("-m", "--max-count", type=click.IntRange(min=0), metavar="N",
-                 help="Stop reading a file after N selected lines."),
+    click.option("-m", "--max-count", type=int, metavar="N",
+                 help="Stop reading a file after N selected lines (negative: no limit, as grep -m -1)."),
     click.option("-g", "--glob", "--include", "--pattern", "globs", multiple=True, metavar="GLOB",
                  help="Search only files whose name matches GLOB (path below the root if GLOB has '/'); "
                       "selects files, it is not the search pattern. Repeatable."),
@@ -96,6 +104,22 @@ SEARCH_OPTIONS = [
                       "stderr instead, and memory stays bounded."),
 ]
 
+# What grep and ripgrep users type out of habit.
+HABIT_OPTIONS = [
+    click.option("-r", "--recursive", is_flag=True, expose_value=False,
+                 help="Accepted for grep's sake: directories are always searched recursively."),
+    click.option("-R", "--dereference-recursive", is_flag=True,
+                 help="As grep -R: recursive, following symbolic links (= --follow)."),
+    click.option("-E", "--extended-regexp", is_flag=True, expose_value=False,
+                 help="Accepted for grep's sake: patterns are Python regular expressions (re) whichever of "
+                      "-E or -P is given."),
+    click.option("-P", "--perl-regexp", is_flag=True, expose_value=False,
+                 help="Accepted for grep's sake: patterns are Python regular expressions (re), close to -P."),
+    click.option("-z", "--search-zip", is_flag=True, expose_value=False,
+                 help="Accepted for ripgrep's sake: compressed files are always decompressed."),
+    click.option("-I", "skip_binary", is_flag=True, help="Skip binary files (= --binary-files without-match)."),
+]
+
 OUTPUT_OPTIONS = [
     click.option("-n", "--line-number", is_flag=True, help="Print the line number before each line."),
     click.option("-b", "--byte-offset", is_flag=True, help="Print the byte offset of each line (of each match "
@@ -109,16 +133,36 @@ OUTPUT_OPTIONS = [
                  help="Print only the names of files with a match."),
     click.option("-L", "--files-without-match", is_flag=True, callback=last_one_wins("files_with_matches"),
                  help="Print only the names of files without a match (-l and -L: the last one given wins)."),
-    click.option("-A", "--after-context", type=click.IntRange(min=0), metavar="N", help="Print N lines after each."),
-    click.option("-B", "--before-context", type=click.IntRange(min=0), metavar="N", help="Print N lines before each."),
-    click.option("-C", "--context", type=click.IntRange(min=0), metavar="N", help="Print N lines around each."),
+    click.option("-A", "--after-context", type=LINES, metavar="N", help="Print N lines after each."),
+    click.option("-B", "--before-context", type=LINES, metavar="N", help="Print N lines before each."),
+    click.option("-C", "--context", type=LINES, metavar="N", help="Print N lines around each."),
     click.option("--color", "--colour", type=click.Choice(COLOR_MODES), default="auto", show_default=True,
-                 help="Highlight matches, names and numbers as grep does (auto: when stdout is a terminal and "
-                      "NO_COLOR is unset)."),
+                 is_flag=False, flag_value="auto", metavar="[WHEN]",
+                 help="Highlight matches, names and numbers as grep does, in GREP_COLORS' colours (auto, also "
+                      "--color alone: when stdout is a terminal and NO_COLOR is unset)."),
     click.option("--json", is_flag=True, help="Print JSON Lines in ripgrep's --json format."),
     click.option("-0", "-Z", "--null", is_flag=True, help="Print a NUL byte after each file name."),
     click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match."),
 ]
+
+
+class SearchCommand(click.Command):
+    """`grep` and `compare`: their arguments are read as grep reads them before click parses them."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, bare_color(list(args)))
+
+
+def bare_color(args: list[str]) -> list[str]:
+    """`--color` alone means `--color=auto`, as in grep: the next word stays a PATTERN or PATH
+    unless it is one of auto, always, never."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg in ("--color", "--colour") and (i == 0 or args[i - 1] not in ("-e", "--regexp")):
+            if i + 1 == len(args) or args[i + 1] not in COLOR_MODES:
+                args[i] = "--color=auto"
+    return args
 
 
 class Terminated(BaseException):
@@ -166,8 +210,15 @@ def stdin_is_readable() -> bool:
 
 def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_files, text: bool,
                   binary_files: str, context: int | None = None, after_context: int | None = None,
-                  before_context: int | None = None, **flags) -> SearchOptions:
+                  before_context: int | None = None, skip_binary: bool = False,
+                  dereference_recursive: bool = False, **flags) -> SearchOptions:
     drop_overridden(flags)
+    if skip_binary:
+        binary_files = "without-match"
+    if dereference_recursive:
+        flags["follow"] = True
+    if flags.get("max_count") is not None and flags["max_count"] < 0:
+        flags["max_count"] = None  # grep's -m -1: no limit
     patterns = [os.fsencode(p) for p in regexps]
     for pattern_file in pattern_files:
         with pattern_file:
@@ -187,14 +238,81 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
         before_context=before_context if before_context is not None else context or 0, **flags)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "--version", "-V", prog_name="logpipe")
+def version_option():
+    return click.version_option(__version__, "--version", "-V", prog_name="logpipe")
+
+
+class ClosedFile(io.RawIOBase):
+    """Standard input or output that was closed when logpipe started (`<&-`, `>&-`): reading
+    or writing it fails as the closed descriptor did, with "Bad file descriptor"."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd  # now /dev/null, so that no file opened later takes its number
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def write(self, data) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def reopen_closed_streams() -> None:
+    """Descriptors 0, 1, 2 closed when we started: open /dev/null on them, so that a log file
+    opened later cannot become "standard input" or receive our output; then reading a closed
+    stdin or writing a closed stdout fails with "Bad file descriptor" (as in grep), and
+    messages to a closed stderr are dropped."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if fd == 0:
+            sys.stdin = io.TextIOWrapper(io.BufferedReader(ClosedFile(0)))
+        elif fd == 1:
+            sys.stdout = io.TextIOWrapper(ClosedFile(1), write_through=True)
+        else:
+            sys.stderr = open(2, "w", closefd=False)
+
+
+class Logpipe(click.Group):
+    def main(self, *args, **kwargs):
+        """Every command: closed standard descriptors handled first; an unexpected exception
+        (a bug) ends in one line and status 2, never in a traceback that scripts read as status 1."""
+        reopen_closed_streams()
+        try:
+            return super().main(*args, **kwargs)
+        except Exception as err:
+            try:
+                sys.stderr.write(f"logpipe: internal error: {type(err).__name__}: {err}\n")
+                sys.stderr.flush()
+            except Exception:
+                pass
+            sys.exit(ERROR)
+
+
+@click.group(cls=Logpipe, context_settings=CONTEXT)
+@version_option()
 def main() -> None:
     """Search log trees (plain, gzip, bzip2, zstd, xz) for a pattern."""
 
 
-@main.command("grep", context_settings=CONTEXT)
-@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS)
+@main.command("grep", cls=SearchCommand, context_settings=CONTEXT)
+@version_option()
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -226,8 +344,9 @@ def search(flags: dict) -> int:
         return ERROR
 
 
-@main.command("compare", context_settings=CONTEXT)
-@apply(SEARCH_OPTIONS)
+@main.command("compare", cls=SearchCommand, context_settings=CONTEXT)
+@version_option()
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS)
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, metavar="N",
               help="Measured runs per backend, in alternating order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
@@ -252,6 +371,7 @@ def compare_command(repeat: int, as_json: bool, **flags) -> None:
 
 
 @main.command("demo", context_settings=CONTEXT)
+@version_option()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Write into DIRECTORY even if it is not empty (replacing files of "
                                                "the same names).")

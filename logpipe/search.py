@@ -10,7 +10,7 @@ from . import pull, push
 from .matching import Matcher
 from .messages import Messages, describe
 from .options import SearchOptions
-from .output import Output
+from .output import Output, grep_colors
 from .progress import Progress
 from .stats import Stats
 
@@ -67,9 +67,11 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
 
 def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | None = None) -> Output:
     """The sink for `options`, writing to `stream` (and what cannot be printed to `messages`)."""
+    color = use_color(options.color, stream)
     return Output(stream, mode=options.mode, with_filename=show_filename(options),
                   line_number=options.line_number or options.json, byte_offset=options.byte_offset,
-                  null=options.null, color=use_color(options.color, stream),
+                  null=options.null, color=color,
+                  colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
                   context=bool(options.before_context or options.after_context or options.context_given),
                   matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
                   messages=messages, escape_names=_isatty(stream))

@@ -99,3 +99,104 @@ def test_only_matching_groups_across_files_as_grep_r(backend, tmp_path):
         result = subprocess.run([*LOGPIPE, "grep", "-o", "-B1", "hit", "-j", jobs, "--backend", backend],
                                 cwd=tmp_path, capture_output=True)
         assert result.stdout == expected and expected.count(b"--") == 5, jobs
+
+
+# -- 8. what grep and rg users type out of habit -----------------------------------------------
+
+
+def test_habitual_flags_are_accepted(backend, tmp_path):
+    write(tmp_path / "a.log", b"sshd one\nother\n", "gzip")
+    write(tmp_path / "bin.dat", b"sshd\0binary\n")
+    expected = bytes(tmp_path / "a.log") + b":sshd one\n"
+    for flags in (["-r"], ["-R"], ["-E"], ["-P"], ["-z"], ["-I"], ["-r", "-z", "-E"]):
+        result = invoke("grep", *flags, "sshd", tmp_path, "--backend", backend)
+        assert result.exit_code == 0, (flags, result.output)
+        expected_out = expected if "-I" in flags else expected + b"Binary file " + bytes(tmp_path / "bin.dat") \
+            + b" matches\n"
+        assert result.stdout_bytes == expected_out, flags
+    help_text = invoke("grep", "--help").output
+    assert "Python" in help_text.split("-E, --extended-regexp")[1].split("\n  -")[0]  # names the dialect
+
+
+def test_color_without_a_value_and_max_count_minus_one(backend, tmp_path):
+    write(tmp_path / "a.log", b"x hit\ny hit\n")
+    painted = b"x \x1b[01;31m\x1b[Khit\x1b[m\x1b[K\ny \x1b[01;31m\x1b[Khit\x1b[m\x1b[K\n"
+    # without a value: auto (CliRunner's stdout is no terminal: no colour), and the next word stays the pattern
+    assert invoke("grep", "--color", "hit", tmp_path / "a.log", "--backend", backend).stdout_bytes \
+        == b"x hit\ny hit\n"
+    assert invoke("grep", "hit", tmp_path / "a.log", "--color", "--backend", backend).exit_code == 0
+    assert invoke("grep", "--color=always", "hit", tmp_path / "a.log", "--backend", backend).stdout_bytes == painted
+    assert invoke("grep", "--colour", "always", "hit", tmp_path / "a.log").stdout_bytes == painted
+    assert invoke("grep", "-m", "-1", "hit", tmp_path / "a.log", "--backend", backend).stdout_bytes \
+        == b"x hit\ny hit\n"
+    assert invoke("grep", "--max-count=-1", "hit", tmp_path / "a.log").exit_code == 0
+
+
+@pytest.mark.parametrize("grep_colors", ["ms=04;32:fn=33:ln=34:bn=35:se=36", "sl=1:cx=2:mt=4", "ne:ms=7",
+                                         "mc=01;33:sl=:cx=2", "rv:sl=1:cx=2", "fn=:ln=1", ""])
+@pytest.mark.parametrize("flags", [["-n", "-H", "-A1"], ["-v", "-n", "-B1"], ["-o", "-b", "-H"], ["-c", "-H"]])
+def test_grep_colors_as_gnu_grep_reads_them(backend, tmp_path, grep_colors, flags):
+    data = b"a hit x hit\nb\nhit at start\nc\r\nd hit\r\n"
+    write(tmp_path / "x.log", data, "xz")
+    expected = subprocess.run([GREP, "--color=always", *flags, "--label", str(tmp_path / "x.log"), "hit", "-"],
+                              input=data, capture_output=True, env={"LC_ALL": "C", "GREP_COLORS": grep_colors})
+    result = invoke("grep", "--color=always", *flags, "hit", tmp_path / "x.log", "--backend", backend,
+                    env={"GREP_COLORS": grep_colors})
+    assert result.stdout_bytes == expected.stdout
+
+
+@pytest.mark.parametrize("command", ["grep", "compare", "demo", "man"])
+def test_version_on_subcommands(command):
+    from logpipe import __version__
+
+    result = invoke(command, "--version")
+    assert (result.exit_code, result.output) == (0, f"logpipe, version {__version__}\n")
+
+
+# -- 1. no traceback, whatever the input ------------------------------------------------------
+
+
+def test_huge_context_is_accepted_as_grep_does(backend, tmp_path):
+    write(tmp_path / "x.log", b"a\nsshd\nb\n", "gzip")
+    for flag in ("-C", "-A", "-B"):
+        result = invoke("grep", flag, "99999999999999999999", "sshd", tmp_path / "x.log", "--backend", backend)
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes == {"-C": b"a\nsshd\nb\n", "-A": b"sshd\nb\n", "-B": b"a\nsshd\n"}[flag]
+
+
+def shell(command: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, shell=True, executable="/bin/bash", capture_output=True, timeout=60, **kwargs)
+
+
+LP = " ".join(LOGPIPE)
+
+
+def test_closed_standard_streams(backend, tmp_path):
+    write(tmp_path / "x.log", b"sshd here\n")
+    closed_stdin = shell(f"{LP} grep sshd - --backend {backend} <&-")
+    assert (closed_stdin.stdout, closed_stdin.stderr, closed_stdin.returncode) == (
+        b"", b"logpipe: (standard input): Bad file descriptor\n", 2)
+    # fd 0 closed: a file opened during the search must not be mistaken for standard input
+    both = shell(f"{LP} grep sshd {tmp_path / 'x.log'} - --backend {backend} <&-")
+    assert both.stdout == str(tmp_path / "x.log").encode() + b":sshd here\n" and both.returncode == 2
+    closed_stdout = shell(f"{LP} grep sshd {tmp_path} --backend {backend} >&-")
+    assert (closed_stdout.stderr, closed_stdout.returncode) == (
+        b"logpipe: (standard output): write error: Bad file descriptor\n", 2)
+    no_match = shell(f"{LP} grep nothing {tmp_path} --backend {backend} >&-")
+    assert (no_match.stderr, no_match.returncode) == (b"", 1)  # as grep: nothing was written
+    closed_stderr = shell(f"{LP} grep sshd {tmp_path} --backend {backend} 2>&-")
+    assert (closed_stderr.stdout, closed_stderr.returncode) == (str(tmp_path / "x.log").encode()
+                                                                 + b":sshd here\n", 0)
+    all_closed = shell(f"{LP} grep sshd - --backend {backend} <&- >&- 2>&-; echo $? >&2", )
+    assert all_closed.stderr == b"2\n"
+
+
+def test_an_unexpected_error_is_one_line_and_status_2(tmp_path, monkeypatch):
+    import logpipe.cli
+
+    def broken(options, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(logpipe.cli, "run", broken)
+    result = CliRunner().invoke(main, ["grep", "x", str(tmp_path)])
+    assert (result.exit_code, result.stderr) == (2, "logpipe: internal error: RuntimeError: a bug\n")

@@ -74,7 +74,7 @@ class Output:
                  line_number: bool = False, byte_offset: bool = False, null: bool = False, color: bool = False,
                  context: bool = False, matcher: Matcher | None = None, invert: bool = False,
                  messages: Messages | None = None, escape_names: bool = False,
-                 colors: tuple[dict, bool] | None = None) -> None:
+                 colors: tuple[dict, bool] | None = None, max_count: int | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.stream = stream
@@ -90,6 +90,7 @@ class Output:
         self.messages = messages or Messages()
         self.escape_names = escape_names
         self.colors, erase = colors or (COLORS, True)  # GREP_COLORS
+        self.max_count = max_count  # -m: JSON's bytes_searched stops where the search stopped
         self._sgr = (b"\x1b[", b"m\x1b[K", b"\x1b[m\x1b[K") if erase else (b"\x1b[", b"m", b"\x1b[m")
         self.matches = 0
         self.pipe_closed = False
@@ -309,32 +310,48 @@ class Output:
         figures = self._json_file
         if figures is None or figures["name"] != record.name:
             figures = self._json_file = {"name": record.name, "started": time.perf_counter(), "printed": 0,
-                                         "matches": 0}
+                                         "matches": 0, "pending": None, "end": 0}
             figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(record.name)}})
         spans = [] if kind == "context" and not self.invert else self.matcher.spans(record.line)
         if self.invert and kind == "match":
             spans = []
         if kind == "match":
             figures["matches"] += len(spans)
+        # Held back until the next line or the file's end tells whether the line ends with a
+        # newline (the last one of a file may not): "lines" holds the bytes as they are, as in rg.
+        self._json_flush_line(figures, True)
+        figures["pending"] = (record, kind, spans)
+        if kind == "match":
+            figures["end"] = record.offset + len(record.line) + 1
+
+    def _json_flush_line(self, figures: dict, newline: bool) -> None:
+        if figures["pending"] is None:
+            return
+        record, kind, spans = figures["pending"]
+        figures["pending"] = None
         figures["printed"] += self._json({"type": kind, "data": {
-            "path": json_text(record.name), "lines": json_text(record.line + b"\n"),
+            "path": json_text(record.name), "lines": json_text(record.line + b"\n" if newline else record.line),
             "line_number": record.line_number, "absolute_offset": record.offset,
             "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
 
     def _json_end(self, end: FileEnd) -> None:
         total = self._json_total
-        total["searches"] += 1
-        total["bytes_searched"] += end.bytes_searched
         figures = self._json_file
         if figures is None or figures["name"] != end.name:
-            return  # nothing printed for this file: no begin, no end (as ripgrep)
+            return  # nothing printed for this file: no begin, no end, not in the summary (as ripgrep)
         self._json_file = None
+        last = figures["pending"]
+        self._json_flush_line(figures, last is None or last[0].offset + len(last[0].line) < end.bytes_searched)
+        searched = end.bytes_searched
+        if self.max_count is not None and end.count >= self.max_count:
+            searched = min(searched, figures["end"])  # -m: up to the last selected line, as rg counts it
         stats = {"elapsed": elapsed(time.perf_counter() - figures["started"]), "searches": 1,
-                 "searches_with_match": int(end.count > 0), "bytes_searched": end.bytes_searched,
+                 "searches_with_match": int(end.count > 0), "bytes_searched": searched,
                  "bytes_printed": figures["printed"], "matched_lines": end.count, "matches": figures["matches"]}
-        printed = self._json({"type": "end", "data": {"path": json_text(end.name), "binary_offset": None,
-                                                      "stats": stats}})
+        self._json({"type": "end", "data": {"path": json_text(end.name), "binary_offset": None, "stats": stats}})
+        total["searches"] += 1
+        total["bytes_searched"] += searched
         total["searches_with_match"] += int(end.count > 0)
-        total["bytes_printed"] += figures["printed"] + printed
+        total["bytes_printed"] += figures["printed"]  # the sum of the files' figures, as in rg
         total["matched_lines"] += end.count
         total["matches"] += figures["matches"]

@@ -74,7 +74,7 @@ def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | N
                   colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
                   context=bool(options.before_context or options.after_context or options.context_given),
                   matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
-                  messages=messages, escape_names=_isatty(stream))
+                  messages=messages, escape_names=_isatty(stream), max_count=options.max_count)
 
 
 def use_color(mode: str, stream) -> bool:

@@ -200,3 +200,42 @@ def test_an_unexpected_error_is_one_line_and_status_2(tmp_path, monkeypatch):
     monkeypatch.setattr(logpipe.cli, "run", broken)
     result = CliRunner().invoke(main, ["grep", "x", str(tmp_path)])
     assert (result.exit_code, result.stderr) == (2, "logpipe: internal error: RuntimeError: a bug\n")
+
+
+# -- 5. --json as ripgrep prints it -----------------------------------------------------------
+
+RG = subprocess.run(["which", "rg"], capture_output=True, text=True).stdout.strip()
+
+
+def without_elapsed(lines: list[bytes]) -> list[dict]:
+    import json
+
+    messages = [json.loads(line) for line in lines]
+    for message in messages:  # timings differ from run to run, in ripgrep too
+        message["data"].get("stats", {}).pop("elapsed", None)
+        message["data"].pop("elapsed_total", None)
+    return messages
+
+
+@pytest.mark.skipif(not RG, reason="ripgrep is not installed")
+@pytest.mark.parametrize("flags", [[], ["-m", "1"], ["-m", "2", "-A", "1"], ["-C", "1"], ["-m", "1", "-B", "2"]])
+def test_json_as_ripgrep_prints_it(backend, block_size, tmp_path, flags):
+    write(tmp_path / "a.log", b"x\nhit one\ny\nz\nhit two\nw\nhit three")  # no newline at the end
+    write(tmp_path / "b.log", b"nothing\n")
+    write(tmp_path / "c.log", b"hit\n" + b"filler\n" * 1000)
+    paths = [str(tmp_path / name) for name in ("a.log", "b.log", "c.log")]
+    expected = subprocess.run([RG, "--json", "--no-config", "-j1", *flags, "hit", *paths], capture_output=True).stdout
+    options = {"-m": "max_count", "-A": "after_context", "-B": "before_context", "-C": "context"}
+    fields = {}
+    for flag, value in zip(flags[::2], flags[1::2]):
+        if flag == "-C":
+            fields["after_context"] = fields["before_context"] = int(value)
+        else:
+            fields[options[flag]] = int(value)
+    from conftest import search_with
+
+    result = search_with(backend, block_size)("hit", *paths, json=True, **fields)
+    assert without_elapsed(result.lines) == without_elapsed(expected.split(b"\n")[:-1])
+    summary = without_elapsed(result.lines)[-1]["data"]["stats"]
+    ends = [m["data"]["stats"] for m in without_elapsed(result.lines) if m["type"] == "end"]
+    assert summary["bytes_printed"] == sum(end["bytes_printed"] for end in ends)

@@ -27,19 +27,20 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     With `stats`, each stage counts what it did into it."""
     messages = Messages(stderr, silent=options.no_messages)
     stream = stdout if stdout is not None else sys.stdout.buffer
-    output = make_output(options, stream, messages)
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
+    progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None
+    output = make_output(options, progress.guard(stream) if progress else stream, messages)
     if options.threads > 1 and "-" not in options.paths:
         from .parallel import search as engine  # each file in a worker process
     else:
         engine = BACKENDS[options.backend].search
     started = time.perf_counter()
     try:
-        if show_progress:
-            with Progress(stats, lambda: output.matches, error_stream):
+        if progress is not None:
+            with progress:
                 engine(options, output, messages, stats)
         else:
             engine(options, output, messages, stats)

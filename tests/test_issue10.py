@@ -239,3 +239,66 @@ def test_json_as_ripgrep_prints_it(backend, block_size, tmp_path, flags):
     summary = without_elapsed(result.lines)[-1]["data"]["stats"]
     ends = [m["data"]["stats"] for m in without_elapsed(result.lines) if m["type"] == "end"]
     assert summary["bytes_printed"] == sum(end["bytes_printed"] for end in ends)
+
+
+# -- 2. the progress line never runs into the results on a terminal ---------------------------
+
+
+def rendered(screen: bytes) -> list[str]:
+    """What a terminal shows: each line as its carriage returns left it."""
+    lines = []
+    for raw in screen.decode("utf-8", "replace").split("\n"):
+        cells, column = [], 0
+        for char in raw:
+            if char == "\r":
+                column = 0
+                continue
+            cells[column:column + 1] = [char]
+            column += 1
+        lines.append("".join(cells).rstrip())
+    return lines
+
+
+@pytest.mark.parametrize("flags", [[], ["-c"], ["-j2"]])
+def test_progress_line_is_erased_before_results_on_the_same_terminal(backend, tmp_path, flags):
+    import pty
+    import select
+    import time
+
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows, 100 columns
+    process = subprocess.Popen([*LOGPIPE, "grep", "--progress", "--color=never", *flags, "hit", "-",
+                                "--backend", backend],
+                               stdin=subprocess.PIPE, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    screen = bytearray()
+
+    def read_for(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    screen.extend(os.read(master, 65536))
+                except OSError:  # EIO: the process has closed the terminal
+                    return
+
+    process.stdin.write(b"nothing yet\n")
+    process.stdin.flush()
+    read_for(1.5)  # the progress line shows after half a second
+    assert b"files" in screen
+    process.stdin.write(b"".join(b"a hit %d\n" % i for i in range(1, 3000)))  # more than a buffer's worth
+    process.stdin.flush()
+    read_for(1.0)
+    process.stdin.write(b"last hit\n")
+    process.stdin.close()
+    read_for(3.0)
+    assert process.wait(timeout=30) == 0
+    os.close(master)
+    shown = [line for line in rendered(bytes(screen)) if line]
+    expected = ["3000"] if "-c" in flags else [f"a hit {i}" for i in range(1, 3000)] + ["last hit"]
+    assert [line for line in shown if "files" not in line or "hit" in line] == expected

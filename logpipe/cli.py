@@ -147,10 +147,22 @@ OUTPUT_OPTIONS = [
 
 
 class SearchCommand(click.Command):
-    """`grep` and `compare`: their arguments are read as grep reads them before click parses them."""
+    """`grep` and `compare`: their arguments are read as grep reads them before click parses
+    them; `grep`'s come after the defaults in LOGPIPE_CONFIG_PATH (unless --no-config)."""
+
+    reads_config = False
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, bare_color(list(args)))
+        args = list(args)
+        if self.reads_config and "--no-config" not in args[:args.index("--") if "--" in args else len(args)]:
+            from .config import config_arguments
+
+            args = config_arguments() + args
+        return super().parse_args(ctx, bare_color(args))
+
+
+class GrepCommand(SearchCommand):
+    reads_config = True
 
 
 def bare_color(args: list[str]) -> list[str]:
@@ -310,7 +322,7 @@ def main() -> None:
     """Search log trees (plain, gzip, bzip2, zstd, xz) for a pattern."""
 
 
-@main.command("grep", cls=SearchCommand, context_settings=CONTEXT)
+@main.command("grep", cls=GrepCommand, context_settings=CONTEXT)
 @version_option()
 @apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
@@ -321,6 +333,9 @@ def main() -> None:
 @click.option("--stats", is_flag=True, help="After the search, print on stderr what each stage did.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr [default: when stderr is a terminal].")
+@click.option("--no-config", is_flag=True, expose_value=False,
+              help="Ignore the file of default arguments that LOGPIPE_CONFIG_PATH names (one argument per "
+                   "line, put before the command line's; # starts a comment).")
 def grep_command(**flags) -> None:
     """Print the lines matching PATTERN in the files under each PATH.
 

@@ -302,3 +302,29 @@ def test_progress_line_is_erased_before_results_on_the_same_terminal(backend, tm
     shown = [line for line in rendered(bytes(screen)) if line]
     expected = ["3000"] if "-c" in flags else [f"a hit {i}" for i in range(1, 3000)] + ["last hit"]
     assert [line for line in shown if "files" not in line or "hit" in line] == expected
+
+
+# -- 9. defaults from LOGPIPE_CONFIG_PATH ------------------------------------------------------
+
+
+def test_config_file_arguments_come_first(backend, tmp_path):
+    write(tmp_path / "logs" / "a.log", b"x\nhit one\nhit two\n", "gzip")
+    write(tmp_path / "logs" / "b.txt", b"hit elsewhere\n")
+    config = tmp_path / "logpiperc"
+    config.write_bytes(b"# my defaults\n\n-n\n  --max-count=1  \r\n--glob\n*.log\n   # indented comment\n")
+    env = {"LOGPIPE_CONFIG_PATH": str(config)}
+    name = bytes(tmp_path / "logs" / "a.log")
+    result = invoke("grep", "hit", tmp_path / "logs", "--backend", backend, env=env)
+    assert (result.stdout_bytes, result.stderr) == (name + b":2:hit one\n", "")
+    overridden = invoke("grep", "-m", "5", "hit", tmp_path / "logs", "--backend", backend, env=env)
+    assert overridden.stdout_bytes == name + b":2:hit one\n" + name + b":3:hit two\n"  # the command line wins
+    plain = invoke("grep", "--no-config", "hit", tmp_path / "logs", "--backend", backend, env=env)
+    assert plain.stdout_bytes.count(b"hit") == 3 and b":2:" not in plain.stdout_bytes
+    config.write_bytes(b"-L\n")
+    assert invoke("grep", "-l", "hit", tmp_path / "logs", "--backend", backend, env=env).stdout_bytes \
+        == b"".join(bytes(tmp_path / "logs" / n) + b"\n" for n in ("a.log", "b.txt"))  # given last: -l wins
+    missing = invoke("grep", "hit", tmp_path / "logs" / "a.log", env={"LOGPIPE_CONFIG_PATH": str(tmp_path / "no")})
+    assert missing.stderr == f"logpipe: {tmp_path / 'no'}: No such file or directory\n"
+    assert missing.stdout_bytes == b"hit one\nhit two\n" and missing.exit_code == 0
+    help_text = invoke("grep", "--help", env=env).output
+    assert "--no-config" in help_text and "LOGPIPE_CONFIG_PATH" in help_text

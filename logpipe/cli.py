@@ -71,7 +71,7 @@ LINES = click.IntRange(min=0, max=MAX_LINES, clamp=True)
 
 # The options that say what to search and how; shared by `grep` and `compare`.
 SEARCH_OPTIONS = [
-    click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]..."),
+    click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]...", type=click.Path()),  # PATHs complete
     click.option("-e", "--regexp", "regexps", multiple=True, metavar="PATTERN",
                  help="A pattern to search for (repeatable: a line matches if any does). PATHs then start at "
                       "the first argument."),
@@ -146,7 +146,50 @@ OUTPUT_OPTIONS = [
 ]
 
 
-class SearchCommand(click.Command):
+# The headings of `logpipe grep --help` (and of the man page), each with the options under it
+# by parameter name, in the order shown. A new list of options adds its own heading here;
+# an option listed nowhere is shown under "Other options".
+HELP_SECTIONS = {
+    "What to search": ["globs", "exclude", "max_depth", "follow", "recursive",
+                       "dereference_recursive", "search_zip", "text", "binary_files", "skip_binary",
+                       "max_line_bytes"],
+    "How to match": ["regexps", "pattern_files", "fixed_strings", "extended_regexp", "perl_regexp", "ignore_case",
+                     "smart_case", "invert_match", "word_regexp", "line_regexp", "max_count"],
+    "What to print": ["line_number", "byte_offset", "with_filename", "only_matching", "count", "files_with_matches",
+                      "files_without_match", "after_context", "before_context", "context", "color", "json", "null",
+                      "quiet", "no_messages"],
+    "How to run": ["threads", "backend", "stats", "progress", "repeat", "as_json", "no_config", "version", "help"],
+}
+OTHER_OPTIONS = "Other options"
+
+
+def help_sections(command: click.Command, ctx: click.Context) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The command's options as (heading, [(options, help)]) in HELP_SECTIONS' order."""
+    place = {name: (number, index) for number, names in enumerate(HELP_SECTIONS.values())
+             for index, name in enumerate(names)}
+    headings = [*HELP_SECTIONS, OTHER_OPTIONS]
+    placed = []
+    for order, param in enumerate(command.get_params(ctx)):
+        record = param.get_help_record(ctx) if isinstance(param, click.Option) else None  # arguments: in the usage
+        if record:
+            number, index = place.get(param.name, (len(HELP_SECTIONS), order))
+            placed.append((number, index, order, record))
+    sections: dict[str, list] = {}
+    for number, _, _, record in sorted(placed, key=lambda item: item[:3]):
+        sections.setdefault(headings[number], []).append(record)
+    return list(sections.items())
+
+
+class SectionedHelp(click.Command):
+    """--help with the options grouped under HELP_SECTIONS' headings."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for heading, records in help_sections(self, ctx):
+            with formatter.section(heading):
+                formatter.write_dl(records)
+
+
+class SearchCommand(SectionedHelp):
     """`grep` and `compare`: their arguments are read as grep reads them before click parses
     them; `grep`'s come after the defaults in LOGPIPE_CONFIG_PATH (unless --no-config)."""
 
@@ -322,14 +365,15 @@ def main() -> None:
     """Search log trees (plain, gzip, bzip2, zstd, xz) for a pattern."""
 
 
-@main.command("grep", cls=GrepCommand, context_settings=CONTEXT)
+@main.command("grep", cls=GrepCommand, context_settings=CONTEXT,
+              short_help="Print the lines matching PATTERN under each PATH.")
 @version_option()
 @apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes searching files in parallel (0: one per core; 1: none). The output "
-                   "order is always that of -j1.")
+                   f"order is always that of -j1.  [default: 0, one per core: {os.cpu_count()} here]")
 @click.option("--stats", is_flag=True, help="After the search, print on stderr what each stage did.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr [default: when stderr is a terminal].")
@@ -346,7 +390,7 @@ def grep_command(**flags) -> None:
     none was, 2 if an error occurred.
 
     \b
-    Example:  logpipe grep brew ~ --pattern '*bash*'
+    Example:  logpipe grep brew ~ -g '*bash*'
     """
     sys.exit(interruptible(search)(flags))
 
@@ -359,7 +403,8 @@ def search(flags: dict) -> int:
         return ERROR
 
 
-@main.command("compare", cls=SearchCommand, context_settings=CONTEXT)
+@main.command("compare", cls=SearchCommand, context_settings=CONTEXT,
+              short_help="Measure the pull and push backends on one search.")
 @version_option()
 @apply(SEARCH_OPTIONS + HABIT_OPTIONS)
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, metavar="N",
@@ -385,7 +430,8 @@ def compare_command(repeat: int, as_json: bool, **flags) -> None:
     sys.exit(interruptible(measure)())
 
 
-@main.command("demo", context_settings=CONTEXT)
+@main.command("demo", cls=SectionedHelp, context_settings=CONTEXT,
+              short_help="Write a small tree of logs in every codec.")
 @version_option()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Write into DIRECTORY even if it is not empty (replacing files of "
@@ -404,3 +450,23 @@ def demo_command(directory: str, force: bool) -> None:
         sys.exit(ERROR)
     for path in make_demo_tree(directory):
         click.echo(path)
+
+
+@main.command("man", cls=SectionedHelp, context_settings=CONTEXT, short_help="Print logpipe's man page (roff).")
+@version_option()
+def man_command() -> None:
+    """Print logpipe's manual page, made from the same text as --help, in roff.
+
+    \b
+    Read it:    logpipe man | man -l -
+    Install it: logpipe man > ~/.local/share/man/man1/logpipe.1
+    """
+    from .manpage import man_page
+
+    root = click.get_current_context().find_root()
+    pages = []
+    for name, command in main.commands.items():
+        ctx = click.Context(command, info_name=name, parent=root)
+        pages.append((name, command.collect_usage_pieces(ctx), command.help or "",
+                      help_sections(command, ctx)))
+    click.echo(man_page(main.help or "", pages, __version__), nl=False)

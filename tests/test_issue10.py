@@ -328,3 +328,52 @@ def test_config_file_arguments_come_first(backend, tmp_path):
     assert missing.stdout_bytes == b"hit one\nhit two\n" and missing.exit_code == 0
     help_text = invoke("grep", "--help", env=env).output
     assert "--no-config" in help_text and "LOGPIPE_CONFIG_PATH" in help_text
+
+
+# -- 10. completion, grouped help, man page ---------------------------------------------------
+
+
+def complete(*words: str) -> str:
+    env = {**os.environ, "_LOGPIPE_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(["logpipe", *words]),
+           "COMP_CWORD": str(len(words))}
+    return subprocess.run([*LOGPIPE], env=env, capture_output=True, text=True, timeout=60).stdout
+
+
+def test_paths_complete_as_files():
+    # click hands the completion of a file name to the shell ("file,/va"; older clicks: two lines)
+    assert complete("grep", "sshd", "/va").strip().replace("\n", ",") == "file,/va"
+    assert complete("compare", "sshd", "/va").strip().replace("\n", ",") == "file,/va"
+
+
+def test_grep_help_groups_the_options_and_shows_the_j_default():
+    help_text = invoke("grep", "--help", terminal_width=100).output
+    headings = ["What to search:", "How to match:", "What to print:", "How to run:"]
+    positions = [help_text.index(heading) for heading in headings]
+    assert positions == sorted(positions) and "\nOptions:" not in help_text
+    sections = dict(zip(headings, [help_text[a:b] for a, b in zip(positions, positions[1:] + [len(help_text)])]))
+    assert "--exclude" in sections["What to search:"] and "--ignore-case" in sections["How to match:"]
+    assert "--count" in sections["What to print:"] and "--backend" in sections["How to run:"]
+    threads = sections["How to run:"].split("-j, --threads")[1].split("\n  -")[0]
+    assert f"[default: 0, one per core: {os.cpu_count()} here]" in " ".join(threads.split())
+
+
+def test_top_level_commands_are_described_in_full():
+    listing = invoke("--help", terminal_width=80).output.split("Commands:")[1]
+    assert "..." not in listing
+    for command in ("grep", "compare", "demo", "man"):
+        assert f"\n  {command} " in listing
+
+
+def test_man_page_from_the_help_text(tmp_path):
+    page = invoke("man").stdout
+    assert page.startswith(".TH LOGPIPE 1")
+    for text in (".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH EXIT STATUS", ".SH ENVIRONMENT",
+                 r"\-\-max\-count", "What to search", "LOGPIPE_CONFIG_PATH", "GREP_COLORS", "logpipe compare"):
+        assert text in page, text
+    man = subprocess.run(["which", "man"], capture_output=True, text=True).stdout.strip()
+    if man:
+        (tmp_path / "logpipe.1").write_text(page)
+        shown = subprocess.run([man, "-l", str(tmp_path / "logpipe.1")], capture_output=True, text=True,
+                               env={**os.environ, "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "100"})
+        assert shown.returncode == 0 and "warning" not in shown.stderr
+        assert "-m, --max-count N" in shown.stdout.replace("‐", "-").replace("−", "-")

@@ -244,6 +244,25 @@ def interruptible(run_command):
     return wrapper
 
 
+def without(decorators, *names: str) -> list:
+    """The option decorators of a list but those whose parameters are `names` (for a command
+    that has its own option of that name)."""
+
+    def collect(function):
+        return function
+
+    for decorator in decorators:
+        decorator(collect)
+    def attach(param: click.Parameter):
+        def decorator(command):
+            command.__dict__.setdefault("__click_params__", []).append(param)  # as click's own decorators do
+            return command
+
+        return decorator
+
+    return [attach(param) for param in reversed(collect.__click_params__) if param.name not in names]
+
+
 def apply(decorators):
     def decorate(command):
         for decorator in reversed(decorators):
@@ -406,7 +425,10 @@ def search(flags: dict) -> int:
 @main.command("compare", cls=SearchCommand, context_settings=CONTEXT,
               short_help="Measure the pull and push backends on one search.")
 @version_option()
-@apply(SEARCH_OPTIONS + HABIT_OPTIONS)
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + without(OUTPUT_OPTIONS, "json"))  # --json: the report's here
+@click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Worker processes of each measured search, as grep's -j (0: one per core; 1: none)."
+                   f"  [default: 0, one per core: {os.cpu_count()} here]")
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, metavar="N",
               help="Measured runs per backend, in alternating order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")

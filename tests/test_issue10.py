@@ -377,3 +377,22 @@ def test_man_page_from_the_help_text(tmp_path):
                                env={**os.environ, "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "100"})
         assert shown.returncode == 0 and "warning" not in shown.stderr
         assert "-m, --max-count N" in shown.stdout.replace("‐", "-").replace("−", "-")
+
+
+# -- 11. compare takes -j and the output options ----------------------------------------------
+
+
+def test_compare_takes_threads_and_output_options(tmp_path):
+    import json
+
+    write(tmp_path / "a.log", b"sshd one\nother\nsshd two\n", "gzip")
+    write(tmp_path / "b.log", b"sshd three\n")
+    counted = invoke("grep", "-c", "-n", "sshd", tmp_path, "-j", "1").stdout_bytes
+    result = invoke("compare", "-j", "2", "-c", "-n", "sshd", tmp_path, "--repeat", "1", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["threads"] == 2
+    assert report["backends"]["pull"]["output_bytes"] == len(counted)  # -c reached the measured search
+    text = invoke("compare", "-j1", "-l", "sshd", tmp_path, "--repeat", "1").output
+    assert "at -j1," in text.split("\n")[0]
+    assert "--threads" in invoke("compare", "--help").output and "--count" in invoke("compare", "--help").output

@@ -396,3 +396,36 @@ def test_compare_takes_threads_and_output_options(tmp_path):
     text = invoke("compare", "-j1", "-l", "sshd", tmp_path, "--repeat", "1").output
     assert "at -j1," in text.split("\n")[0]
     assert "--threads" in invoke("compare", "--help").output and "--count" in invoke("compare", "--help").output
+
+
+# -- 12. packaging ------------------------------------------------------------------------------
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_sdist_has_a_license_and_runnable_tests(tmp_path):
+    import shutil
+    import tarfile
+
+    source = tmp_path / "source"
+    ignore = shutil.ignore_patterns(".venv", ".git", "*.egg-info", "__pycache__", "build", "dist", ".pytest_cache",
+                                    ".hypothesis", "data", "demo-logs")
+    shutil.copytree(ROOT, source, ignore=ignore)
+    built = subprocess.run([sys.executable, "-c", "from setuptools import build_meta; "
+                            "print(build_meta.build_sdist('dist'))"], cwd=source, capture_output=True, text=True,
+                           timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert "Warning" not in built.stderr and "deprecat" not in built.stderr.lower(), built.stderr
+    archive = source / "dist" / built.stdout.strip().splitlines()[-1]
+    with tarfile.open(archive) as tar:
+        names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    assert {"LICENSE", "tests/conftest.py", "tests/test_library.py", "pyproject.toml"} <= names
+    top = next((tmp_path / "unpacked").iterdir())
+    metadata = (top / "PKG-INFO").read_text()
+    assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+    assert "Classifier: Programming Language :: Python :: 3" in metadata
+    assert "MIT License" in (top / "LICENSE").read_text()
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_library.py"],
+                           cwd=top, capture_output=True, text=True, timeout=120)
+    assert tests.returncode == 0, tests.stdout + tests.stderr

@@ -274,12 +274,13 @@ def apply(decorators):
 
 def stdin_is_readable() -> bool:
     """Whether standard input is a pipe or a file to search, as ripgrep decides it
-    (not a terminal, not /dev/null, not closed)."""
+    (not a terminal, not /dev/null, not closed); or a directory, which is then reported
+    as grep reports it ("Is a directory")."""
     try:
         mode = os.fstat(0).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode) or stat.S_ISDIR(mode)
 
 
 def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_files, text: bool,
@@ -344,6 +345,13 @@ def reopen_closed_streams() -> None:
     opened later cannot become "standard input" or receive our output; then reading a closed
     stdin or writing a closed stdout fails with "Bad file descriptor" (as in grep), and
     messages to a closed stderr are dropped."""
+    handed_over = os.environ.pop("LOGPIPE_STDIN_FD", None)  # a directory as stdin: see bin/logpipe
+    if handed_over is not None and handed_over.isdigit():
+        try:
+            os.dup2(int(handed_over), 0)  # reading it now fails with "Is a directory", as in grep
+            os.close(int(handed_over))
+        except OSError:
+            pass
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)

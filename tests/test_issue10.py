@@ -191,6 +191,25 @@ def test_closed_standard_streams(backend, tmp_path):
     assert all_closed.stderr == b"2\n"
 
 
+COMMAND = os.path.join(os.path.dirname(sys.executable), "logpipe")  # the installed command (bin/logpipe)
+
+
+@pytest.mark.skipif(not os.path.exists(COMMAND), reason="logpipe is not installed beside this Python")
+def test_stdin_that_is_a_directory(backend, tmp_path):
+    write(tmp_path / "x.log", b"sshd here\n", "gzip")
+    for args in (["sshd"], ["sshd", "-"]):
+        result = shell(f"{COMMAND} grep {' '.join(args)} --backend {backend} < {tmp_path}")
+        assert (result.stdout, result.stderr, result.returncode) == (
+            b"", b"logpipe: (standard input): Is a directory\n", 2)
+    both = shell(f"{COMMAND} grep -H sshd {tmp_path / 'x.log'} - --backend {backend} < {tmp_path}")
+    assert both.stdout == str(tmp_path / "x.log").encode() + b":sshd here\n" and both.returncode == 2
+    piped = shell(f"echo 'sshd piped' | {COMMAND} grep sshd --backend {backend}")  # the launcher passes stdin on
+    assert (piped.stdout, piped.returncode) == (b"sshd piped\n", 0)
+    (tmp_path / "link").symlink_to(COMMAND)
+    linked = shell(f"{tmp_path / 'link'} grep sshd < {tmp_path}")
+    assert linked.returncode == 2
+
+
 def test_an_unexpected_error_is_one_line_and_status_2(tmp_path, monkeypatch):
     import logpipe.cli
 

@@ -278,7 +278,7 @@ def rendered(screen: bytes) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("flags", [[], ["-c"], ["-j2"]])
+@pytest.mark.parametrize("flags", [[], ["-c"]])  # stdin: -j never applies
 def test_progress_line_is_erased_before_results_on_the_same_terminal(backend, tmp_path, flags):
     import pty
     import select

@@ -96,6 +96,17 @@ OUTPUT_OPTIONS = [
     click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match."),
 ]
 
+# Multi-line records (logpipe.multiline): what is selected is a record, not a line.
+RECORD_OPTIONS = [
+    click.option("--records", is_flag=True,
+                 help="Select multi-line records, not lines: a record begins at each line that starts with a "
+                      "timestamp and holds the lines after it that do not (stack traces, tracebacks). It is "
+                      "printed whole, its matching lines marked ':' and the others '-'; -c, -l, -m, -A/-B/-C "
+                      "count records. At most 500 lines and --max-line-bytes bytes per record."),
+    click.option("--record-start", metavar="REGEX", type=os.fsencode,
+                 help="A record begins at each line that REGEX matches (anchor it with '^'); implies --records."),
+]
+
 
 class Terminated(BaseException):
     """SIGTERM, turned into an exception so that every stage's cleanup runs."""
@@ -168,7 +179,7 @@ def main() -> None:
 
 
 @main.command("grep", context_settings=CONTEXT)
-@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS)
+@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",

@@ -49,6 +49,9 @@ class _Fields(NamedTuple):
     threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
     max_line_bytes: int = MAX_LINE_BYTES
+    # multi-line records (logpipe.multiline)
+    records: bool = False  # select records, not lines: a record begins at a line with a leading timestamp
+    record_start: bytes | None = None  # a regex: the lines it matches begin a record (implies records)
 
 
 
@@ -93,6 +96,11 @@ class SearchOptions(_Fields):
         if self.only_matching:
             return "only-matching"
         return "lines"
+
+    @property
+    def multiline(self) -> bool:
+        """Whether records are selected rather than lines (--records, --record-start)."""
+        return self.records or self.record_start is not None
 
     @property
     def line_numbers(self) -> bool:

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from .matching import Matcher
 from .messages import Messages
-from .records import BinaryMatch, FileEnd, LongLineMatch, Match, StopSearch
+from .records import BinaryMatch, FileEnd, LongLineMatch, Match, RecordMatch, StopSearch
 
 MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
 
@@ -125,6 +125,8 @@ class Output:
                 self._selected_line(record)
         elif kind is FileEnd:
             self._file_end(record)
+        elif kind is RecordMatch:
+            self._record(record)
         elif kind is LongLineMatch:
             self._select()
             where = f"line {record.line_number}" if record.line_number else f"the line at byte {record.offset}"
@@ -214,6 +216,41 @@ class Output:
         line = self._painted(record.line) if self.color and not self.invert else record.line
         self._out(self._prefix(record, b":", record.offset) + line + b"\n")
 
+    def _record(self, record: RecordMatch) -> None:
+        """A multi-line record: each of its lines as grep prints a line, matching lines
+        (every line with -v) marked `:`, the others `-`; `--` between records that are
+        not adjacent."""
+        mode = self.mode
+        if not record.context:
+            self._select()
+        elif mode != "lines" and mode != "json":
+            return
+        if mode == "json":
+            self._json_record(record, "context" if record.context else "match")
+            return
+        marks = record.marks
+        if mode == "only-matching":
+            if not self.invert:
+                for mark in marks:
+                    end = record.text.find(b"\n", mark)
+                    line = record.text[mark:end if end >= 0 else len(record.text)]
+                    self._selected_line(Match(record.name, record.line_number + record.text.count(b"\n", 0, mark),
+                                              record.offset + mark, line))
+            return
+        last = self._last
+        if self.context and last is not None and (last[0] != record.name or last[1] != record.offset):
+            self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
+        self._last = (record.name, record.offset + len(record.text) + 1)
+        marked = frozenset(marks) if marks is not None else None
+        out, pos, number = [], 0, record.line_number
+        for line in record.text.split(b"\n"):
+            selected = not record.context and (marked is None or pos in marked)
+            prefix = self._prefix(Match(record.name, number, record.offset + pos, line), b":" if selected else b"-",
+                                  record.offset + pos)
+            out.append(prefix + (self._painted(line) if self.color else line) + b"\n")
+            pos, number = pos + len(line) + 1, number + 1
+        self._out(b"".join(out))
+
     def _context_line(self, record: Match) -> None:
         if self.mode == "json":
             self._json_line(record, "context")
@@ -254,12 +291,16 @@ class Output:
         self._out(data)
         return len(data)
 
-    def _json_line(self, record: Match, kind: str) -> None:
+    def _json_figures(self, name: bytes) -> dict:
+        """The figures of the file being printed; its `begin` message first, if new."""
         figures = self._json_file
-        if figures is None or figures["name"] != record.name:
-            figures = self._json_file = {"name": record.name, "started": time.perf_counter(), "printed": 0,
-                                         "matches": 0}
-            figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(record.name)}})
+        if figures is None or figures["name"] != name:
+            figures = self._json_file = {"name": name, "started": time.perf_counter(), "printed": 0, "matches": 0}
+            figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(name)}})
+        return figures
+
+    def _json_line(self, record: Match, kind: str) -> None:
+        figures = self._json_figures(record.name)
         spans = [] if kind == "context" and not self.invert else self.matcher.spans(record.line)
         if self.invert and kind == "match":
             spans = []
@@ -269,6 +310,22 @@ class Output:
             "path": json_text(record.name), "lines": json_text(record.line + b"\n"),
             "line_number": record.line_number, "absolute_offset": record.offset,
             "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
+
+    def _json_record(self, record: RecordMatch, kind: str) -> None:
+        """One message for a whole record, as `rg --json -U` gives a multi-line match:
+        `lines` holds the record, `submatches` are offsets in it."""
+        figures = self._json_figures(record.name)
+        text, spans = record.text, []
+        if kind == "match" and record.marks:
+            for mark in record.marks:
+                end = text.find(b"\n", mark)
+                end = end if end >= 0 else len(text)
+                spans += [(mark + start, mark + stop) for start, stop in self.matcher.spans(text[mark:end])]
+            figures["matches"] += len(spans)
+        figures["printed"] += self._json({"type": kind, "data": {
+            "path": json_text(record.name), "lines": json_text(text + b"\n"),
+            "line_number": record.line_number, "absolute_offset": record.offset,
+            "submatches": [{"match": json_text(text[s:e]), "start": s, "end": e} for s, e in spans]}})
 
     def _json_end(self, end: FileEnd) -> None:
         total = self._json_total

@@ -70,7 +70,7 @@ def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | N
     return Output(stream, mode=options.mode, with_filename=show_filename(options),
                   line_number=options.line_number or options.json, byte_offset=options.byte_offset,
                   null=options.null, color=use_color(options.color, stream),
-                  context=bool(options.before_context or options.after_context),
+                  context=bool(options.before_context or options.after_context or options.multiline),
                   matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
                   messages=messages, escape_names=_isatty(stream))
 

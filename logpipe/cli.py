@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .matching import PatternError
+from .multiline import record_start
 from .options import BACKENDS, BINARY_MODES, COLOR_MODES, SearchOptions
 from .search import ERROR, run
 
@@ -205,7 +206,10 @@ def grep_command(**flags) -> None:
 
 def search(flags: dict) -> int:
     try:
-        return run(build_options(**flags))
+        options = build_options(**flags)
+        if options.record_start is not None:  # a bad --record-start is an error before any file is read
+            record_start(options.record_start)
+        return run(options)
     except PatternError as err:
         click.echo(f"logpipe: {err}", err=True)
         return ERROR

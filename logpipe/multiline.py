@@ -24,7 +24,8 @@ from .matching import BlockSearch, Matcher, PatternError, _no_lines
 from .records import SKIP_FILE, Block, LongLineMatch, RecordMatch
 
 MAX_RECORD_LINES = 500  # a record is cut past this many lines (Filebeat's multiline.max_lines)
-FIRST_WINDOW = 2048     # bytes looked at first when searching around a hit; doubled until found
+LINE_START_REACH = 4096  # how far into the first line of a block a timestamp is looked for
+FIRST_WINDOW = 1024     # bytes looked at first when searching around a hit; doubled until found
 
 _MONTH = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _WEEKDAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -61,21 +62,26 @@ class RecordStart:
             pattern = pattern.encode("utf-8", "surrogateescape")
         self.pattern = pattern
         try:
-            if pattern is None:
-                self._at = re.compile(LEADING_TIMESTAMP).match
-                # a newline before a timestamp: searched at C speed from newline to newline
+            if pattern is None:  # one regex (compiling it costs ~10 ms): a newline before a timestamp
                 self._newline_start = re.compile(rb"\n(?=" + LEADING_TIMESTAMP + rb")")
                 self._next = self._newline_start.search
+                self._after_newline = self._newline_start.match
             else:
                 self._regex = re.compile(pattern, re.MULTILINE)
         except re.error as err:
             shown = pattern.decode("utf-8", "backslashreplace")
             raise PatternError(f"invalid --record-start regular expression {shown!r}: {err}") from None
 
+    def _at(self, data: bytes, pos: int) -> bool:
+        """The default rule at a line start: the regex from the newline before it."""
+        if pos:
+            return self._after_newline(data, pos - 1) is not None
+        return self._after_newline(b"\n" + data[:LINE_START_REACH]) is not None
+
     def is_start(self, data: bytes, pos: int) -> bool:
         """Whether the line at `pos` begins a record."""
         if self.pattern is None:
-            return self._at(data, pos) is not None
+            return self._at(data, pos)
         end = data.find(b"\n", pos)
         return self._regex.search(data, pos, end if end >= 0 else len(data)) is not None
 
@@ -84,7 +90,7 @@ class RecordStart:
         if lo >= hi:
             return -1
         if self.pattern is None:
-            if self._at(data, lo) is not None:
+            if self._at(data, lo):
                 return lo
             hit = self._next(data, lo, hi)
             return hit.start() + 1 if hit is not None and hit.start() + 1 < hi else -1
@@ -106,7 +112,7 @@ class RecordStart:
     def all(self, data: bytes, lo: int, hi: int) -> list[int]:
         """Every line start in [lo, hi) whose line begins a record."""
         if self.pattern is None:
-            found = [lo] if lo < hi and self._at(data, lo) is not None else []
+            found = [lo] if lo < hi and self._at(data, lo) else []
             found += [hit.start() + 1 for hit in self._newline_start.finditer(data, lo, hi) if hit.start() + 1 < hi]
             return found
         return list(self._iter(data, lo, hi))
@@ -122,6 +128,21 @@ class RecordStart:
                 return
             lo = end + 1
 
+    def _last_in(self, data: bytes, lo: int, hi: int) -> int:
+        if self.pattern is None:
+            found = -1
+            for found in self._newline_start.finditer(data, lo, hi):  # noqa: B007  (the last one is wanted)
+                pass
+            if found != -1 and found.start() + 1 < hi:
+                return found.start() + 1
+            return lo if lo < hi and self._at(data, lo) else -1
+        found, pos = -1, self.first(data, lo, hi)
+        while pos >= 0:
+            found = pos
+            end = data.find(b"\n", pos)
+            pos = self.first(data, end + 1, hi) if end >= 0 else -1
+        return found
+
     def last(self, data: bytes, lo: int, hi: int) -> int:
         """The last line start in [lo, hi) whose line begins a record, else -1:
         looked for in windows growing backwards from `hi`."""
@@ -133,11 +154,7 @@ class RecordStart:
                 start = newline + 1 if newline >= 0 else lo
             else:
                 start = lo
-            found, pos = -1, self.first(data, start, hi)
-            while pos >= 0:
-                found = pos
-                end = data.find(b"\n", pos)
-                pos = self.first(data, end + 1, hi) if end >= 0 else -1
+            found = self._last_in(data, start, hi)
             if found >= 0 or start <= lo:
                 return found
             window *= 4
@@ -200,9 +217,11 @@ class RecordBounds:
         """`(start, end)` of the record that holds the line at `pos`, knowing that a
         record begins at `known` (<= pos): the last record-start line at or before `pos`,
         then forward over any cut by the caps."""
-        newline = data.find(b"\n", pos)
-        start = self.rule.last(data, known, newline + 1 if newline >= 0 else len(data))
-        start = max(start, known)
+        if self.rule.is_start(data, pos):  # the common case: the matching line begins its record
+            start = pos
+        else:
+            newline = data.find(b"\n", pos)
+            start = max(known, self.rule.last(data, known, newline + 1 if newline >= 0 else len(data)))
         while True:
             end, closed = self.end(data, start)
             if end > pos or not closed:

@@ -237,17 +237,24 @@ class Output:
                     self._selected_line(Match(record.name, record.line_number + record.text.count(b"\n", 0, mark),
                                               record.offset + mark, line))
             return
-        last = self._last
-        if self.context and last is not None and (last[0] != record.name or last[1] != record.offset):
-            self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
-        self._last = (record.name, record.offset + len(record.text) + 1)
-        marked = frozenset(marks) if marks is not None else None
-        out, pos, number = [], 0, record.line_number
-        for line in record.text.split(b"\n"):
-            selected = not record.context and (marked is None or pos in marked)
-            prefix = self._prefix(Match(record.name, number, record.offset + pos, line), b":" if selected else b"-",
-                                  record.offset + pos)
-            out.append(prefix + (self._painted(line) if self.color else line) + b"\n")
+        name, text, offset = record.name, record.text, record.offset
+        last, out = self._last, []
+        if self.context and last is not None and (last[0] != name or last[1] != offset):
+            out.append((paint("separator", b"--") if self.color else b"--") + b"\n")
+        self._last = (name, offset + len(text) + 1)
+        lines = text.split(b"\n") if b"\n" in text else [text]
+        marked = frozenset(marks) if marks is not None and len(lines) > 1 else None
+        pos, number = 0, record.line_number
+        plain = not (self.color or self.byte_offset or self.null or self.escape_names)
+        for line in lines:
+            separator = b"-" if record.context or (marked is not None and pos not in marked) else b":"
+            if plain:  # the common case, without building a Match per line
+                prefix = name + separator if self.with_filename else b""
+                if self.line_number:
+                    prefix += b"%d" % number + separator
+            else:
+                prefix = self._prefix(Match(name, number, offset + pos, line), separator, offset + pos)
+            out += (prefix, self._painted(line) if self.color else line, b"\n")
             pos, number = pos + len(line) + 1, number + 1
         self._out(b"".join(out))
 

@@ -177,11 +177,12 @@ class RecordBounds:
         self.max_lines = max_lines
         self.max_bytes = max_bytes
 
-    def end(self, data: bytes, pos: int, lines: int = 0, size: int = 0) -> tuple[int, bool]:
+    def end(self, data: bytes, pos: int, lines: int = 0, size: int = 0, starts: bool = True) -> tuple[int, bool]:
         """`(end, closed)`: where the record ends that begins at `pos` (or, with `lines` and
         `size`, that already holds that many lines and bytes before `pos`, the line at
         `pos` continuing it). `end` is the start of the next record, or the end of `data`
-        with `closed=False` when the record may go on in the next block."""
+        with `closed=False` when the record may go on in the next block.
+        `starts=False`: the caller knows that no line after `pos` begins a record."""
         total, base = len(data), pos - size
         if not lines:
             newline = data.find(b"\n", pos)
@@ -193,7 +194,7 @@ class RecordBounds:
             hi = pos + window
             newline = data.find(b"\n", hi) if hi < total else -1
             hi = newline + 1 if newline >= 0 else total
-            following = self.rule.first(data, pos, hi)
+            following = self.rule.first(data, pos, hi) if starts else -1
             stop = following if following >= 0 else hi
             count = data.count(b"\n", pos, stop)
             if lines + count > self.max_lines or stop - base > self.max_bytes:
@@ -218,10 +219,16 @@ class RecordBounds:
         record begins at `known` (<= pos): the last record-start line at or before `pos`,
         then forward over any cut by the caps."""
         if self.rule.is_start(data, pos):  # the common case: the matching line begins its record
-            start = pos
-        else:
-            newline = data.find(b"\n", pos)
-            start = max(known, self.rule.last(data, known, newline + 1 if newline >= 0 else len(data)))
+            return pos, self.end(data, pos)[0]
+        newline = data.find(b"\n", pos)
+        start = self.rule.last(data, known, newline + 1 if newline >= 0 else len(data))
+        if start < 0:  # no record-start line since `known`: records cut by the caps only, up to `pos`
+            start = known
+            while True:
+                end, closed = self.end(data, start, starts=False)
+                if end > pos or not closed:
+                    break
+                start = end
         while True:
             end, closed = self.end(data, start)
             if end > pos or not closed:
@@ -307,8 +314,8 @@ class RecordBlocks:
             cut = 0
             self.head = (block.line_number, block.offset)
         last = max(cut, bounds.rule.last(data, cut, size))
-        while last < size:  # past the last record-start line: any cut by the caps
-            end, closed = bounds.end(data, last)
+        while last < size:  # past the last record-start line, only the caps can cut
+            end, closed = bounds.end(data, last, starts=False)
             if not closed:
                 break
             last = end

@@ -195,6 +195,8 @@ class RecordBounds:
             if newline < 0:
                 return total, False
             pos, lines = newline + 1, 1
+            if starts and pos < total and self.rule.is_start(data, pos):  # the common case: a one-line record
+                return pos, True
         window = FIRST_WINDOW
         while pos < total:
             hi = pos + window

@@ -378,3 +378,32 @@ def test_real_logs_split_into_sensible_records(backend, tmp_path, path):
         for block_size in (5, BLOCK_SIZE) if path.stem in ("Hadoop_2k", "OpenStack_2k") else (BLOCK_SIZE,):
             result = search_with(backend, block_size)(pattern, tmp_path / path.name, records=True, line_number=True)
             assert result.out == expected
+
+
+def test_line_over_max_line_bytes_is_reported_and_records_go_on(logpipe, tmp_path):
+    data = (b"2024-05-01 10:00:00 first\n  detail hit\n" + b"x" * 5000 + b" hit\n"
+            + b"2024-05-01 10:00:01 second hit\n  more\n")
+    write(tmp_path / "x.log", data, "gzip")
+    result = logpipe("hit", tmp_path / "x.log", records=True, line_number=True, max_line_bytes=1000)
+    assert result.err == b"logpipe: " + bytes(tmp_path / "x.log") + (
+        b": line 3 matches but is longer than --max-line-bytes: not printed\n")
+    assert result.out == b"1-2024-05-01 10:00:00 first\n2:  detail hit\n--\n4:2024-05-01 10:00:01 second hit\n5-  more\n"
+    assert result.status == 2
+
+
+def test_readme_example(tmp_path):
+    """The before/after example in the README prints what it says."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    example = readme.split("$ logpipe grep -n --records 'NullPointerException|ValueError' app.log\n")[1]
+    expected = example.split("```")[0].encode()
+    lines = [line for line in expected.split(b"\n") if line and line != b"--"]
+    log = [b"2024-05-01 10:00:00,001 INFO  [main] orders service started"] + [line.split(b":", 1)[1] if
+                                                                            b":" in line[:3] else line.split(b"-", 1)[1]
+                                                                            for line in lines]
+    log.insert(8, b"2024-05-01 10:00:02,003 INFO  [main] order 43 ok")
+    write(tmp_path / "app.log", b"\n".join(log) + b"\n2024-05-01 10:00:04,005 INFO  [main] sync done\n")
+    result = CliRunner().invoke(main, ["grep", "-n", "--records", "NullPointerException|ValueError",
+                                       str(tmp_path / "app.log")])
+    assert result.stdout_bytes == expected

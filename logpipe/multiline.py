@@ -5,7 +5,7 @@ timestamp; `--record-start REGEX`: a line REGEX matches) and holds every followi
 line that does not. A record is capped at `max_lines` lines and `max_bytes` bytes (as
 Filebeat's `max_lines`): the line that would go past the cap begins a new record.
 
-Three shared pieces:
+Four shared pieces:
 - `RecordStart`: which lines begin a record (the ONE place that knows the rule);
 - `RecordBounds`: where a record begins and ends around a position, caps included;
 - `RecordBlocks`: the pipeline stage's piece (lines → records): re-cuts `cat`'s blocks
@@ -38,7 +38,8 @@ _WEEKDAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 # (2015-10-18 18:01:47,978, 2016/09/28, 2005.06.03), syslog and ctime (Jun 14 15:16:01,
 # [Sun Dec 04 04:47:44 2005]), Android's 03-17 16:13:38.811, Proxifier's [10.30 16:49:06],
 # Spark's 17/06/09 20:10:40, HDFS's 081109 203615, HealthApp's 20171223-22:15:29:606,
-# a Unix time among the first fields (BGL, Thunderbird, HPC: `- 1117838570 2005.06.03`),
+# a Unix time among the first fields after a label or number (BGL, Thunderbird, HPC:
+# `- 1117838570 2005.06.03`, `134681 node-246 unix.hw state_change.unavailable 1077804742`),
 # and OpenStack's log file name before an ISO date. None of them can begin a Java frame
 # (`\tat ...`, `Caused by: ...`, `... 12 more`), a Python traceback line or a Go
 # goroutine dump line.
@@ -49,7 +50,7 @@ LEADING_TIMESTAMP = (
     rb"|\[?\d\d/\d\d/\d\d \d\d:\d\d"
     rb"|\d{6} \d{6}\b"
     rb"|\d{8}[-T ]\d\d?:?\d\d?"
-    rb"|(?:[-\w.]+ ){1,4}\d{10}\b"
+    rb"|[-A-Z\d]+ (?:[-\w.]+ ){0,3}\d{10}\b"
     rb"|[\w.-]+\.log[\w.:-]* \d{4}-\d\d-\d\d)"
 )
 

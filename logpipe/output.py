@@ -74,6 +74,7 @@ class Output:
         self._started = time.perf_counter()
         # the plain case gets a format without branches
         self._plain = mode == "lines" and not (byte_offset or null or color or self.context or escape_names)
+        self._plain_record = mode == "lines" and self.context and not (byte_offset or null or color or escape_names)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -225,6 +226,18 @@ class Output:
             self._select()
         elif mode != "lines" and mode != "json":
             return
+        name, text, offset = record.name, record.text, record.offset
+        if self._plain_record and b"\n" not in text:  # the common case, kept tight: a one-line record
+            last, mark = self._last, b"-" if record.context else b":"
+            self._last = (name, offset + len(text) + 1)
+            parts = [b"--\n"] if last is not None and (last[1] != offset or last[0] != name) else []
+            if self.with_filename:
+                parts += (name, mark)
+            if self.line_number:
+                parts += (b"%d" % record.line_number, mark)
+            parts += (text, b"\n")
+            self._out(b"".join(parts))
+            return
         if mode == "json":
             self._json_record(record, "context" if record.context else "match")
             return
@@ -237,7 +250,6 @@ class Output:
                     self._selected_line(Match(record.name, record.line_number + record.text.count(b"\n", 0, mark),
                                               record.offset + mark, line))
             return
-        name, text, offset = record.name, record.text, record.offset
         last, out = self._last, []
         if self.context and last is not None and (last[0] != name or last[1] != offset):
             out.append((paint("separator", b"--") if self.color else b"--") + b"\n")

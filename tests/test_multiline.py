@@ -341,6 +341,16 @@ def test_same_output_with_worker_processes(backend, tmp_path, monkeypatch):
             drop = re.compile(rb'"elapsed[^}]*}|"bytes_printed":\d+')
             one, many = drop.sub(b"", one.out), drop.sub(b"", many.out)
         assert many == one
+    from logpipe.options import SearchOptions
+    from logpipe.search import run
+
+    counted = []
+    for threads in (1, 2):  # the workers' record counts add up to what one process counts
+        stats = Stats()
+        run(SearchOptions(patterns=(b"x",), paths=(str(tmp_path),), records=True, count=True, threads=threads,
+                          backend=backend), io.BytesIO(), io.BytesIO(), stats)
+        counted.append((stats.records, stats.record_cuts))
+    assert counted == [(210, 0), (210, 0)]  # 21 copies of 4 Java, 3 Python and 3 Go records
 
 
 CORPUS_FILES = sorted(CORPUS.glob("*.log")) if CORPUS.is_dir() else []

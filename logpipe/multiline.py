@@ -273,9 +273,12 @@ class RecordBounds:
 
 class RecordBlocks:
     """The stage's piece, lines → records: takes `cat`'s blocks of whole lines and hands
-    on blocks of whole records, each beginning at a record boundary; the open record at
-    the end of a block (at most the caps' size) waits for the next block. A piece of an
-    over-long line is a record of its own and goes on as it came."""
+    on blocks of whole records, each beginning at a record boundary. A block is held until
+    the next one shows whether its last record goes on: if the next block begins with a
+    record-start line (the common case), the held block goes on whole, uncopied; if not,
+    it goes on up to its last record boundary and the open record (at most the caps'
+    size) waits for the blocks after. A piece of an over-long line is a record of its
+    own and goes on as it came."""
 
     def __init__(self, bounds: RecordBounds, stats=None, line_numbers: bool = True) -> None:
         self.bounds = bounds
@@ -284,16 +287,19 @@ class RecordBlocks:
         self._new_file()
 
     def _new_file(self) -> None:
-        self.pieces: list = []  # the open record: from its first line to the end of the last block
-        self.lines = 0
+        self.pieces: list = []  # waiting, from a record boundary: the open record, or what ends where `held` begins
+        self.lines = 0          # lines and bytes of the open record in `pieces` (when nothing is held)
         self.size = 0
-        self.head = (0, 0)      # line number and offset of the open record's first line
+        self.head = (0, 0)      # line number and offset of the first byte waiting
+        self.held: Block | None = None  # the last block, whole; its records from `held_last` on may go on
+        self.held_last = 0
+        self.held_closed = False  # the caps closed its last record at its very end
         self.binary = False
         self.long_line = None
 
     def skip(self) -> None:
-        """The rest of this file is not wanted (`-m` reached): drop the open record."""
-        self.pieces, self.lines, self.size = [], 0, 0
+        """The rest of this file is not wanted (`-m` reached): drop what waits."""
+        self.pieces, self.lines, self.size, self.held = [], 0, 0, None
 
     def __call__(self, block: Block) -> list[Block]:
         if block.last:
@@ -313,9 +319,23 @@ class RecordBlocks:
         if not data:
             return []
         self.binary = block.binary
-        bounds, size = self.bounds, len(data)
+        bounds, size, out = self.bounds, len(data), []
+        starts_record = bounds.rule.is_start(data, 0)
+        held = self.held
+        if held is not None:
+            if self.held_closed or starts_record:  # the held block ends at a record boundary
+                out += self._flush(held)
+            else:  # its last record goes on in this block: the records before it go now
+                last, whole = self.held_last, held.data
+                if self.pieces or last:
+                    self.pieces.append(memoryview(whole)[:last])
+                    out.append(self._block(held, b"".join(self.pieces)))
+                rest = whole[last:]
+                self.pieces, self.lines, self.size = [rest], rest.count(b"\n"), len(rest)
+                number = held.line_number + (whole.count(b"\n", 0, last) if self.line_numbers else 0)
+                self.head, self.held = (number, held.offset + last), None
         if self.pieces:
-            if bounds.rule.is_start(data, 0):
+            if starts_record:
                 cut = 0
             else:
                 cut, closed = bounds.end(data, 0, self.lines, self.size)
@@ -323,7 +343,7 @@ class RecordBlocks:
                     self.pieces.append(data)
                     self.lines += data.count(b"\n")
                     self.size += size
-                    return []
+                    return out
         else:
             cut = 0
             self.head = (block.line_number, block.offset)
@@ -333,28 +353,18 @@ class RecordBlocks:
             if not closed:
                 break
             last = end
-        out = []
-        if last == size and not self.pieces:
-            whole = data
-        elif self.pieces:
-            whole = b"".join([*self.pieces, memoryview(data)[:last]])
-        else:
-            whole = data[:last]
-        if whole:
-            out.append(self._block(block, whole))
-        rest = data[last:] if last < size else b""
-        self.pieces = [rest] if rest else []
-        self.lines, self.size = rest.count(b"\n"), len(rest)
-        number = block.line_number + (data.count(b"\n", 0, last) if self.line_numbers else 0)
-        self.head = (number, block.offset + last)
+        self.held, self.held_last, self.held_closed = block, last, last == size
         return out
 
     def _flush(self, block: Block) -> list[Block]:
-        if not self.pieces:
-            return []
-        whole = b"".join(self.pieces)
+        """Everything waiting, as one block (the held block uncopied when nothing else waits)."""
+        pieces = self.pieces
+        if self.held is not None:
+            pieces.append(self.held.data)
         self.skip()
-        return [self._block(block, whole)]
+        if not pieces:
+            return []
+        return [self._block(block, pieces[0] if len(pieces) == 1 else b"".join(pieces))]
 
     def _block(self, block: Block, whole: bytes) -> Block:
         line_number, offset = self.head

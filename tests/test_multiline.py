@@ -7,6 +7,7 @@ import json
 import logging
 import random
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,8 @@ from conftest import CORPUS, search_with, write
 from logpipe.blocks import BLOCK_SIZE, MAX_LINE_BYTES
 from logpipe.cli import main
 from logpipe.multiline import LEADING_TIMESTAMP, MAX_RECORD_LINES
+from logpipe.options import SearchOptions
+from logpipe.search import run
 from logpipe.stats import Stats
 
 JAVA = b"""\
@@ -208,9 +211,6 @@ def test_cap_cuts_records_at_500_lines_and_max_line_bytes(logpipe, tmp_path):
     small = logpipe("frame 7$", tmp_path / "long.log", records=True, line_number=True, max_line_bytes=50)
     assert small.out == reference_grep(b"frame 7$", data, max_bytes=50) and len(small.lines) == 5
     # --stats counts the records and the cuts, the same whatever the block size
-    from logpipe.options import SearchOptions
-    from logpipe.search import run
-
     for block_size in (5, 4096, BLOCK_SIZE):
         for backend in ("pull", "push"):
             stats = Stats()
@@ -341,9 +341,6 @@ def test_same_output_with_worker_processes(backend, tmp_path, monkeypatch):
             drop = re.compile(rb'"elapsed[^}]*}|"bytes_printed":\d+')
             one, many = drop.sub(b"", one.out), drop.sub(b"", many.out)
         assert many == one
-    from logpipe.options import SearchOptions
-    from logpipe.search import run
-
     counted = []
     for threads in (1, 2):  # the workers' record counts add up to what one process counts
         stats = Stats()
@@ -397,14 +394,13 @@ def test_line_over_max_line_bytes_is_reported_and_records_go_on(logpipe, tmp_pat
     result = logpipe("hit", tmp_path / "x.log", records=True, line_number=True, max_line_bytes=1000)
     assert result.err == b"logpipe: " + bytes(tmp_path / "x.log") + (
         b": line 3 matches but is longer than --max-line-bytes: not printed\n")
-    assert result.out == b"1-2024-05-01 10:00:00 first\n2:  detail hit\n--\n4:2024-05-01 10:00:01 second hit\n5-  more\n"
+    assert result.out == (b"1-2024-05-01 10:00:00 first\n2:  detail hit\n--\n"
+                          b"4:2024-05-01 10:00:01 second hit\n5-  more\n")
     assert result.status == 2
 
 
 def test_readme_example(tmp_path):
     """The before/after example in the README prints what it says."""
-    from pathlib import Path
-
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     example = readme.split("$ logpipe grep -n --records 'NullPointerException|ValueError' app.log\n")[1]
     expected = example.split("```")[0].encode()

@@ -413,3 +413,29 @@ def test_readme_example(tmp_path):
     result = CliRunner().invoke(main, ["grep", "-n", "--records", "NullPointerException|ValueError",
                                        str(tmp_path / "app.log")])
     assert result.stdout_bytes == expected
+
+
+def test_time_hook_selects_records_by_their_first_line(backend, tmp_path):
+    """The hook the time options (issue 12) will use: a record's time is its first line's."""
+    from logpipe import pull, push
+    from logpipe.matching import Matcher
+    from logpipe.multiline import RecordSearch, record_bounds
+    from logpipe.records import RecordMatch
+
+    write(tmp_path / "app.log", JAVA + JAVA.replace(b"10:00:01", b"11:00:01"))
+    bounds = record_bounds()
+    searcher = RecordSearch(Matcher(b"NullPointer"), bounds,
+                            keep=lambda first_line: first_line.startswith(b"2024-05-01 11:"))
+    paths = [str(tmp_path / "app.log")]
+    found: list = []
+    if backend == "pull":
+        found += pull.grep(searcher, pull.records(bounds, pull.cat(pull.opener(paths))))
+    else:
+        @push.coroutine
+        def collect():
+            while True:
+                found.append((yield))
+
+        push.find_files(paths, push.opener(push.cat(push.records(bounds, push.grep(searcher, collect())))))
+    assert [(r.line_number, r.text.split(b"\n")[0]) for r in found if isinstance(r, RecordMatch)] == [
+        (15, b"2024-05-01 11:00:01,002 ERROR [worker-3] request failed")]

@@ -7,11 +7,15 @@ import json
 import logging
 import random
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import logpipe.multiline
 import logpipe.parallel
 from conftest import CORPUS, search_with, write
 from logpipe.blocks import BLOCK_SIZE, MAX_LINE_BYTES
@@ -439,3 +443,34 @@ def test_time_hook_selects_records_by_their_first_line(backend, tmp_path):
         push.find_files(paths, push.opener(push.cat(push.records(bounds, push.grep(searcher, collect())))))
     assert [(r.line_number, r.text.split(b"\n")[0]) for r in found if isinstance(r, RecordMatch)] == [
         (15, b"2024-05-01 11:00:01,002 ERROR [worker-3] request failed")]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(st.sampled_from([
+           b"2024-05-01 10:00:00 a", b"2024-05-01 10:00:01 hit", b"Jun  1 09:00:00 b", b"\tat x.Y(Y.java:1)",
+           b"\tat hit.Z(Z.java:2)", b"Caused by: hit", b"\t... 3 more", b"", b"Traceback (most recent call last):",
+           b"  File \"a.py\", line 1", b"ValueError: b", b"goroutine 1 [running]:", b"BEGIN hit"]), max_size=40),
+       block_size=st.integers(1, 80), max_bytes=st.none() | st.integers(60, 200), max_lines=st.integers(1, 6),
+       start=st.none() | st.just(b"^(BEGIN|20)"), invert=st.booleans(), before=st.integers(0, 2),
+       after=st.integers(0, 2), max_count=st.none() | st.integers(0, 3))
+def test_random_logs_against_the_reference(lines, block_size, max_bytes, max_lines, start, invert, before, after,
+                                           max_count):
+    """Random logs of traces and timestamps, random block sizes and caps: both backends
+    print what the line-by-line reference prints."""
+    data = b"".join(line + b"\n" for line in lines)
+    caps = {"max_lines": max_lines, **({"max_bytes": max_bytes} if max_bytes else {})}
+    expected = reference_grep(b"hit", data, start=start, invert=invert, before=before, after=after,
+                              max_count=max_count, **caps)
+    saved = logpipe.multiline.MAX_RECORD_LINES
+    logpipe.multiline.MAX_RECORD_LINES = max_lines
+    try:
+        with tempfile.TemporaryDirectory() as root:
+            write(Path(root) / "x.log", data)
+            for backend in ("pull", "push"):
+                result = search_with(backend, block_size)(
+                    b"hit", Path(root) / "x.log", records=start is None, record_start=start, line_number=True,
+                    invert_match=invert, before_context=before, after_context=after, max_count=max_count,
+                    **({"max_line_bytes": max_bytes} if max_bytes else {}))
+                assert result.out == expected, backend
+    finally:
+        logpipe.multiline.MAX_RECORD_LINES = saved

@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .matching import PatternError
+from .multiline import record_start
 from .options import BACKENDS, BINARY_MODES, COLOR_MODES, SearchOptions
 from .search import ERROR, run
 
@@ -143,6 +144,17 @@ OUTPUT_OPTIONS = [
     click.option("--json", is_flag=True, help="Print JSON Lines in ripgrep's --json format."),
     click.option("-0", "-Z", "--null", is_flag=True, help="Print a NUL byte after each file name."),
     click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match."),
+]
+
+# Multi-line records (logpipe.multiline): what is selected is a record, not a line.
+RECORD_OPTIONS = [
+    click.option("--records", is_flag=True,
+                 help="Select multi-line records, not lines: a record begins at each line that starts with a "
+                      "timestamp and holds the lines after it that do not (stack traces, tracebacks). It is "
+                      "printed whole, its matching lines marked ':' and the others '-'; -c, -l, -m, -A/-B/-C "
+                      "count records. At most 500 lines and --max-line-bytes bytes per record."),
+    click.option("--record-start", metavar="REGEX", type=os.fsencode,
+                 help="A record begins at each line that REGEX matches (anchor it with '^'); implies --records."),
 ]
 
 
@@ -395,7 +407,7 @@ def main() -> None:
 @main.command("grep", cls=GrepCommand, context_settings=CONTEXT,
               short_help="Print the lines matching PATTERN under each PATH.")
 @version_option()
-@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS)
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -424,7 +436,10 @@ def grep_command(**flags) -> None:
 
 def search(flags: dict) -> int:
     try:
-        return run(build_options(**flags))
+        options = build_options(**flags)
+        if options.record_start is not None:  # a bad --record-start is an error before any file is read
+            record_start(options.record_start)
+        return run(options)
     except PatternError as err:
         click.echo(f"logpipe: {err}", err=True)
         return ERROR

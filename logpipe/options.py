@@ -50,6 +50,9 @@ class _Fields(NamedTuple):
     block_size: int = BLOCK_SIZE
     max_line_bytes: int = MAX_LINE_BYTES
     context_given: bool = False  # -A/-B/-C given, even as 0: groups are separated by "--", as grep does
+    # multi-line records (logpipe.multiline)
+    records: bool = False  # select records, not lines: a record begins at a line with a leading timestamp
+    record_start: bytes | None = None  # a regex: the lines it matches begin a record (implies records)
 
 
 
@@ -94,6 +97,11 @@ class SearchOptions(_Fields):
         if self.only_matching:
             return "only-matching"
         return "lines"
+
+    @property
+    def multiline(self) -> bool:
+        """Whether records are selected rather than lines (--records, --record-start)."""
+        return self.records or self.record_start is not None
 
     @property
     def line_numbers(self) -> bool:

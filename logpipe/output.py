@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from .matching import Matcher
 from .messages import Messages
-from .records import BinaryMatch, FileEnd, LongLineMatch, Match, StopSearch
+from .records import BinaryMatch, FileEnd, LongLineMatch, Match, RecordMatch, StopSearch
 
 MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
 
@@ -102,6 +102,7 @@ class Output:
         self._started = time.perf_counter()
         # the plain case gets a format without branches
         self._plain = mode == "lines" and not (byte_offset or null or color or self.context or escape_names)
+        self._plain_record = mode == "lines" and self.context and not (byte_offset or null or color or escape_names)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -153,6 +154,8 @@ class Output:
                 self._selected_line(record)
         elif kind is FileEnd:
             self._file_end(record)
+        elif kind is RecordMatch:
+            self._record(record)
         elif kind is LongLineMatch:
             self._select()
             where = f"line {record.line_number}" if record.line_number else f"the line at byte {record.offset}"
@@ -262,6 +265,59 @@ class Output:
         line = self._painted(record.line, True) if self.color else record.line
         self._out(self._prefix(record, b":", record.offset) + line + b"\n")
 
+    def _record(self, record: RecordMatch) -> None:
+        """A multi-line record: each of its lines as grep prints a line, matching lines
+        (every line with -v) marked `:`, the others `-`; `--` between records that are
+        not adjacent."""
+        mode = self.mode
+        if not record.context:
+            self._select()
+        elif mode != "lines" and mode != "json":
+            return
+        name, text, offset = record.name, record.text, record.offset
+        if self._plain_record and b"\n" not in text:  # the common case, kept tight: a one-line record
+            last, mark = self._last, b"-" if record.context else b":"
+            self._last = (name, offset + len(text) + 1)
+            parts = [b"--\n"] if last is not None and (last[1] != offset or last[0] != name) else []
+            if self.with_filename:
+                parts += (name, mark)
+            if self.line_number:
+                parts += (b"%d" % record.line_number, mark)
+            parts += (text, b"\n")
+            self._out(b"".join(parts))
+            return
+        if mode == "json":
+            self._json_record(record, "context" if record.context else "match")
+            return
+        marks = record.marks
+        if mode == "only-matching":
+            if not self.invert:
+                for mark in marks:
+                    end = record.text.find(b"\n", mark)
+                    line = record.text[mark:end if end >= 0 else len(record.text)]
+                    self._selected_line(Match(record.name, record.line_number + record.text.count(b"\n", 0, mark),
+                                              record.offset + mark, line))
+            return
+        last, out = self._last, []
+        if self.context and last is not None and (last[0] != name or last[1] != offset):
+            out.append((self._paint("separator", b"--") if self.color else b"--") + b"\n")
+        self._last = (name, offset + len(text) + 1)
+        lines = text.split(b"\n") if b"\n" in text else [text]
+        marked = frozenset(marks) if marks is not None and len(lines) > 1 else None
+        pos, number = 0, record.line_number
+        plain = not (self.color or self.byte_offset or self.null or self.escape_names)
+        for line in lines:
+            separator = b"-" if record.context or (marked is not None and pos not in marked) else b":"
+            if plain:  # the common case, without building a Match per line
+                prefix = name + separator if self.with_filename else b""
+                if self.line_number:
+                    prefix += b"%d" % number + separator
+            else:
+                prefix = self._prefix(Match(name, number, offset + pos, line), separator, offset + pos)
+            out += (prefix, self._painted(line, separator == b":") if self.color else line, b"\n")
+            pos, number = pos + len(line) + 1, number + 1
+        self._out(b"".join(out))
+
     def _context_line(self, record: Match) -> None:
         if self.mode == "json":
             self._json_line(record, "context")
@@ -306,12 +362,17 @@ class Output:
         self._out(data)
         return len(data)
 
-    def _json_line(self, record: Match, kind: str) -> None:
+    def _json_figures(self, name: bytes) -> dict:
+        """The figures of the file being printed; its `begin` message first, if new."""
         figures = self._json_file
-        if figures is None or figures["name"] != record.name:
-            figures = self._json_file = {"name": record.name, "started": time.perf_counter(), "printed": 0,
-                                         "matches": 0, "pending": None, "end": 0}
-            figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(record.name)}})
+        if figures is None or figures["name"] != name:
+            figures = self._json_file = {"name": name, "started": time.perf_counter(), "printed": 0, "matches": 0,
+                                         "pending": None, "end": 0}
+            figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(name)}})
+        return figures
+
+    def _json_line(self, record: Match, kind: str) -> None:
+        figures = self._json_figures(record.name)
         spans = [] if kind == "context" and not self.invert else self.matcher.spans(record.line)
         if self.invert and kind == "match":
             spans = []
@@ -333,6 +394,24 @@ class Output:
             "path": json_text(record.name), "lines": json_text(record.line + b"\n" if newline else record.line),
             "line_number": record.line_number, "absolute_offset": record.offset,
             "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
+
+    def _json_record(self, record: RecordMatch, kind: str) -> None:
+        """One message for a whole record, as `rg --json -U` gives a multi-line match:
+        `lines` holds the record, `submatches` are offsets in it."""
+        figures = self._json_figures(record.name)
+        text, spans = record.text, []
+        if kind == "match" and record.marks:
+            for mark in record.marks:
+                end = text.find(b"\n", mark)
+                end = end if end >= 0 else len(text)
+                spans += [(mark + start, mark + stop) for start, stop in self.matcher.spans(text[mark:end])]
+            figures["matches"] += len(spans)
+        if kind == "match":
+            figures["end"] = record.offset + len(text) + 1
+        figures["printed"] += self._json({"type": kind, "data": {
+            "path": json_text(record.name), "lines": json_text(text + b"\n"),
+            "line_number": record.line_number, "absolute_offset": record.offset,
+            "submatches": [{"match": json_text(text[s:e]), "start": s, "end": e} for s, e in spans]}})
 
     def _json_end(self, end: FileEnd) -> None:
         total = self._json_total

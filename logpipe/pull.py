@@ -25,12 +25,13 @@ from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .codecs import OpenLog, open_log
 from .matching import BlockSearch, Matcher
 from .messages import Messages
+from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
-__all__ = ["find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["find_files", "opener", "cat", "records", "grep", "printer", "search"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -78,15 +79,41 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Mes
         _close(files)
 
 
-def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], **settings) -> Iterator[Match]:
+def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | None = None,
+            line_numbers: bool = True) -> Iterator[Block]:
+    """lines → records (--records): yield the blocks again, cut at record boundaries
+    (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
+    Passes `SKIP_FILE` on upstream, and drops the file's open record."""
+    recut = RecordBlocks(bounds, stats, line_numbers)
+    blocks = iter(blocks)
+    send = getattr(blocks, "send", None)
+    verdict = None
+    try:
+        while True:
+            try:
+                block = send(verdict) if verdict is not None and send else next(blocks)
+            except StopIteration:
+                return
+            verdict = None
+            for whole in recut(block):
+                if (yield whole) == SKIP_FILE:
+                    verdict = SKIP_FILE
+            if verdict is not None:
+                recut.skip()
+    finally:
+        _close(blocks)
+
+
+def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], **settings) -> Iterator[Match]:
     """Yield a `Match` for each line of `blocks` that matches `pattern`, a `FileEnd`
     after each file, and context lines or `BinaryMatch` as `settings` ask (the keyword
     arguments of `logpipe.matching.BlockSearch`: invert, max_count, before, after, ...).
 
     Once a file can print nothing more (`max_count` reached), it sends `SKIP_FILE`
     upstream so that `cat` stops reading the file (when upstream is a generator).
+    `pattern` may be a ready `BlockSearch` (a `RecordSearch` for --records).
     """
-    search = BlockSearch(pattern, **settings)
+    search = pattern if isinstance(pattern, BlockSearch) else BlockSearch(pattern, **settings)
     blocks = iter(blocks)
     send = getattr(blocks, "send", None)
     verdict = None
@@ -118,7 +145,12 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
                  count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
-    matches = grep(Matcher(options.patterns, **options.matcher_settings()), blocks, **options.search_settings())
+    matcher: Matcher | RecordSearch = Matcher(options.patterns, **options.matcher_settings())
+    if options.multiline:  # lines → records before grep
+        bounds = record_bounds(options.record_start, options.max_line_bytes)
+        blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
+        matcher = RecordSearch(matcher, bounds, **options.search_settings())
+    matches = grep(matcher, blocks, **options.search_settings())
     try:
         printer(output, matches)
     finally:

@@ -30,12 +30,13 @@ from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .codecs import open_log
 from .matching import BlockSearch, Matcher
 from .messages import Messages
+from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, StopSearch
 from .stats import Stats
 
-__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["coroutine", "find_files", "opener", "cat", "records", "grep", "printer", "search"]
 
 
 def coroutine(func):
@@ -103,12 +104,35 @@ def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages |
 
 
 @coroutine
-def grep(pattern: bytes | str | Matcher, target: Generator, **settings):
+def records(bounds: RecordBounds, target: Generator, *, stats: Stats | None = None, line_numbers: bool = True):
+    """lines → records (--records): receive blocks, send them again cut at record
+    boundaries (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
+    Answers `SKIP_FILE` when `target` does, and drops the file's open record."""
+    recut = RecordBlocks(bounds, stats, line_numbers)
+    verdict = None
+    try:
+        while True:
+            block = yield verdict
+            verdict = None
+            for whole in recut(block):
+                if target.send(whole) == SKIP_FILE:
+                    verdict = SKIP_FILE
+            if verdict is not None:
+                recut.skip()
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+@coroutine
+def grep(pattern: bytes | str | Matcher | BlockSearch, target: Generator, **settings):
     """Receive blocks; send a `Match` for each matching line, a `FileEnd` after each
     file, and context lines or `BinaryMatch` as `settings` ask (the keyword arguments of
     `logpipe.matching.BlockSearch`). Answers `SKIP_FILE` to the sender once a file can
-    print nothing more (`max_count` reached)."""
-    search = BlockSearch(pattern, **settings)
+    print nothing more (`max_count` reached). `pattern` may be a ready `BlockSearch`
+    (a `RecordSearch` for --records)."""
+    search = pattern if isinstance(pattern, BlockSearch) else BlockSearch(pattern, **settings)
     verdict = None
     try:
         while True:
@@ -130,10 +154,16 @@ def printer(output: Output):
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Build the chain for `options` and drive it from the source."""
-    matcher = Matcher(options.patterns, **options.matcher_settings())
+    matcher: Matcher | RecordSearch = Matcher(options.patterns, **options.matcher_settings())
+    if options.multiline:
+        bounds = record_bounds(options.record_start, options.max_line_bytes)
+        matcher = RecordSearch(matcher, bounds, **options.search_settings())
+    searcher = grep(matcher, printer(output), **options.search_settings())
+    if options.multiline:  # lines → records before grep
+        searcher = records(bounds, searcher, stats=stats, line_numbers=options.line_numbers)
     find_files(
         options.paths,
-        opener(cat(grep(matcher, printer(output), **options.search_settings()),
+        opener(cat(searcher,
                    block_size=options.block_size, messages=messages, stats=stats,
                  count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
                messages=messages, stats=stats),

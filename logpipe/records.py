@@ -47,6 +47,21 @@ class Match(NamedTuple):
     context: bool = False
 
 
+class RecordMatch(NamedTuple):
+    """One selected multi-line record (--records), or with `context=True` a record of
+    context around one: `text` holds its lines without the last line terminator,
+    `line_number` and `offset` are its first line's, `marks` the offsets in `text` of
+    the lines that matched (printed with `:`, the others with `-`); None: every line is
+    selected (-v)."""
+
+    name: bytes
+    line_number: int
+    offset: int
+    text: bytes
+    marks: tuple[int, ...] | None = None
+    context: bool = False
+
+
 class FileEnd(NamedTuple):
     """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON)."""
 

@@ -73,7 +73,8 @@ def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | N
                   line_number=options.line_number or options.json, byte_offset=options.byte_offset,
                   null=options.null, color=color,
                   colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
-                  context=bool(options.before_context or options.after_context or options.context_given),
+                  context=bool(options.before_context or options.after_context or options.context_given
+                               or options.multiline),
                   matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
                   messages=messages, escape_names=_isatty(stream), max_count=options.max_count)
 

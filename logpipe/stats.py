@@ -22,11 +22,14 @@ class Stats:
         self.matches = 0             # matching lines handed to the sink (printer)
         self.files_with_errors = 0   # files or directories reported on stderr
         self.seconds = 0.0           # wall time of the whole search
+        self.records = 0             # multi-line records (--records), counted by the records stage
+        self.record_cuts = 0         # of those, the ones begun by the cap rather than by their first line
 
     def add(self, other: Stats) -> None:
         """Add what a worker counted for one file (the walk is counted where it ran)."""
         self.opened.update(other.opened)
-        for name in ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines"):
+        for name in ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines", "records",
+                     "record_cuts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
@@ -36,6 +39,7 @@ class Stats:
             "compressed_bytes": self.compressed_bytes, "decompressed_bytes": self.decompressed_bytes,
             "blocks": self.blocks, "lines": self.lines, "matches": self.matches,
             "files_with_errors": self.files_with_errors, "seconds": round(self.seconds, 6),
+            "records": self.records, "record_cuts": self.record_cuts,
         }
 
     def format(self) -> str:
@@ -43,12 +47,14 @@ class Stats:
         codecs = ", ".join(f"{count} {codec}" for codec, count in sorted(self.opened.items())) or "none"
         mb = self.decompressed_bytes / 1e6
         rate = mb / self.seconds if self.seconds > 0 else 0.0
+        records = [f"{self.records} records, {self.record_cuts} cut at the cap (500 lines or --max-line-bytes)"]
         return "\n".join([
             f"{self.files_walked} files walked, {self.files_selected} selected by the globs",
             f"{sum(self.opened.values())} files opened ({codecs})",
             f"{self.compressed_bytes} bytes read from disk, {self.decompressed_bytes} bytes decompressed",
             f"{self.blocks} blocks, {self.lines} lines scanned",
             f"{self.matches} matching lines",
+            *(records if self.records else []),
             f"{self.files_with_errors} files with errors",
             f"{self.seconds:.3f} seconds ({rate:.1f} MB/s)",
         ]) + "\n"

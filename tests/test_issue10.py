@@ -296,9 +296,9 @@ def test_progress_line_is_erased_before_results_on_the_same_terminal(backend, tm
     os.close(slave)
     screen = bytearray()
 
-    def read_for(seconds: float) -> None:
+    def read_for(seconds: float, until: bytes | None = None) -> None:
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (until and until in screen):
             ready, _, _ = select.select([master], [], [], 0.05)
             if ready:
                 try:
@@ -308,7 +308,7 @@ def test_progress_line_is_erased_before_results_on_the_same_terminal(backend, tm
 
     process.stdin.write(b"nothing yet\n")
     process.stdin.flush()
-    read_for(1.5)  # the progress line shows after half a second
+    read_for(30, until=b"files")  # the progress line shows after half a second (more on a loaded machine)
     assert b"files" in screen
     process.stdin.write(b"".join(b"a hit %d\n" % i for i in range(1, 3000)))  # more than a buffer's worth
     process.stdin.flush()

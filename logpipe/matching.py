@@ -8,9 +8,12 @@ again on its own line alone, and dropped if it does not match there.
 from __future__ import annotations
 
 import re
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 
+from .dialect import DialectError, Translated, translate
+from .engine import compile_lines, selected_lines
 from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, LongLineMatch, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
@@ -73,6 +76,8 @@ class Matcher:
         self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
         self.never = not split  # `-f /dev/null`: no pattern, no match
+        self.confine = False  # run the regex on each line alone (lookarounds)
+        self.engine = None  # hyperscan's line selector, when it compiled the patterns
         # how far back a match may begin before the end of a piece of an over-long line
         self.reach = REGEX_REACH
         if self.never:
@@ -86,17 +91,31 @@ class Matcher:
             if literal is not None and len(literal) > 1:  # where its rarest byte stands
                 self.rare_at = min(range(len(literal)), key=lambda i: RANK[literal[i]])
             return
-        parts = [re.escape(p) if fixed else p for p in split]
+        if fixed:
+            translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
+        else:
+            try:
+                translated = [translate(p) for p in split]
+            except DialectError as err:
+                raise PatternError(str(err)) from None
+        parts = [t.regex for t in translated]
         source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
         if word:
             source = rb"(?<!\w)(?:" + source + rb")(?!\w)"
         if line:
             source = b"^(?:" + source + b")$"
         try:
-            self.regex = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
-        except re.error as err:
+            with warnings.catch_warnings():  # a FutureWarning on a class the dialect left to re
+                warnings.simplefilter("ignore")
+                self.regex = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
+        except (re.error, OverflowError, RecursionError) as err:
             shown = b", ".join(split).decode("utf-8", "backslashreplace")
             raise PatternError(f"invalid regular expression {shown!r}: {err}") from None
+        # lookarounds could see the neighbouring lines of a block: such patterns run per line
+        self.confine = any(t.confine for t in translated)
+        self.engine = None  # a hyperscan database selecting lines, when it can express the patterns
+        if not self.confine and all(t.engine is not None for t in translated):
+            self.engine = compile_lines(tuple(t.engine for t in translated), ignore_case, word, line)
 
     @property
     def literal(self) -> bytes | None:
@@ -116,6 +135,12 @@ class Matcher:
         if self.literals is not None:
             yield from self._literal_lines(data, last)
             return
+        if self.engine is not None:
+            yield from selected_lines(self.engine, data, last)
+            return
+        if self.confine:
+            yield from self._confined_lines(data, last)
+            return
         search = self.regex.search
         while pos <= last:
             hit = search(data, pos)
@@ -128,6 +153,15 @@ class Matcher:
             if hit.end() <= end or search(data, start, end):
                 yield start, end
             pos = end + 1
+
+    def _confined_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+        """Each line searched alone: a lookaround sees the line's edges, not its neighbours."""
+        search, start = self.regex.search, 0
+        for line in data[:last].split(b"\n") if last < len(data) else data.split(b"\n"):
+            end = start + len(line)
+            if search(line):
+                yield start, end
+            start = end + 1
 
     def _literal_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         hay = data.lower() if self.fold else data  # same length, same line breaks
@@ -178,15 +212,23 @@ class Matcher:
             return []
         if self.literals is not None and b"" not in self.literals:
             hay = line.lower() if self.fold else line
+            literals, find = self.literals, hay.find
+            # leftmost, and at one place the first alternative: as re's finditer; each
+            # literal is looked for again only once the matches have passed its last hit
+            nexts = [find(lit) for lit in literals]
             found, pos = [], 0
-            while True:  # leftmost, and at one place the first alternative: as re's finditer
-                hits = [(hay.find(lit, pos), i, lit) for i, lit in enumerate(self.literals) if lit]
-                hits = [(hit, i, lit) for hit, i, lit in hits if hit >= 0]
-                if not hits:
+            while True:
+                hit, first = -1, -1
+                for i, p in enumerate(nexts):
+                    if p >= 0 and (hit < 0 or p < hit):
+                        hit, first = p, i
+                if hit < 0:
                     return found
-                hit, _, lit = min(hits)
-                found.append((hit, hit + len(lit)))
-                pos = hit + len(lit)
+                end = hit + len(literals[first])
+                found.append((hit, end))
+                for i, p in enumerate(nexts):
+                    if 0 <= p < end:
+                        nexts[i] = find(literals[i], end)
         regex = self.regex
         if regex is None:  # an empty literal among others: re's own order decides
             regex = re.compile(b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)

@@ -11,10 +11,12 @@ import re
 import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import accumulate, repeat
+from operator import contains
 
 from .dialect import DialectError, Translated, translate
 from .engine import compile_lines, selected_lines
-from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, LongLineMatch, Match
+from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
 
@@ -28,6 +30,7 @@ RANK = [0] * 256
 for _rank, _byte in enumerate(reversed(COMMON_BYTES), 1):
     RANK[_byte] = _rank
 REGEX_REACH = 4096  # a regex match in an over-long line is looked for across piece boundaries this far
+DENSE = 4  # a literal found once per this many lines or more: the block is searched line by line in C
 MISSES_BEFORE_FALLBACK = 16  # false candidates per block before plain `find` takes over
 ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
 
@@ -153,6 +156,23 @@ class Matcher:
             if hit.end() <= end or search(data, start, end):
                 yield start, end
             pos = end + 1
+
+    def dense_lines(self, data: bytes) -> tuple[list[bytes], list[bool]] | None:
+        """For one literal found on most lines of `data`: its lines (split, without the
+        empty one after a final newline) and whether each holds the literal, computed
+        in C over the whole block; None when the block is sparse (the per-hit scan is then
+        faster) or the pattern is not one literal."""
+        literal = self.literal
+        if literal is None or not literal or self.never:
+            return None
+        hay = data.lower() if self.fold else data
+        lines = hay.count(b"\n")
+        if hay.count(literal) * DENSE < lines:
+            return None
+        split = hay.split(b"\n")
+        if hay.endswith(b"\n"):
+            split.pop()
+        return split, list(map(contains, split, repeat(literal)))
 
     def _confined_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         """Each line searched alone: a lookaround sees the line's edges, not its neighbours."""
@@ -321,7 +341,7 @@ class BlockSearch:
 
     def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
                  before: int = 0, after: int = 0, binary: str = "text", lines: bool = True,
-                 line_numbers: bool = True, max_line_bytes: int | None = None) -> None:
+                 line_numbers: bool = True, max_line_bytes: int | None = None, runs: bool = False) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
         self.invert = invert
         self.max_count = max_count
@@ -331,6 +351,7 @@ class BlockSearch:
         self.emit_lines = lines
         self.line_numbers = line_numbers or before or after  # context needs them
         self.max_line_bytes = max_line_bytes  # a longer selected line is reported, not printed
+        self.runs = runs  # runs of consecutive selected lines may come as one `Lines` record
         self._new_file()
 
     def _new_file(self) -> None:
@@ -368,6 +389,11 @@ class BlockSearch:
             return self._count(block)
         if self.before or self.after:
             return self._with_context(block)
+        if self.runs and self.max_count is None and (self.max_line_bytes is None
+                                                     or len(block.data) <= self.max_line_bytes):
+            records = self._runs(block)
+            if records is not None:
+                return records, None
         return self._lines(block)
 
     def _long_line(self, block: Block) -> tuple[list, str | None]:
@@ -412,7 +438,63 @@ class BlockSearch:
             return matches, SKIP_FILE
         return matches, None
 
+    def _runs(self, block: Block) -> list | None:
+        """The dense path: the selected lines as `Lines` records, one per run of
+        consecutive lines, found with a few calls over the whole block; None when the
+        block is better searched hit by hit."""
+        data, name = block.data, block.name
+        numbered = self.line_numbers
+        records = []
+        if self.invert:  # the runs between the matching lines
+            pos, number, count = 0, block.line_number, data.count
+            for start, end in self.matcher.lines(data):
+                if start > pos:
+                    lines = count(b"\n", pos, start)
+                    records.append(Lines(name, number if numbered else 0, block.offset + pos, data[pos:start]))
+                    self.count += lines
+                    number += lines
+                number += 1
+                pos = end + 1
+            if pos < len(data):
+                run = Lines(name, number if numbered else 0, block.offset + pos, data[pos:])
+                records.append(run)
+                self.count += run.count
+            return records
+        dense = self.matcher.dense_lines(data)
+        if dense is None:
+            return None
+        lines, flags = dense
+        total = len(flags)
+        if all(flags):
+            self.count += total
+            return [Lines(name, block.line_number if numbered else 0, block.offset, data)]
+        starts = [0]
+        starts += accumulate(map((1).__add__, map(len, lines)))
+        first = 0
+        index = flags.index
+        while first < total:
+            try:
+                first = index(True, first)
+            except ValueError:
+                break
+            try:
+                stop = index(False, first)
+            except ValueError:
+                stop = total
+            start = starts[first]
+            records.append(Lines(name, block.line_number + first if numbered else 0, block.offset + start,
+                                 data[start:starts[stop]]))
+            self.count += stop - first
+            first = stop
+        return records
+
     def _count(self, block: Block) -> tuple[list, str | None]:
+        if self.max_count is None:
+            dense = self.matcher.dense_lines(block.data)
+            if dense is not None:
+                selected = sum(dense[1])
+                self.count += len(dense[1]) - selected if self.invert else selected
+                return [], None
         for _ in self._selected(block.data):
             self.count += 1
             if self._full():

@@ -117,4 +117,5 @@ class SearchOptions(_Fields):
             "lines": mode in ("lines", "only-matching", "json", "quiet"),
             "line_numbers": self.line_numbers,
             "max_line_bytes": self.max_line_bytes,
+            "runs": mode in ("lines", "quiet"),
         }

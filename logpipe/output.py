@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from .matching import Matcher
 from .messages import Messages
-from .records import BinaryMatch, FileEnd, LongLineMatch, Match, StopSearch
+from .records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, StopSearch
 
 MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
 
@@ -123,6 +123,8 @@ class Output:
                 self._json_line(record, "match")
             else:
                 self._selected_line(record)
+        elif kind is Lines:
+            self._lines(record)
         elif kind is FileEnd:
             self._file_end(record)
         elif kind is LongLineMatch:
@@ -132,6 +134,26 @@ class Output:
         elif kind is BinaryMatch:
             self._select()
             self._out(b"Binary file " + self._name(record.name) + b" matches\n")
+
+    def _lines(self, run: Lines) -> None:
+        """A run of selected lines, formatted in a few bulk operations in the plain case."""
+        if not self._plain or self.mode == "quiet":
+            for match in run.matches():
+                self.write(match)
+            return
+        data = bytes(run.data)
+        if data[-1:] != b"\n":
+            data += b"\n"
+        lines = data.count(b"\n")
+        self.matches += lines
+        prefix = run.name + b":" if self.with_filename else b""
+        if self.line_number:
+            form = prefix.replace(b"%", b"%%") + b"%d:%s\n"
+            data = b"".join(map(form.__mod__, zip(range(run.line_number, run.line_number + lines),
+                                                    data[:-1].split(b"\n"))))
+        elif prefix:
+            data = prefix + data[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+        self._out(data)
 
     def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:
         """Write one file's whole output, as a worker process formatted it with an Output

@@ -8,7 +8,7 @@ import sys
 import warnings
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Result, write
@@ -171,6 +171,8 @@ def test_engine_selects_the_lines_re_selects(pieces, data, options):
         return
     if matcher.engine is None:
         return
+    # Python's \B never matches an empty string; PCRE's and hyperscan's match on an empty line
+    assume(not (b"\\B" in pattern and (data.startswith(b"\n") or b"\n\n" in data or data.endswith(b"\n\n"))))
     source = translate(pattern).regex
     if word:
         source = rb"(?<!\w)(?:" + source + rb")(?!\w)"

@@ -47,3 +47,10 @@ def selected_lines(database, data: bytes, last: int) -> Iterator[tuple[int, int]
         if end > last:  # the empty "line" after the final newline
             return
         yield rfind(b"\n", 0, end) + 1, end
+
+
+def count_selected(database, data: bytes, last: int) -> int:
+    """How many lines of `data` the database selects."""
+    ends: list[int] = []
+    database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end))
+    return len(ends) - (1 if ends and ends[-1] > last else 0)

@@ -56,6 +56,8 @@ def test_posix_classes_and_escapes_select_lines(logpipe, log, pattern, expected)
     result = logpipe(pattern, log, line_number=True)
     assert result.err == b""
     assert [int(line.split(b":")[0]) for line in result.lines] == expected
+    assert logpipe(pattern, log, count=True).out == b"%d\n" % len(expected)
+    assert logpipe(pattern, log, count=True, invert_match=True).out == b"%d\n" % (6 - len(expected))
 
 
 def test_bare_posix_class_is_an_error_as_in_gnu_grep(log):

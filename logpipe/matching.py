@@ -12,7 +12,6 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, repeat
-from operator import contains
 
 from .dialect import DialectError, Translated, translate
 from .engine import compile_lines, count_selected, selected_lines
@@ -157,22 +156,21 @@ class Matcher:
                 yield start, end
             pos = end + 1
 
-    def dense_lines(self, data: bytes) -> tuple[list[bytes], list[bool]] | None:
+    def dense_lines(self, data: bytes) -> tuple[list[bytes], list[int]] | None:
         """For one literal found on most lines of `data`: its lines (split, without the
-        empty one after a final newline) and whether each holds the literal, computed
-        in C over the whole block; None when the block is sparse (the per-hit scan is then
-        faster) or the pattern is not one literal."""
+        empty one after a final newline) and where the literal is in each (-1: not
+        there), computed in C over the whole block; None when the block is sparse (the
+        per-hit scan is then faster) or the pattern is not one literal."""
         literal = self.literal
         if literal is None or not literal or self.never:
             return None
         hay = data.lower() if self.fold else data
-        lines = hay.count(b"\n")
-        if hay.count(literal) * DENSE < lines:
+        if hay.count(literal) * DENSE < hay.count(b"\n"):
             return None
         split = hay.split(b"\n")
         if hay.endswith(b"\n"):
             split.pop()
-        return split, list(map(contains, split, repeat(literal)))
+        return split, list(map(bytes.find, split, repeat(literal)))
 
     def count_lines(self, data: bytes) -> int | None:
         """How many lines of `data` match, when it can be told without a step per line
@@ -182,7 +180,7 @@ class Matcher:
                 return 0
             return count_selected(self.engine, data, len(data) - 1 if data[-1] == 10 else len(data))
         dense = self.dense_lines(data)
-        return sum(dense[1]) if dense is not None else None
+        return len(dense[1]) - dense[1].count(-1) if dense is not None else None
 
     def _confined_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         """Each line searched alone: a lookaround sees the line's edges, not its neighbours."""
@@ -473,22 +471,21 @@ class BlockSearch:
         dense = self.matcher.dense_lines(data)
         if dense is None:
             return None
-        lines, flags = dense
-        total = len(flags)
-        if all(flags):
+        lines, found = dense
+        total = len(found)
+        if -1 not in found:  # every line
             self.count += total
             return [Lines(name, block.line_number if numbered else 0, block.offset, data)]
         starts = [0]
         starts += accumulate(map((1).__add__, map(len, lines)))
-        first = 0
-        index = flags.index
+        first, index = 0, found.index
         while first < total:
-            try:
-                first = index(True, first)
-            except ValueError:
+            while first < total and found[first] < 0:
+                first += 1
+            if first == total:
                 break
             try:
-                stop = index(False, first)
+                stop = index(-1, first)
             except ValueError:
                 stop = total
             start = starts[first]

@@ -3,7 +3,9 @@ patterns can be expressed in it (see `dialect`); else `matching` uses Python's `
 
 All patterns go into one expression followed by `[^\\n]*$` (multi-line mode): every match
 then ends at the end of its line, and hyperscan reports a (pattern, end) pair once, so
-each selected line costs one call back into Python, however many matches it holds. The
+each selected line costs one call back into Python, however many matches it holds.
+Hyperscan refuses that tail after a `$` inside the pattern (as -w puts there): such a
+database reports each match's end, and the lines are told apart in Python. The
 patterns are newline-free (`dialect.translate`), so a reported line really matches on
 its own. Imported only when a pattern needs a regex engine: a literal never loads it.
 """
@@ -11,10 +13,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from typing import NamedTuple
+
+
+class Selector(NamedTuple):
+    database: object  # a compiled hyperscan.Database
+    whole_lines: bool  # each report ends at the end of a selected line, once per line
 
 
 @functools.lru_cache(maxsize=16)
-def compile_lines(sources: tuple[bytes, ...], ignore_case: bool, word: bool, line: bool):
+def compile_lines(sources: tuple[bytes, ...], ignore_case: bool, word: bool, line: bool) -> Selector | None:
     """A hyperscan database selecting the lines matched by any of `sources`, or None
     (hyperscan missing, or a pattern it rejects)."""
     try:
@@ -29,28 +37,50 @@ def compile_lines(sources: tuple[bytes, ...], ignore_case: bool, word: bool, lin
     flags = hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
     if ignore_case:
         flags |= hyperscan.HS_FLAG_CASELESS
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    try:
-        database.compile(expressions=[b"(?:" + body + b")[^\n]*$"], ids=[0], flags=[flags])
-    except hyperscan.error:
-        return None
-    return database
+    for expression, whole_lines in ((b"(?:" + body + b")[^\n]*$", True), (body, False)):
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            database.compile(expressions=[expression], ids=[0], flags=[flags])
+        except hyperscan.error:
+            continue
+        return Selector(database, whole_lines)
+    return None
 
 
-def selected_lines(database, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+def _ends(selector: Selector, data: bytes) -> list[int]:
+    ends: list[int] = []
+    selector.database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end))
+    if not selector.whole_lines:
+        ends.sort()
+    return ends
+
+
+def selected_lines(selector: Selector, data: bytes, last: int) -> Iterator[tuple[int, int]]:
     """`(start, end)` of each line of `data` that the database selects (`end` at its
     newline); lines start at or before `last`."""
-    ends: list[int] = []
-    database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end))
+    ends = _ends(selector, data)
     rfind = data.rfind
+    if selector.whole_lines:
+        for end in ends:
+            if end > last:  # the empty "line" after the final newline
+                return
+            yield rfind(b"\n", 0, end) + 1, end
+        return
+    find, line_end = data.find, -1
     for end in ends:
-        if end > last:  # the empty "line" after the final newline
+        if end <= line_end:  # another match in the line just selected
+            continue
+        if end > last:
             return
-        yield rfind(b"\n", 0, end) + 1, end
+        line_end = find(b"\n", end)
+        if line_end < 0:
+            line_end = len(data)
+        yield rfind(b"\n", 0, end) + 1, line_end
 
 
-def count_selected(database, data: bytes, last: int) -> int:
+def count_selected(selector: Selector, data: bytes, last: int) -> int:
     """How many lines of `data` the database selects."""
-    ends: list[int] = []
-    database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end))
+    if not selector.whole_lines:
+        return sum(1 for _ in selected_lines(selector, data, last))
+    ends = _ends(selector, data)
     return len(ends) - (1 if ends and ends[-1] > last else 0)

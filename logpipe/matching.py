@@ -1,8 +1,11 @@
 """grep's shared piece: find the selected lines in a block, ripgrep's way.
 
 Search the whole block for the pattern, then cut out the line around each hit.
-A regex must never match across a newline: a hit whose span crosses one is checked
-again on its own line alone, and dropped if it does not match there.
+Literals go to `bytes.find`; a regex to hyperscan when it can express it (`engine`,
+patterns made newline-free by `dialect`), else to `re`. A regex must never match across
+a newline: with `re`, a hit whose span crosses one is checked again on its own line
+alone, and a pattern with lookarounds is run on each line alone. Dense blocks (-v, a
+literal on most lines) give runs of lines (`Lines`) found with a few C-level calls.
 `BlockSearch` adds what grep does per file: -v, -m, context, binary files, counts.
 """
 from __future__ import annotations

@@ -80,6 +80,7 @@ class Matcher:
         self.rare_at: int | None = None  # for the one literal: the offset of its rarest byte
         self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
+        self._literal_regex: re.Pattern[bytes] | None = None  # the literals as one regex, for -o
         self.never = not split  # `-f /dev/null`: no pattern, no match
         self.confine = False  # run the regex on each line alone (lookarounds)
         self.engine = None  # hyperscan's line selector, when it compiled the patterns
@@ -95,6 +96,8 @@ class Matcher:
             literal = self.literal
             if literal is not None and len(literal) > 1:  # where its rarest byte stands
                 self.rare_at = min(range(len(literal)), key=lambda i: RANK[literal[i]])
+            if (ignore_case or len(literals) > 1) and all(literals):  # hyperscan beats lower() and several finds
+                self.engine = compile_lines(tuple(re.escape(lit) for lit in literals), ignore_case, False, False)
             return
         if fixed:
             translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
@@ -137,11 +140,11 @@ class Matcher:
         # the last line, and nothing after it is a line.
         last = size - 1 if data[-1] == 10 else size
         pos = 0
-        if self.literals is not None:
-            yield from self._literal_lines(data, last)
-            return
         if self.engine is not None:
             yield from selected_lines(self.engine, data, last)
+            return
+        if self.literals is not None:
+            yield from self._literal_lines(data, last)
             return
         if self.confine:
             yield from self._confined_lines(data, last)
@@ -235,6 +238,19 @@ class Matcher:
             for i, p in enumerate(nexts):
                 if 0 <= p < pos:
                     nexts[i] = find(literals[i], pos)
+
+    def match_texts(self, line: bytes) -> list[bytes]:
+        """The non-empty matches in one line, as `spans` finds them, as bytes: one call
+        into `re` for the whole line (what -o prints when it prints no prefix)."""
+        if self.never:
+            return []
+        regex = self.regex
+        if regex is None:
+            regex = self._literal_regex = self._literal_regex or re.compile(
+                b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
+        if regex.groups:
+            return [m.group() for m in regex.finditer(line) if m.end() > m.start()]
+        return list(filter(None, regex.findall(line)))
 
     def spans(self, line: bytes) -> list[tuple[int, int]]:
         """The non-empty matches in one line (without its `\\n`), left to right,

@@ -227,7 +227,12 @@ class Output:
 
     def _selected_line(self, record: Match) -> None:
         if self.mode == "only-matching":
-            if not self.invert:
+            if not self.invert and not (self.with_filename or self.line_number or self.byte_offset or self.color):
+                found = self.matcher.match_texts(record.line)  # no prefix: the matches joined in bulk
+                if found:
+                    found.append(b"")
+                    self._out(b"\n".join(found))
+            elif not self.invert:
                 self._out(b"".join(self._prefix(record, b":", record.offset + start)
                                    + (paint("match", record.line[start:end]) if self.color else record.line[start:end])
                                    + b"\n" for start, end in self.matcher.spans(record.line)))

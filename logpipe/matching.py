@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, repeat
 
-from .dialect import DialectError, Translated, translate
 from .engine import compile_lines, count_selected, selected_lines
 from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match
 
@@ -99,6 +98,8 @@ class Matcher:
             if (ignore_case or len(literals) > 1) and all(literals):  # hyperscan beats lower() and several finds
                 self.engine = compile_lines(tuple(re.escape(lit) for lit in literals), ignore_case, False, False)
             return
+        from .dialect import DialectError, Translated, translate  # only a regex pays for the dialect
+
         if fixed:
             translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
         else:

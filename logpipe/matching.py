@@ -1,17 +1,23 @@
 """grep's shared piece: find the selected lines in a block, ripgrep's way.
 
 Search the whole block for the pattern, then cut out the line around each hit.
-A regex must never match across a newline: a hit whose span crosses one is checked
-again on its own line alone, and dropped if it does not match there.
+Literals go to `bytes.find`; a regex to hyperscan when it can express it (`engine`,
+patterns made newline-free by `dialect`), else to `re`. A regex must never match across
+a newline: with `re`, a hit whose span crosses one is checked again on its own line
+alone, and a pattern with lookarounds is run on each line alone. Dense blocks (-v, a
+literal on most lines) give runs of lines (`Lines`) found with a few C-level calls.
 `BlockSearch` adds what grep does per file: -v, -m, context, binary files, counts.
 """
 from __future__ import annotations
 
 import re
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import accumulate, repeat
 
-from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, LongLineMatch, Match
+from .engine import compile_lines, count_selected, selected_lines
+from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
 
@@ -25,6 +31,7 @@ RANK = [0] * 256
 for _rank, _byte in enumerate(reversed(COMMON_BYTES), 1):
     RANK[_byte] = _rank
 REGEX_REACH = 4096  # a regex match in an over-long line is looked for across piece boundaries this far
+DENSE = 4  # a literal found once per this many lines or more: the block is searched line by line in C
 MISSES_BEFORE_FALLBACK = 16  # false candidates per block before plain `find` takes over
 ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
 
@@ -72,7 +79,10 @@ class Matcher:
         self.rare_at: int | None = None  # for the one literal: the offset of its rarest byte
         self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
+        self._literal_regex: re.Pattern[bytes] | None = None  # the literals as one regex, for -o
         self.never = not split  # `-f /dev/null`: no pattern, no match
+        self.confine = False  # run the regex on each line alone (lookarounds)
+        self.engine = None  # hyperscan's line selector, when it compiled the patterns
         # how far back a match may begin before the end of a piece of an over-long line
         self.reach = REGEX_REACH
         if self.never:
@@ -85,18 +95,36 @@ class Matcher:
             literal = self.literal
             if literal is not None and len(literal) > 1:  # where its rarest byte stands
                 self.rare_at = min(range(len(literal)), key=lambda i: RANK[literal[i]])
+            if (ignore_case or len(literals) > 1) and all(literals):  # hyperscan beats lower() and several finds
+                self.engine = compile_lines(tuple(re.escape(lit) for lit in literals), ignore_case, False, False)
             return
-        parts = [re.escape(p) if fixed else p for p in split]
+        from .dialect import DialectError, Translated, translate  # only a regex pays for the dialect
+
+        if fixed:
+            translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
+        else:
+            try:
+                translated = [translate(p) for p in split]
+            except DialectError as err:
+                raise PatternError(str(err)) from None
+        parts = [t.regex for t in translated]
         source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
         if word:
             source = rb"(?<!\w)(?:" + source + rb")(?!\w)"
         if line:
             source = b"^(?:" + source + b")$"
         try:
-            self.regex = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
-        except re.error as err:
+            with warnings.catch_warnings():  # a FutureWarning on a class the dialect left to re
+                warnings.simplefilter("ignore")
+                self.regex = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
+        except (re.error, OverflowError, RecursionError) as err:
             shown = b", ".join(split).decode("utf-8", "backslashreplace")
             raise PatternError(f"invalid regular expression {shown!r}: {err}") from None
+        # lookarounds could see the neighbouring lines of a block: such patterns run per line
+        self.confine = any(t.confine for t in translated)
+        self.engine = None  # a hyperscan database selecting lines, when it can express the patterns
+        if not self.confine and all(t.engine is not None for t in translated):
+            self.engine = compile_lines(tuple(t.engine for t in translated), ignore_case, word, line)
 
     @property
     def literal(self) -> bytes | None:
@@ -113,8 +141,14 @@ class Matcher:
         # the last line, and nothing after it is a line.
         last = size - 1 if data[-1] == 10 else size
         pos = 0
+        if self.engine is not None:
+            yield from selected_lines(self.engine, data, last)
+            return
         if self.literals is not None:
             yield from self._literal_lines(data, last)
+            return
+        if self.confine:
+            yield from self._confined_lines(data, last)
             return
         search = self.regex.search
         while pos <= last:
@@ -128,6 +162,41 @@ class Matcher:
             if hit.end() <= end or search(data, start, end):
                 yield start, end
             pos = end + 1
+
+    def dense_lines(self, data: bytes) -> tuple[list[bytes], list[int]] | None:
+        """For one literal found on most lines of `data`: its lines (split, without the
+        empty one after a final newline) and where the literal is in each (-1: not
+        there), computed in C over the whole block; None when the block is sparse (the
+        per-hit scan is then faster) or the pattern is not one literal."""
+        literal = self.literal
+        if literal is None or not literal or self.never:
+            return None
+        hay = data.lower() if self.fold else data
+        if hay.count(literal) * DENSE < hay.count(b"\n"):
+            return None
+        split = hay.split(b"\n")
+        if hay.endswith(b"\n"):
+            split.pop()
+        return split, list(map(bytes.find, split, repeat(literal)))
+
+    def count_lines(self, data: bytes) -> int | None:
+        """How many lines of `data` match, when it can be told without a step per line
+        in Python (one literal on most lines, or hyperscan); else None."""
+        if self.engine is not None:
+            if not data:
+                return 0
+            return count_selected(self.engine, data, len(data) - 1 if data[-1] == 10 else len(data))
+        dense = self.dense_lines(data)
+        return len(dense[1]) - dense[1].count(-1) if dense is not None else None
+
+    def _confined_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+        """Each line searched alone: a lookaround sees the line's edges, not its neighbours."""
+        search, start = self.regex.search, 0
+        for line in data[:last].split(b"\n") if last < len(data) else data.split(b"\n"):
+            end = start + len(line)
+            if search(line):
+                yield start, end
+            start = end + 1
 
     def _literal_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         hay = data.lower() if self.fold else data  # same length, same line breaks
@@ -171,6 +240,19 @@ class Matcher:
                 if 0 <= p < pos:
                     nexts[i] = find(literals[i], pos)
 
+    def match_texts(self, line: bytes) -> list[bytes]:
+        """The non-empty matches in one line, as `spans` finds them, as bytes: one call
+        into `re` for the whole line (what -o prints when it prints no prefix)."""
+        if self.never:
+            return []
+        regex = self.regex
+        if regex is None:
+            regex = self._literal_regex = self._literal_regex or re.compile(
+                b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
+        if regex.groups:
+            return [m.group() for m in regex.finditer(line) if m.end() > m.start()]
+        return list(filter(None, regex.findall(line)))
+
     def spans(self, line: bytes) -> list[tuple[int, int]]:
         """The non-empty matches in one line (without its `\\n`), left to right,
         not overlapping: what -o prints, --color paints and JSON's submatches list."""
@@ -178,15 +260,23 @@ class Matcher:
             return []
         if self.literals is not None and b"" not in self.literals:
             hay = line.lower() if self.fold else line
+            literals, find = self.literals, hay.find
+            # leftmost, and at one place the first alternative: as re's finditer; each
+            # literal is looked for again only once the matches have passed its last hit
+            nexts = [find(lit) for lit in literals]
             found, pos = [], 0
-            while True:  # leftmost, and at one place the first alternative: as re's finditer
-                hits = [(hay.find(lit, pos), i, lit) for i, lit in enumerate(self.literals) if lit]
-                hits = [(hit, i, lit) for hit, i, lit in hits if hit >= 0]
-                if not hits:
+            while True:
+                hit, first = -1, -1
+                for i, p in enumerate(nexts):
+                    if p >= 0 and (hit < 0 or p < hit):
+                        hit, first = p, i
+                if hit < 0:
                     return found
-                hit, _, lit = min(hits)
-                found.append((hit, hit + len(lit)))
-                pos = hit + len(lit)
+                end = hit + len(literals[first])
+                found.append((hit, end))
+                for i, p in enumerate(nexts):
+                    if 0 <= p < end:
+                        nexts[i] = find(literals[i], end)
         regex = self.regex
         if regex is None:  # an empty literal among others: re's own order decides
             regex = re.compile(b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
@@ -279,7 +369,7 @@ class BlockSearch:
 
     def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
                  before: int = 0, after: int = 0, binary: str = "text", lines: bool = True,
-                 line_numbers: bool = True, max_line_bytes: int | None = None) -> None:
+                 line_numbers: bool = True, max_line_bytes: int | None = None, runs: bool = False) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
         self.invert = invert
         self.max_count = max_count
@@ -289,6 +379,7 @@ class BlockSearch:
         self.emit_lines = lines
         self.line_numbers = line_numbers or before or after  # context needs them
         self.max_line_bytes = max_line_bytes  # a longer selected line is reported, not printed
+        self.runs = runs  # runs of consecutive selected lines may come as one `Lines` record
         self._new_file()
 
     def _new_file(self) -> None:
@@ -326,6 +417,11 @@ class BlockSearch:
             return self._count(block)
         if self.before or self.after:
             return self._with_context(block)
+        if self.runs and self.max_count is None and (self.max_line_bytes is None
+                                                     or len(block.data) <= self.max_line_bytes):
+            records = self._runs(block)
+            if records is not None:
+                return records, None
         return self._lines(block)
 
     def _long_line(self, block: Block) -> tuple[list, str | None]:
@@ -370,7 +466,65 @@ class BlockSearch:
             return matches, SKIP_FILE
         return matches, None
 
+    def _runs(self, block: Block) -> list | None:
+        """The dense path: the selected lines as `Lines` records, one per run of
+        consecutive lines, found with a few calls over the whole block; None when the
+        block is better searched hit by hit."""
+        data, name = block.data, block.name
+        numbered = self.line_numbers
+        records = []
+        if self.invert:  # the runs between the matching lines
+            pos, number, count = 0, block.line_number, data.count
+            for start, end in self.matcher.lines(data):
+                if start > pos:
+                    lines = count(b"\n", pos, start)
+                    records.append(Lines(name, number if numbered else 0, block.offset + pos, data[pos:start]))
+                    self.count += lines
+                    number += lines
+                number += 1
+                pos = end + 1
+            if pos < len(data):
+                run = Lines(name, number if numbered else 0, block.offset + pos, data[pos:])
+                records.append(run)
+                self.count += run.count
+            return records
+        dense = self.matcher.dense_lines(data)
+        if dense is None:
+            return None
+        lines, found = dense
+        total = len(found)
+        if -1 not in found:  # every line
+            self.count += total
+            return [Lines(name, block.line_number if numbered else 0, block.offset, data)]
+        starts = [0]
+        starts += accumulate(map((1).__add__, map(len, lines)))
+        first, index = 0, found.index
+        while first < total:
+            while first < total and found[first] < 0:
+                first += 1
+            if first == total:
+                break
+            try:
+                stop = index(-1, first)
+            except ValueError:
+                stop = total
+            start = starts[first]
+            records.append(Lines(name, block.line_number + first if numbered else 0, block.offset + start,
+                                 data[start:starts[stop]]))
+            self.count += stop - first
+            first = stop
+        return records
+
     def _count(self, block: Block) -> tuple[list, str | None]:
+        if self.max_count is None:
+            data = block.data
+            selected = self.matcher.count_lines(data)
+            if selected is not None:
+                self.count += data.count(b"\n") + (data[-1:] not in b"\n") - selected if self.invert else selected
+                return [], None
+        return self._count_selected(block)
+
+    def _count_selected(self, block: Block) -> tuple[list, str | None]:
         for _ in self._selected(block.data):
             self.count += 1
             if self._full():

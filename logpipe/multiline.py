@@ -421,6 +421,9 @@ class RecordSearch(BlockSearch):
         if record is not None and (keep is None or keep(_first_line(data, record[0]))):
             yield record[0], record[1], tuple(record[2])
 
+    # the engine's count of matching lines is no count of records: count them one by one
+    _count = BlockSearch._count_selected
+
     def _selected(self, data: bytes) -> Iterator[tuple[int, int]]:
         return ((start, end) for start, end, _ in self._records(data))
 

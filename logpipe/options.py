@@ -127,4 +127,5 @@ class SearchOptions(_Fields):
             "lines": mode in ("lines", "only-matching", "json", "quiet"),
             "line_numbers": self.line_numbers,
             "max_line_bytes": self.max_line_bytes,
+            "runs": mode in ("lines", "quiet") and not self.multiline,  # records are printed whole
         }

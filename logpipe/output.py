@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from .matching import Matcher
 from .messages import Messages
-from .records import BinaryMatch, FileEnd, LongLineMatch, Match, RecordMatch, StopSearch
+from .records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch, StopSearch
 
 MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
 
@@ -152,6 +152,8 @@ class Output:
                 self._json_line(record, "match")
             else:
                 self._selected_line(record)
+        elif kind is Lines:
+            self._lines(record)
         elif kind is FileEnd:
             self._file_end(record)
         elif kind is RecordMatch:
@@ -163,6 +165,26 @@ class Output:
         elif kind is BinaryMatch:
             self._select()
             self._out(b"Binary file " + self._name(record.name) + b" matches\n")
+
+    def _lines(self, run: Lines) -> None:
+        """A run of selected lines, formatted in a few bulk operations in the plain case."""
+        if not self._plain or self.mode == "quiet":
+            for match in run.matches():
+                self.write(match)
+            return
+        data = bytes(run.data)
+        if data[-1:] != b"\n":
+            data += b"\n"
+        lines = data.count(b"\n")
+        self.matches += lines
+        prefix = run.name + b":" if self.with_filename else b""
+        if self.line_number:
+            form = prefix.replace(b"%", b"%%") + b"%d:%s\n"
+            data = b"".join(map(form.__mod__, zip(range(run.line_number, run.line_number + lines),
+                                                    data[:-1].split(b"\n"))))
+        elif prefix:
+            data = prefix + data[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+        self._out(data)
 
     def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:
         """Write one file's whole output, as a worker process formatted it with an Output
@@ -255,7 +277,13 @@ class Output:
 
     def _selected_line(self, record: Match) -> None:
         if self.mode == "only-matching":
-            if not self.invert:
+            if not self.invert and not (self.with_filename or self.line_number or self.byte_offset or self.color
+                                        or self.context):
+                found = self.matcher.match_texts(record.line)  # no prefix: the matches joined in bulk
+                if found:
+                    found.append(b"")
+                    self._out(b"\n".join(found))
+            elif not self.invert:
                 self._group_separator(record)
                 self._out(b"".join(self._prefix(record, b":", record.offset + start)
                                    + (self._paint("match", record.line[start:end]) if self.color else record.line[start:end])

@@ -62,6 +62,35 @@ class RecordMatch(NamedTuple):
     context: bool = False
 
 
+class Lines(NamedTuple):
+    """A run of consecutive selected lines of one block, for a printer that formats
+    them in bulk (the dense path, asked for with `BlockSearch(runs=True)`): `data` is
+    whole lines, each ending with `\\n` except perhaps a file's last one; `line_number`
+    is the first one's (0 when lines are not counted), `offset` its byte offset.
+    `matches()` gives the same lines as `Match` records."""
+
+    name: bytes
+    line_number: int
+    offset: int
+    data: bytes
+
+    def matches(self):
+        data = bytes(self.data)
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        offset, number, step = self.offset, self.line_number, 1 if self.line_number else 0
+        for line in lines:
+            yield Match(self.name, number, offset, line)
+            offset += len(line) + 1
+            number += step
+
+    @property
+    def count(self) -> int:
+        """How many lines the run holds."""
+        return self.data.count(b"\n") + (self.data[-1:] != b"\n")
+
+
 class FileEnd(NamedTuple):
     """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON)."""
 

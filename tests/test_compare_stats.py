@@ -16,7 +16,7 @@ from logpipe.cli import main
 from logpipe.compare import compare, format_report
 from logpipe.options import SearchOptions
 from logpipe.output import Output
-from logpipe.records import Match
+from logpipe.records import Lines, Match
 from logpipe.search import run
 from logpipe.stats import Stats
 
@@ -98,12 +98,13 @@ def test_compare_finds_a_broken_backend(counted_tree, monkeypatch):
     def broken_printer(output):
         count = 0
         while True:
-            record = yield
-            if isinstance(record, Match):
-                count += 1
-                if count == 3:
-                    record = record._replace(line=b"BROKEN")
-            output.write(record)
+            received = yield
+            for record in received.matches() if isinstance(received, Lines) else [received]:  # runs as lines
+                if isinstance(record, Match):
+                    count += 1
+                    if count == 3:
+                        record = record._replace(line=b"BROKEN")
+                output.write(record)
 
     monkeypatch.setattr(push, "printer", broken_printer)
     report = compare(SearchOptions(patterns=(b"sshd",), paths=(str(counted_tree),), no_messages=True), 1,

@@ -14,7 +14,10 @@ GREP = shutil.which("grep")
 pytestmark = pytest.mark.skipif(GREP is None, reason="GNU grep is not installed")
 
 PATTERNS = ["sshd", "Failed password for (root|admin)", "^Nov  3", "ssh2\r?$", "kernel: .*java", "[0-9]{5}\\]",
-            "error|warn", "zzz-not-there", "Zookeeper|INFO"]
+            "error|warn", "zzz-not-there", "Zookeeper|INFO",
+            # the dialect: POSIX classes and escapes as GNU grep -E reads them
+            "[[:digit:]]{5}\\]", "^[[:upper:]][[:lower:]]+ +[[:digit:]]+ ", "\\bport [[:digit:]]+\\b",
+            "[[:alpha:]]+\\[[[:digit:]]+\\]: [[:upper:]]", "\\w+@\\S+|[[:punct:]]{3}", "([0-9]{1,3}\\.){3}[0-9]{1,3}"]
 
 
 @pytest.fixture(scope="module")

@@ -76,3 +76,4 @@ def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
     assert list(fast.lines(data)) == expected
     for line in lines:
         assert fast.spans(line) == [m.span() for m in regex.finditer(line) if m.end() > m.start()]
+        assert fast.match_texts(line) == [m.group() for m in regex.finditer(line) if m.end() > m.start()]

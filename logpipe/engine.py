@@ -1,0 +1,86 @@
+"""The SIMD line selector: hyperscan (Intel's regex engine), when installed and when the
+patterns can be expressed in it (see `dialect`); else `matching` uses Python's `re`.
+
+All patterns go into one expression followed by `[^\\n]*$` (multi-line mode): every match
+then ends at the end of its line, and hyperscan reports a (pattern, end) pair once, so
+each selected line costs one call back into Python, however many matches it holds.
+Hyperscan refuses that tail after a `$` inside the pattern (as -w puts there): such a
+database reports each match's end, and the lines are told apart in Python. The
+patterns are newline-free (`dialect.translate`), so a reported line really matches on
+its own. Imported only when a pattern needs a regex engine: a literal never loads it.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import NamedTuple
+
+
+class Selector(NamedTuple):
+    database: object  # a compiled hyperscan.Database
+    whole_lines: bool  # each report ends at the end of a selected line, once per line
+
+
+@functools.lru_cache(maxsize=16)
+def compile_lines(sources: tuple[bytes, ...], ignore_case: bool, word: bool, line: bool) -> Selector | None:
+    """A hyperscan database selecting the lines matched by any of `sources`, or None
+    (hyperscan missing, or a pattern it rejects)."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    body = b"|".join(b"(?:" + source + b")" for source in sources)
+    if word:  # (?<!\w)...(?!\w) of re, without lookarounds: a non-word byte or the line's edge
+        body = rb"(?:^|[^\n0-9A-Z_a-z])(?:" + body + rb")(?:[^\n0-9A-Z_a-z]|$)"
+    if line:
+        body = b"^(?:" + body + b")$"
+    flags = hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
+    if ignore_case:
+        flags |= hyperscan.HS_FLAG_CASELESS
+    for expression, whole_lines in ((b"(?:" + body + b")[^\n]*$", True), (body, False)):
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            database.compile(expressions=[expression], ids=[0], flags=[flags])
+        except hyperscan.error:
+            continue
+        return Selector(database, whole_lines)
+    return None
+
+
+def _ends(selector: Selector, data: bytes) -> list[int]:
+    ends: list[int] = []
+    selector.database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end))
+    if not selector.whole_lines:
+        ends.sort()
+    return ends
+
+
+def selected_lines(selector: Selector, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+    """`(start, end)` of each line of `data` that the database selects (`end` at its
+    newline); lines start at or before `last`."""
+    ends = _ends(selector, data)
+    rfind = data.rfind
+    if selector.whole_lines:
+        for end in ends:
+            if end > last:  # the empty "line" after the final newline
+                return
+            yield rfind(b"\n", 0, end) + 1, end
+        return
+    find, line_end = data.find, -1
+    for end in ends:
+        if end <= line_end:  # another match in the line just selected
+            continue
+        if end > last:
+            return
+        line_end = find(b"\n", end)
+        if line_end < 0:
+            line_end = len(data)
+        yield rfind(b"\n", 0, end) + 1, line_end
+
+
+def count_selected(selector: Selector, data: bytes, last: int) -> int:
+    """How many lines of `data` the database selects."""
+    if not selector.whole_lines:
+        return sum(1 for _ in selected_lines(selector, data, last))
+    ends = _ends(selector, data)
+    return len(ends) - (1 if ends and ends[-1] > last else 0)

@@ -1,0 +1,52 @@
+"""Dense output: blocks where most lines are selected are printed from whole runs of
+lines in bulk; what is printed must be exactly what line-by-line printing gives."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import write
+from logpipe import pull
+from logpipe.matching import BlockSearch
+from logpipe.records import Block, Lines, Match
+
+LINES = [b"Nov %d host app[%d]: request %s" % (i % 30, i, b"done" if i % 97 else b"FAILED") for i in range(1200)]
+
+
+def reference(lines: list[bytes], selected, *, name: bytes = b"", numbers: bool = False) -> bytes:
+    out = []
+    for number, line in enumerate(lines, 1):
+        if selected(line):
+            out.append((name + b":" if name else b"") + (b"%d:" % number if numbers else b"") + line + b"\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("final_newline", [True, False])
+@pytest.mark.parametrize("options", [{}, {"line_number": True}, {"with_filename": True},
+                                     {"line_number": True, "with_filename": True}])
+@pytest.mark.parametrize("pattern,invert,selected", [
+    ("Nov", False, lambda line: b"Nov" in line),                 # every line
+    ("done", False, lambda line: b"done" in line),               # all but a few
+    ("FAILED", True, lambda line: b"FAILED" not in line),        # -v, all but a few
+    ("zzzz", True, lambda line: True),                           # -v, every line
+    ("nov 1", False, lambda line: b"Nov 1" in line),             # -i below, about one line in three
+])
+def test_dense_blocks_print_what_line_by_line_printing_prints(logpipe, tmp_path, final_newline, options, pattern,
+                                                              invert, selected):
+    data = b"\n".join(LINES) + (b"\n" if final_newline else b"")
+    path = write(tmp_path / "100%.log", data)  # a "%" in the name must survive the bulk formatting
+    result = logpipe(pattern, path, invert_match=invert, ignore_case=pattern.islower(), **options)
+    name = str(path).encode() if options.get("with_filename") else b""
+    assert result.out == reference(LINES, selected, name=name, numbers=bool(options.get("line_number")))
+    assert result.err == b""
+    counted = logpipe(pattern, path, invert_match=invert, ignore_case=pattern.islower(), count=True)
+    assert counted.out == b"%d\n" % sum(1 for line in LINES if selected(line))
+
+
+def test_runs_are_lines_records_for_the_printer_and_match_records_for_the_library(tmp_path):
+    path = write(tmp_path / "a.log", b"a x\nb x\nc\nd x\n")
+    runs, _ = BlockSearch(b"x", runs=True)(Block(b"a.log", 1, 0, path.read_bytes()))
+    assert runs == [Lines(b"a.log", 1, 0, b"a x\nb x\n"), Lines(b"a.log", 4, 10, b"d x\n")]
+    assert [m for run in runs for m in run.matches()] == [Match(b"a.log", 1, 0, b"a x"), Match(b"a.log", 2, 4, b"b x"),
+                                                          Match(b"a.log", 4, 10, b"d x")]
+    records = list(pull.grep(b"x", pull.cat(pull.opener([str(path)]))))  # the library's default: one Match a line
+    assert [r.line for r in records if isinstance(r, Match)] == [b"a x", b"b x", b"d x"]

@@ -133,9 +133,13 @@ class Output:
             self._select()
             self._out(b"Binary file " + self._name(record.name) + b" matches\n")
 
-    def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:
-        """Write one file's whole output, as a worker process formatted it with an Output
-        like this one; "--" goes between files' context groups, as `write` would put it."""
+    def write_file_output(self, chunk: bytes, json_totals: dict | None = None, continued: bool = False) -> None:
+        """Write one file's output, as a worker process formatted it with an Output
+        like this one; "--" goes between files' context groups, as `write` would put it.
+        `continued`: a later chunk of the same file's output (no separator before it)."""
+        if continued:
+            self._out(chunk)
+            return
         if json_totals:
             for key, value in json_totals.items():
                 self._json_total[key] += value
@@ -145,6 +149,11 @@ class Output:
             self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
         self._last = (b"", -2)  # so that the next file's first group is separated too
         self._out(chunk)
+
+    def begin_file(self) -> None:
+        """A new file's output starts in a buffer of its own (a parallel search): no "--"
+        before its first group, the printer puts it between files."""
+        self._last = None
 
     @property
     def json_totals(self) -> dict:

@@ -30,7 +30,7 @@ from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
-__all__ = ["find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["find_files", "opener", "cat", "grep", "printer", "search", "search_logfiles"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -123,6 +123,21 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         printer(output, matches)
     finally:
         matches.close()  # each stage closes its upstream: the open file closes in `opener`
+
+
+def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
+                    stats: Stats | None = None, matcher: Matcher | None = None) -> None:
+    """The chain after the walk, over `logfiles` walked elsewhere (what a parallel worker
+    runs, one chain for all the files it is given)."""
+    files = opener(logfiles, messages=messages, stats=stats)
+    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
+                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
+    matches = grep(matcher or Matcher(options.patterns, **options.matcher_settings()), blocks,
+                   **options.search_settings())
+    try:
+        printer(output, matches)
+    finally:
+        matches.close()
 
 
 def _close(upstream) -> None:

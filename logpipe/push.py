@@ -32,10 +32,10 @@ from .matching import BlockSearch, Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
-from .records import SKIP_FILE, StopSearch
+from .records import SKIP_FILE, LogFile, StopSearch
 from .stats import Stats
 
-__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search", "search_logfiles"]
 
 
 def coroutine(func):
@@ -140,3 +140,21 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
         follow=options.follow, messages=messages, stats=stats,
     )
+
+
+def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
+                    stats: Stats | None = None, matcher: Matcher | None = None) -> None:
+    """The chain after the walk, driven over `logfiles` walked elsewhere (what a parallel
+    worker runs, one chain for all the files it is given)."""
+    target = opener(cat(grep(matcher or Matcher(options.patterns, **options.matcher_settings()), printer(output),
+                             **options.search_settings()),
+                        block_size=options.block_size, messages=messages, stats=stats,
+                        count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
+                    messages=messages, stats=stats)
+    try:
+        for logfile in logfiles:
+            target.send(logfile)
+    except (StopSearch, StopIteration):
+        pass
+    finally:
+        target.close()

@@ -99,6 +99,7 @@ from .records import LogFile, StopSearch
 from .stats import Stats
 
 START_WORKERS_AFTER = 0.02  # seconds of searching in this process before workers start
+IN_PROCESS_AT_MOST = 4 << 20  # bytes on disk: a bigger file goes to a worker at once
 AHEAD_PER_WORKER = 64       # files dealt to a worker and not yet done
 LOW_WATER = 8               # a worker with fewer tasks queued sends its results at once
 CHUNK = 64 * 1024           # output bytes per frame, and what a worker gathers before a write
@@ -456,15 +457,15 @@ class LocalWorkers:
         """Fork one more worker; on a resource error, say so once and go on without it."""
         fds: list[int] = []
         try:
+            _prepare_fork()  # before the pipes: loading a library needs a descriptor too
             task_read, task_write = os.pipe()
             fds += [task_read, task_write]
             result_read, result_write = os.pipe()
             fds += [result_read, result_write]
             room = _enlarge(task_write) - 4096
             _enlarge(result_write)
-            _prepare_fork()
             pid = os.fork()
-        except (OSError, MemoryError) as err:
+        except (OSError, ImportError, MemoryError) as err:
             for fd in fds:
                 os.close(fd)
             started = len(self.workers)
@@ -521,6 +522,13 @@ class LocalWorkers:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reported when it is opened
+
+
 def _nothing() -> None:
     pass
 
@@ -556,7 +564,7 @@ def _kill(pid: int) -> None:
 
 def _enlarge(fd: int) -> int:
     """Ask for a bigger pipe buffer (fewer wake-ups); returns the capacity it has."""
-    import fcntl
+    import fcntl  # loaded already by _prepare_fork
 
     try:
         return fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
@@ -575,6 +583,7 @@ def _prepare_fork() -> None:
     parent may have had another thread (the progress line) holding a lock at fork time."""
     global _libc
     if _libc is None:
+        import fcntl  # noqa: F401  (_enlarge)
         import ctypes
         import ctypes.util
         import json  # noqa: F401  (JSON output in the worker)
@@ -582,7 +591,7 @@ def _prepare_fork() -> None:
 
         try:
             _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        except OSError:
+        except (OSError, ImportError):
             _libc = False
 
 
@@ -706,6 +715,7 @@ def _worker_main(task_fd: int, result_fd: int, options: SearchOptions, counting:
             frames.flush()
 
     stats = _Meter(tick)
+    stats.counts_lines = counting  # else lines are not counted only to be thrown away
     searcher = FileSearcher(options, _FrameOutput(frames), _FrameMessages(frames), stats, escape_names)
     tasks = _TaskPipe(task_fd, queue)
 
@@ -791,20 +801,24 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     sink = InOrder(output, messages, stats, reports)
     started = time.perf_counter()
 
+    handed_over: list[LogFile] = []
+
     def for_a_while() -> Iterator[LogFile]:
         while time.perf_counter() - started < START_WORKERS_AFTER:
             logfile = next(walked_files, None)
             if logfile is None:
+                return
+            if _size(logfile.path) > IN_PROCESS_AT_MOST:  # worth a worker (and the files after it too)
+                handed_over.append(logfile)
                 return
             yield logfile
 
     try:
         InProcess(per_file, stats, output.escape_names).run(for_a_while(), sink)
         jobs = worker_count(options.threads)
-        if jobs > 1:
-            LocalWorkers(per_file, jobs, messages, stats, output.escape_names).run(walked_files, sink)
-        else:
-            InProcess(per_file, stats, output.escape_names).run(walked_files, sink)
+        executor = LocalWorkers(per_file, jobs, messages, stats, output.escape_names) if jobs > 1 else \
+            InProcess(per_file, stats, output.escape_names)
+        executor.run(_chain(handed_over, walked_files), sink)
         messages.write_raw(*take_walk_messages())
     except StopSearch:
         pass

@@ -10,6 +10,8 @@ from collections import Counter
 
 
 class Stats:
+    counts_lines = True  # False: a parallel worker's meter that only wants the per-block tick
+
     def __init__(self) -> None:  # a plain class: importing dataclasses costs a search 10 ms
         self.files_walked = 0        # regular files the walk met (find_files)
         self.files_selected = 0      # of those, the ones the globs let through (find_files)

@@ -151,9 +151,21 @@ class Output:
         self._out(chunk)
 
     def begin_file(self) -> None:
-        """A new file's output starts in a buffer of its own (a parallel search): no "--"
-        before its first group, the printer puts it between files."""
-        self._last = None
+        """A new file's output starts in a buffer of its own (a parallel search): its first
+        context group is announced by a lone "--" write, which the printer replaces by
+        `separate_group`."""
+        self._last = (b"", -2)
+
+    @property
+    def separator(self) -> bytes:
+        return (paint("separator", b"--") if self.color else b"--") + b"\n"
+
+    def separate_group(self) -> None:
+        """A file searched elsewhere starts a context group here: "--" if a group was
+        printed before, as `write` would put it."""
+        if self._last is not None:
+            self._out(self.separator)
+        self._last = (b"", -2)
 
     @property
     def json_totals(self) -> dict:

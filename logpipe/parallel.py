@@ -20,7 +20,9 @@ the same contract:
 - What a task returns goes to `sink`, **in the order of `logfiles`**, file after file:
   zero or more `sink.output(bytes)` (the file's formatted output, in chunks as it is
   produced, never the whole file at once), zero or more `sink.message(bytes)` (its lines
-  for stderr), then exactly one `sink.done(FileDone)` (selected-line count, number of
+  for stderr), with context lines (-A/-B/-C) a `sink.group()` first if the file's output
+  starts a context group (the sink puts "--" there if a group came before), then exactly
+  one `sink.done(FileDone)` (selected-line count, number of
   messages, JSON totals). Nothing of a file is delivered before the previous file's `done`.
   `sink.counted(Stats)` may come at any time, in any order: counter increments (bytes,
   blocks, lines, files) for --stats and --progress, sent while a file is being read.
@@ -51,7 +53,7 @@ the worker's framed results from its result pipe. Ending a worker is SIGKILL the
 - leaves only through `os._exit`: no atexit handler, no flush of a copied stdout buffer.
 
 Frames (worker → parent): a 5-byte header (kind, length) then the payload: `O` output
-bytes (sent in chunks of `CHUNK`), `E` message lines, `S` counter increments (pickled
+bytes (sent in chunks of `CHUNK`), `G` the file starts a context group, `E` message lines, `S` counter increments (pickled
 `Stats`, every `REPORT_EVERY` seconds within a file), `D` a file done (pickled: matches,
 messages, JSON totals, counters). A worker sends its buffered frames when they reach
 `CHUNK`, when `FLUSH_EVERY` seconds passed (checked per block), and at a file's end when
@@ -110,7 +112,7 @@ REPORT_EVERY = 0.1          # seconds between counter increments sent for --stat
 READ_SIZE = 256 * 1024
 
 _HEADER = struct.Struct("<cI")
-_OUTPUT, _MESSAGE, _COUNTED, _DONE = b"O", b"E", b"S", b"D"
+_OUTPUT, _GROUP, _MESSAGE, _COUNTED, _DONE = b"O", b"G", b"E", b"S", b"D"
 
 
 class FileDone(NamedTuple):
@@ -132,7 +134,7 @@ class FileSearcher:
     """One backend chain over many files, with the matcher and output format built once:
     calls `done(logfile, FileDone)` after each file's output has all been written."""
 
-    def __init__(self, options: SearchOptions, stream, message_stream, stats: Stats | None,
+    def __init__(self, options: SearchOptions, stream: _FileOutput, message_stream, stats: Stats | None,
                  escape_names: bool) -> None:
         from .matching import Matcher
         from .search import BACKENDS, make_output
@@ -140,6 +142,8 @@ class FileSearcher:
         self.options = options
         self.messages = Messages(message_stream, silent=options.no_messages)
         self.output = make_output(options, stream, self.messages)
+        self.stream = stream
+        stream.separator = self.output.separator
         if escape_names:  # as the printer's own Output would show names on a terminal
             self.output.escape_names, self.output._plain = True, False
         self.stats = stats
@@ -148,7 +152,7 @@ class FileSearcher:
         self._json = options.mode == "json"
 
     def run(self, logfiles: Iterator[LogFile], done: Callable[[LogFile, FileDone], None]) -> None:
-        output, messages = self.output, self.messages
+        output, messages, stream = self.output, self.messages, self.stream
         state = {"file": None, "matches": 0, "errors": 0, "json": output.json_totals if self._json else None}
 
         def finish() -> None:
@@ -171,6 +175,7 @@ class FileSearcher:
                     return
                 state["file"] = logfile
                 output.begin_file()
+                stream.starting = output.context
                 yield logfile
 
         self.backend.search_logfiles(self.options, each_file(), output, messages, self.stats, self.matcher)
@@ -191,7 +196,6 @@ class InOrder:
         self.stats = stats
         self.walk_reports = walk_reports
         self._started = False  # the current file has delivered something
-        self._printed = False  # and some of it was output
 
     def _begin(self) -> None:
         if not self._started:
@@ -202,8 +206,12 @@ class InOrder:
     def output(self, data: bytes) -> None:
         self._begin()
         if data:
-            self.out.write_file_output(data, continued=self._printed)
-            self._printed = True
+            self.out.write_file_output(data, continued=True)
+
+    def group(self) -> None:
+        """The file's output starts a context group: "--" before it if one came before."""
+        self._begin()
+        self.out.separate_group()
 
     def message(self, lines: bytes) -> None:
         self._begin()
@@ -215,7 +223,7 @@ class InOrder:
 
     def done(self, result: FileDone) -> None:
         self._begin()
-        self._started = self._printed = False
+        self._started = False
         out = self.out
         out.matches += result.matches
         self.messages.write_raw(b"", result.errors)
@@ -228,20 +236,47 @@ class InOrder:
 # -- executors ---------------------------------------------------------------------------
 
 
-class _SinkStream(io.RawIOBase):
-    """What an in-process Output writes into: gathered up to `size`, then handed to the sink."""
+class _FileOutput(io.RawIOBase):
+    """What a FileSearcher's Output writes into. With context lines, the first write of a
+    file is a lone separator if the file starts a group (`Output.begin_file`): that one
+    goes to `group()`, for the printer to decide whether "--" belongs there."""
 
-    def __init__(self, sink, size: int) -> None:
-        self.sink, self.size, self.pending = sink, size, bytearray()
+    starting = False
+    separator = b"--\n"
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
+        if self.starting:
+            self.starting = False
+            if data == self.separator:
+                self.group()
+                return len(data)
+        self.add(data)
+        return len(data)
+
+    def group(self) -> None:
+        raise NotImplementedError
+
+    def add(self, data) -> None:
+        raise NotImplementedError
+
+
+class _SinkStream(_FileOutput):
+    """What an in-process Output writes into: gathered up to `size`, then handed to the sink."""
+
+    def __init__(self, sink, size: int) -> None:
+        self.sink, self.size, self.pending = sink, size, bytearray()
+
+    def group(self) -> None:
+        self.send()
+        self.sink.group()
+
+    def add(self, data) -> None:
         self.pending += data
         if len(self.pending) >= self.size:
             self.send()
-        return len(data)
 
     def send(self) -> None:
         if self.pending:
@@ -399,6 +434,8 @@ class LocalWorkers:
                 position = end
                 if kind == _OUTPUT:
                     sink.output(payload)
+                elif kind == _GROUP:
+                    sink.group()
                 elif kind == _MESSAGE:
                     sink.message(payload)
                 elif kind == _COUNTED:
@@ -627,21 +664,20 @@ class _Frames:
         self.sent = time.monotonic()
 
 
-class _FrameOutput(io.RawIOBase):
+class _FrameOutput(_FileOutput):
     def __init__(self, frames: _Frames) -> None:
         self.frames = frames
 
-    def writable(self) -> bool:
-        return True
+    def group(self) -> None:
+        self.frames.frame(_GROUP, b"")
 
-    def write(self, data) -> int:
+    def add(self, data) -> None:
         frames = self.frames
         frames.output += data
         if len(frames.output) >= CHUNK:
             frames.seal()
             if len(frames.buffer) >= CHUNK:
                 frames.flush()
-        return len(data)
 
 
 class _FrameMessages(io.RawIOBase):

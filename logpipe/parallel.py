@@ -112,6 +112,7 @@ REPORT_EVERY = 0.1          # seconds between counter increments sent for --stat
 READ_SIZE = 256 * 1024
 
 _HEADER = struct.Struct("<cI")
+_ENDING = {signal.SIGINT, signal.SIGTERM}  # the signals that end a search
 _OUTPUT, _GROUP, _MESSAGE, _COUNTED, _DONE = b"O", b"G", b"E", b"S", b"D"
 
 
@@ -402,7 +403,10 @@ class LocalWorkers:
             order.append((worker, logfile))
         for worker, batch in batches.items():
             payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-            _write_all(worker.tasks, struct.pack("<I", len(payload)) + payload)
+            try:
+                _write_all(worker.tasks, struct.pack("<I", len(payload)) + payload)
+            except BrokenPipeError:  # it died: reported when its first file's turn comes
+                worker.eof = True
         return walked_all
 
     def _pick(self, size: int) -> _Worker | None:
@@ -501,7 +505,14 @@ class LocalWorkers:
             fds += [result_read, result_write]
             room = _enlarge(task_write) - 4096
             _enlarge(result_write)
-            pid = os.fork()
+            # no signal handler may run between the fork and the worker's registration
+            # below (it would leave a worker nobody ends); the child unblocks them itself
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+            try:
+                pid = os.fork()
+            except BaseException:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+                raise
         except (OSError, ImportError, MemoryError) as err:
             for fd in fds:
                 os.close(fd)
@@ -517,23 +528,25 @@ class LocalWorkers:
                 for fd in fds + [fd for w in self.workers for fd in (w.tasks, w.results)]:
                     if fd not in mine:
                         os.close(fd)
-                _worker_main(task_read, result_write, self.options, self.counting, self.escape_names)
+                _worker_main(task_read, result_write, self.options, self.counting, self.escape_names, previous)
                 code = 0
             except BaseException:  # noqa: B902 - never a traceback from a worker, whatever happens
                 pass
             finally:
                 os._exit(code)
-        os.close(task_read)
-        os.close(result_write)
-        worker = _Worker(pid, task_write, result_read, max(room, 4096))
-        self.workers.append(worker)
+        try:
+            worker = _Worker(pid, task_write, result_read, max(room, 4096))
+            self.workers.append(worker)
+            os.close(task_read)
+            os.close(result_write)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return worker
 
     def _shutdown(self, normal: bool) -> None:
         """The one shutdown rule: on a normal end, close the task pipes and let the
         workers exit; otherwise SIGKILL them. Then reap every one (no zombie)."""
-        blocked = {signal.SIGINT, signal.SIGTERM}
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)  # a second Ctrl-C cannot cut this short
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)  # a second Ctrl-C cannot cut this short
         try:
             for worker in self.workers:
                 _close(worker.tasks)
@@ -622,12 +635,11 @@ def _prepare_fork() -> None:
     if _libc is None:
         import fcntl  # noqa: F401  (_enlarge)
         import ctypes
-        import ctypes.util
         import json  # noqa: F401  (JSON output in the worker)
         import base64  # noqa: F401
 
         try:
-            _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            _libc = ctypes.CDLL(None, use_errno=True)  # this process's own symbols: libc's prctl among them
         except (OSError, ImportError):
             _libc = False
 
@@ -723,10 +735,12 @@ class _Meter(Stats):
         return taken
 
 
-def _worker_main(task_fd: int, result_fd: int, options: SearchOptions, counting: bool, escape_names: bool) -> None:
+def _worker_main(task_fd: int, result_fd: int, options: SearchOptions, counting: bool, escape_names: bool,
+                 signal_mask) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # die at once, no handler, no traceback
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the parent is gone: so are we
+    signal.pthread_sigmask(signal.SIG_SETMASK, signal_mask)  # blocked by the parent around the fork
     parent = os.getppid()
     if _libc:
         _libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG: die with the parent
@@ -860,3 +874,5 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         pass
     except WorkerDied as err:
         messages.error("-j", f"{err}; search stopped")
+    except (OSError, MemoryError) as err:  # not expected: one message all the same, never a traceback
+        messages.error("-j", f"parallel search failed: {describe(err)}")

@@ -363,7 +363,7 @@ class LocalWorkers:
         try:
             walked_all = False
             while True:
-                if not walked_all:
+                if not walked_all and self._wants_work():
                     walked_all = self._deal(logfiles, order)
                 if not order:
                     if walked_all:
@@ -373,9 +373,9 @@ class LocalWorkers:
                     self._held_task = None
                     InProcess(self.options, self.stats, self.escape_names).run(_chain(rest, logfiles), sink)
                     break
-                worker = order[0][0]
-                if self._deliver(worker, order, sink):
+                if self._deliver(order, sink):
                     continue
+                worker = order[0][0]
                 if worker.eof:
                     self._died(worker)
                 self._read(worker)
@@ -409,6 +409,12 @@ class LocalWorkers:
                 worker.eof = True
         return walked_all
 
+    def _wants_work(self) -> bool:
+        """Deal again once a worker is half way through what it was dealt (not after every
+        file: many files per write)."""
+        return len(self.workers) < self.jobs or any(
+            len(w.in_flight) <= AHEAD_PER_WORKER // 2 and not w.eof for w in self.workers)
+
     def _pick(self, size: int) -> _Worker | None:
         """The worker with the fewest files in flight, a new one if all are busy and -j allows."""
         live = [w for w in self.workers if not w.eof]
@@ -423,9 +429,16 @@ class LocalWorkers:
             return None
         return idle
 
-    def _deliver(self, worker: _Worker, order: deque, sink) -> bool:
-        """Hand the sink the complete frames the head file's worker has sent; True if a
-        file was finished (the head moves on)."""
+    def _deliver(self, order: deque, sink) -> bool:
+        """Hand the sink the complete frames the head file's worker has sent, file after
+        file; True if a file was finished."""
+        finished = False
+        while order and self._deliver_file(order[0][0], order, sink):
+            finished = True
+        return finished
+
+    def _deliver_file(self, worker: _Worker, order: deque, sink) -> bool:
+        """Hand the sink the complete frames of the head file; True once its end came."""
         held = worker.held
         position = worker.position
         try:

@@ -8,7 +8,8 @@ over the tree, both RSS (shared pages counted in every process: an upper bound) 
 (shared pages divided among their sharers: what the tree really takes). With --pipe the
 command's stdout goes through this process, which records when the first byte arrived;
 --pause S stops reading for S seconds after it (a slow reader, like `less`); --first-line
-stops reading after the first line and closes the pipe (`| head -1`). One JSON line per
+stops reading after the first line and closes the pipe (`| head -1`); --limit S ends the
+command with SIGTERM after S seconds (memory over a window of a long run). One JSON line per
 run is appended to benchmarks/data/watch/NAME.jsonl. Exit status: the command's.
 """
 from __future__ import annotations
@@ -62,9 +63,10 @@ def main() -> int:
     parser.add_argument("--pipe", action="store_true")
     parser.add_argument("--pause", type=float, default=0.0)
     parser.add_argument("--first-line", action="store_true")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    parser.add_argument("--limit", type=float, help="end the command with SIGTERM after this many seconds")
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args, command = parser.parse_args(argv[:split]), argv[split + 1:]
     piped = args.pipe or args.pause or args.first_line
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE if piped else None)
@@ -79,6 +81,8 @@ def main() -> int:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    if args.limit:
+        threading.Timer(args.limit, lambda: process.poll() is None and process.terminate()).start()
     first = None
     if piped:
         out = sys.stdout.buffer
@@ -103,7 +107,7 @@ def main() -> int:
     with open(RECORDS / f"{args.name}.jsonl", "a") as records:
         records.write(json.dumps({"first_output_s": first, "wall_s": wall, "peak_rss": peak[0],
                                   "peak_pss": peak[1], "status": status}) + "\n")
-    return 0 if status in (0, 1) or (args.first_line and status < 0) else status
+    return 0 if status in (0, 1) or (args.first_line and status < 0) or (args.limit and status == 143) else status
 
 
 if __name__ == "__main__":

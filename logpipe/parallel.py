@@ -668,7 +668,7 @@ class _Frames:
         self.fd = fd
         self.buffer = bytearray()
         self.output = bytearray()  # the current file's output not yet framed
-        self.sent = time.monotonic()
+        self.sent = 0.0  # never: the first output goes at the first block's tick (first line as soon as -j1's)
 
     def frame(self, kind: bytes, payload: bytes) -> None:
         self.seal()

@@ -333,6 +333,7 @@ class _Worker:
         self.results = results      # our end of its result pipe
         self.room = room            # task bytes it may have in flight (below the pipe's capacity)
         self.in_flight: deque[int] = deque()  # encoded size of each task dealt and not done
+        self.in_flight_bytes = 0    # their sum
         self.held = bytearray()     # results read ahead; delivered up to `position`
         self.position = 0
         self.eof = False
@@ -399,6 +400,7 @@ class LocalWorkers:
                 self._held_task = logfile
                 break
             worker.in_flight.append(size)
+            worker.in_flight_bytes += size
             batches.setdefault(worker, []).append(logfile)
             order.append((worker, logfile))
         for worker, batch in batches.items():
@@ -425,7 +427,7 @@ class LocalWorkers:
                 return started
             live = [w for w in self.workers if not w.eof]
             idle = min(live, key=lambda w: len(w.in_flight), default=None)
-        if idle is None or len(idle.in_flight) >= AHEAD_PER_WORKER or sum(idle.in_flight) + size > idle.room:
+        if idle is None or len(idle.in_flight) >= AHEAD_PER_WORKER or idle.in_flight_bytes + size > idle.room:
             return None
         return idle
 
@@ -460,7 +462,7 @@ class LocalWorkers:
                 else:
                     matches, errors, totals, counted = pickle.loads(payload)
                     order.popleft()
-                    worker.in_flight.popleft()
+                    worker.in_flight_bytes -= worker.in_flight.popleft()
                     if counted is not None:
                         sink.counted(counted)
                     sink.done(FileDone(matches, errors, totals))

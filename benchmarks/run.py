@@ -220,7 +220,8 @@ TARGETS = [
 
 def suites() -> list:
     """The benchmark groups beside this file (`bench_*.py`), each with `commands(root, python)`
-    -> {name: argv}, `TARGETS` (same shape as above) and optionally `prepare(root, size_mb)`."""
+    -> {name: argv}, `TARGETS` (same shape as above) and optionally `prepare(root, size_mb)` and
+    `report() -> [table rows]` (figures it measured itself, printed after the targets)."""
     import importlib
 
     found = []
@@ -277,8 +278,11 @@ def main() -> None:
         goal = f"{at_least}-{at_most}" if at_least else f"≤ {at_most}"
         verdicts.append({"target": what, "ratio": value, "goal": goal, "met": met})
         print(f"| {what} | {value:.2f} | {goal} | {'yes' if met else 'NO'} |")
-    peak = max(results.get(n, {}).get("peak_mb", 0) for n in names if n.startswith(("gz: logpipe", "zst: logpipe",
-                                                                                      "1 GB")))
+    for suite in suites():  # rows a suite measures itself (e.g. memory summed over a process tree)
+        for row in suite.report() if hasattr(suite, "report") else []:
+            print(row)
+    peak = max((results.get(n, {}).get("peak_mb", 0) for n in names if n.startswith(("gz: logpipe", "zst: logpipe",
+                                                                                       "1 GB"))), default=0)
     print(f"| peak memory, logpipe on the corpus and on a 1 GB file | {peak:.0f} MB | ≤ 100 MB | "
           f"{'yes' if peak <= 100 else 'NO'} |")
     if args.json:

@@ -52,7 +52,7 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     line numbers are left at 0, saving one pass over the data. A line longer than
     `max_line_bytes` comes in pieces marked with `long_line` (its start offset).
     """
-    count_lines = count_lines or stats is not None
+    count_lines = count_lines or (stats is not None and stats.counts_lines)
     messages = messages or Messages()
     chunks = _chunks(file, block_size, messages)
     head, size = [], 0

@@ -186,9 +186,13 @@ class Output:
             data = prefix + data[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
         self._out(data)
 
-    def write_file_output(self, chunk: bytes, json_totals: dict | None = None) -> None:
-        """Write one file's whole output, as a worker process formatted it with an Output
-        like this one; "--" goes between files' context groups, as `write` would put it."""
+    def write_file_output(self, chunk: bytes, json_totals: dict | None = None, continued: bool = False) -> None:
+        """Write one file's output, as a worker process formatted it with an Output
+        like this one; "--" goes between files' context groups, as `write` would put it.
+        `continued`: a later chunk of the same file's output (no separator before it)."""
+        if continued:
+            self._out(chunk)
+            return
         if json_totals:
             for key, value in json_totals.items():
                 self._json_total[key] += value
@@ -198,6 +202,23 @@ class Output:
             self._out((self._paint("separator", b"--") if self.color else b"--") + b"\n")
         self._last = (b"", -2)  # so that the next file's first group is separated too
         self._out(chunk)
+
+    def begin_file(self) -> None:
+        """A new file's output starts in a buffer of its own (a parallel search): its first
+        context group is announced by a lone "--" write, which the printer replaces by
+        `separate_group`."""
+        self._last = (b"", -2)
+
+    @property
+    def separator(self) -> bytes:
+        return (self._paint("separator", b"--") if self.color else b"--") + b"\n"
+
+    def separate_group(self) -> None:
+        """A file searched elsewhere starts a context group here: "--" if a group was
+        printed before, as `write` would put it."""
+        if self._last is not None:
+            self._out(self.separator)
+        self._last = (b"", -2)
 
     @property
     def json_totals(self) -> dict:
@@ -306,7 +327,9 @@ class Output:
         if self._plain_record and b"\n" not in text:  # the common case, kept tight: a one-line record
             last, mark = self._last, b"-" if record.context else b":"
             self._last = (name, offset + len(text) + 1)
-            parts = [b"--\n"] if last is not None and (last[1] != offset or last[0] != name) else []
+            if last is not None and (last[1] != offset or last[0] != name):
+                self._out(b"--\n")  # a write of its own: a parallel printer may replace it (`begin_file`)
+            parts = []
             if self.with_filename:
                 parts += (name, mark)
             if self.line_number:
@@ -328,7 +351,7 @@ class Output:
             return
         last, out = self._last, []
         if self.context and last is not None and (last[0] != name or last[1] != offset):
-            out.append((self._paint("separator", b"--") if self.color else b"--") + b"\n")
+            self._out(self.separator)  # a write of its own: a parallel printer may replace it (`begin_file`)
         self._last = (name, offset + len(text) + 1)
         lines = text.split(b"\n") if b"\n" in text else [text]
         marked = frozenset(marks) if marks is not None and len(lines) > 1 else None

@@ -31,7 +31,7 @@ from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
-__all__ = ["find_files", "opener", "cat", "records", "grep", "printer", "search"]
+__all__ = ["find_files", "opener", "cat", "records", "grep", "printer", "search", "search_logfiles"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -142,15 +142,22 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
                           max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
+    search_logfiles(options, logfiles, output, messages, stats)
+
+
+def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
+                    stats: Stats | None = None, matcher: Matcher | None = None) -> None:
+    """The chain after the walk, over `logfiles` walked elsewhere (what a parallel worker
+    runs, one chain for all the files it is given)."""
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
                  count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
-    matcher: Matcher | RecordSearch = Matcher(options.patterns, **options.matcher_settings())
+    searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:  # lines → records before grep
         bounds = record_bounds(options.record_start, options.max_line_bytes)
         blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
-        matcher = RecordSearch(matcher, bounds, **options.search_settings())
-    matches = grep(matcher, blocks, **options.search_settings())
+        searcher = RecordSearch(searcher, bounds, **options.search_settings())
+    matches = grep(searcher, blocks, **options.search_settings())
     try:
         printer(output, matches)
     finally:

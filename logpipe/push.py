@@ -33,10 +33,11 @@ from .messages import Messages
 from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
-from .records import SKIP_FILE, StopSearch
+from .records import SKIP_FILE, LogFile, StopSearch
 from .stats import Stats
 
-__all__ = ["coroutine", "find_files", "opener", "cat", "records", "grep", "printer", "search"]
+__all__ = ["coroutine", "find_files", "opener", "cat", "records", "grep", "printer", "search",
+           "search_logfiles"]
 
 
 def coroutine(func):
@@ -154,19 +155,35 @@ def printer(output: Output):
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Build the chain for `options` and drive it from the source."""
-    matcher: Matcher | RecordSearch = Matcher(options.patterns, **options.matcher_settings())
+    find_files(options.paths, _chain(options, output, messages, stats),
+               globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
+               follow=options.follow, messages=messages, stats=stats)
+
+
+def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
+                    stats: Stats | None = None, matcher: Matcher | None = None) -> None:
+    """The chain after the walk, driven over `logfiles` walked elsewhere (what a parallel
+    worker runs, one chain for all the files it is given)."""
+    target = _chain(options, output, messages, stats, matcher)
+    try:
+        for logfile in logfiles:
+            target.send(logfile)
+    except (StopSearch, StopIteration):
+        pass
+    finally:
+        target.close()
+
+
+def _chain(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None,
+           matcher: Matcher | None = None) -> Generator:
+    """opener → cat → [records] → grep → printer for `options`, ready for `LogFile`s."""
+    searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:
         bounds = record_bounds(options.record_start, options.max_line_bytes)
-        matcher = RecordSearch(matcher, bounds, **options.search_settings())
-    searcher = grep(matcher, printer(output), **options.search_settings())
+        searcher = RecordSearch(searcher, bounds, **options.search_settings())
+    target = grep(searcher, printer(output), **options.search_settings())
     if options.multiline:  # lines → records before grep
-        searcher = records(bounds, searcher, stats=stats, line_numbers=options.line_numbers)
-    find_files(
-        options.paths,
-        opener(cat(searcher,
-                   block_size=options.block_size, messages=messages, stats=stats,
-                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
-               messages=messages, stats=stats),
-        globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
-        follow=options.follow, messages=messages, stats=stats,
-    )
+        target = records(bounds, target, stats=stats, line_numbers=options.line_numbers)
+    return opener(cat(target, block_size=options.block_size, messages=messages, stats=stats,
+                      count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
+                  messages=messages, stats=stats)

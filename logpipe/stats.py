@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections import Counter
 
 
+# The counters kept while a file is read (the walk's are counted where it runs): what a
+# worker hands over to the parent.
+PER_FILE = ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines", "records", "record_cuts")
+
+
 class Stats:
+    counts_lines = True  # False: a parallel worker's meter that only wants the per-block tick
+
     def __init__(self) -> None:  # a plain class: importing dataclasses costs a search 10 ms
         self.files_walked = 0        # regular files the walk met (find_files)
         self.files_selected = 0      # of those, the ones the globs let through (find_files)
@@ -28,8 +35,7 @@ class Stats:
     def add(self, other: Stats) -> None:
         """Add what a worker counted for one file (the walk is counted where it ran)."""
         self.opened.update(other.opened)
-        for name in ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines", "records",
-                     "record_cuts"):
+        for name in PER_FILE:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:

@@ -97,6 +97,44 @@ OUTPUT_OPTIONS = [
 ]
 
 
+# Timestamps inside lines (logpipe.timestamps, timebounds, timeline).
+TIME_OPTIONS = [
+    click.option("--since", metavar="TIME",
+                 help="Only lines at or after TIME: 2026-11-30, '2026-11-30 02:10', 02:10 (today), yesterday, "
+                      "today, now, or a duration before now (2h, 90m, 3d)."),
+    click.option("--until", metavar="TIME", help="Only lines at or before TIME (same forms as --since)."),
+    click.option("--time-format", metavar="FORMAT",
+                 help="strptime-style format of the timestamps (e.g. '%d.%m.%Y %H:%M:%S'), when logpipe does "
+                      "not recognise them by itself."),
+    click.option("--tz", metavar="ZONE",
+                 help="Zone of times written without one, and of --since/--until (IANA name or UTC) "
+                      "[default: local time]."),
+    click.option("--sort", type=click.Choice(["time"]), default=None,
+                 help="time: rotated files oldest first, and the matched lines of all files merged into one "
+                      "timeline."),
+]
+
+
+def time_flags(flags: dict) -> dict:
+    """--since/--until as epoch seconds (durations count back from now), checked with --tz."""
+    from .timebounds import TimeFormatError, parse_bound
+    from .timestamps import Zone, custom_format
+
+    try:
+        Zone(flags.get("tz"))
+        if flags.get("time_format"):
+            custom_format(flags["time_format"])
+    except TimeFormatError as err:
+        raise click.UsageError(str(err)) from None
+    for name in ("since", "until"):
+        if flags.get(name) is not None:
+            try:
+                flags[name] = parse_bound(flags[name], zone=flags.get("tz"))
+            except ValueError as err:
+                raise click.BadParameter(str(err), param_hint=f"--{name}") from None
+    return flags
+
+
 class Terminated(BaseException):
     """SIGTERM, turned into an exception so that every stage's cleanup runs."""
 
@@ -168,7 +206,7 @@ def main() -> None:
 
 
 @main.command("grep", context_settings=CONTEXT)
-@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS)
+@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS + TIME_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -189,6 +227,8 @@ def grep_command(**flags) -> None:
     \b
     Example:  logpipe grep brew ~ --pattern '*bash*'
     """
+    if any(flags.get(name) is not None for name in ("since", "until", "time_format", "tz", "sort")):
+        flags = time_flags(flags)
     sys.exit(interruptible(search)(flags))
 
 

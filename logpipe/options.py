@@ -49,7 +49,12 @@ class _Fields(NamedTuple):
     threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
     max_line_bytes: int = MAX_LINE_BYTES
-
+    # time (timestamps inside lines)
+    since: float | None = None  # epoch seconds; lines earlier are not printed
+    until: float | None = None  # epoch seconds, inclusive
+    time_format: str | None = None  # strptime-style format of the timestamps, when not recognised
+    tz: str | None = None  # zone of times written without one (IANA name, UTC); None: local time
+    sort: str | None = None  # "time": rotated sets oldest first, matches of all files merged by time
 
 
 class SearchOptions(_Fields):
@@ -76,6 +81,8 @@ class SearchOptions(_Fields):
             raise ValueError("block_size must be at least 1")
         if self.threads < 1:
             raise ValueError("threads must be at least 1")
+        if self.sort not in (None, "time"):
+            raise ValueError("sort must be None or 'time'")
 
     @property
     def mode(self) -> str:
@@ -98,6 +105,11 @@ class SearchOptions(_Fields):
     def line_numbers(self) -> bool:
         """Whether anything printed needs line numbers (else nobody counts newlines)."""
         return self.line_number or self.json or self.stats or bool(self.before_context or self.after_context)
+
+    @property
+    def timed(self) -> bool:
+        """Whether the time stages run (bounds, --sort time, or JSON's time field)."""
+        return self.since is not None or self.until is not None or self.sort == "time" or self.json
 
     def matcher_settings(self) -> dict:
         return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,

@@ -265,10 +265,14 @@ class Output:
             spans = []
         if kind == "match":
             figures["matches"] += len(spans)
-        figures["printed"] += self._json({"type": kind, "data": {
-            "path": json_text(record.name), "lines": json_text(record.line + b"\n"),
-            "line_number": record.line_number, "absolute_offset": record.offset,
-            "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
+        data = {"path": json_text(record.name), "lines": json_text(record.line + b"\n"),
+                "line_number": record.line_number, "absolute_offset": record.offset,
+                "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}
+        if record.time is not None:  # the line's parsed time (logpipe's addition to rg's format)
+            from .timestamps import rfc3339
+
+            data["time"] = rfc3339(record.time)
+        figures["printed"] += self._json({"type": kind, "data": data})
 
     def _json_end(self, end: FileEnd) -> None:
         total = self._json_total

@@ -29,8 +29,12 @@ from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
+from .timebounds import TimeWindow
+from .timebounds import search_settings as time_search_settings
+from . import timeline
 
-__all__ = ["find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["find_files", "opener", "cat", "grep", "printer", "search",
+           "skip_by_time", "time_window", "stamp", "merge_by_time"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -102,6 +106,54 @@ def grep(pattern: bytes | str | Matcher, blocks: Iterable[Block], **settings) ->
         _close(blocks)
 
 
+def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenLog]:
+    """Pass on each open file unless its time range misses the bounds (`window.open`;
+    it may also move a plain file to where --since begins)."""
+    try:
+        for file in files:
+            if window.open(file):
+                yield file
+    finally:
+        _close(files)
+
+
+def time_window(window: TimeWindow, blocks: Iterable[Block]) -> Iterator[Block]:
+    """Pass on the blocks that can hold lines in the bounds; stop a time-ordered file
+    past --until (`window.block`). `SKIP_FILE` sent in by `grep` goes on to `cat`."""
+    blocks = iter(blocks)
+    send = getattr(blocks, "send", None)
+    verdict = None
+    try:
+        while True:
+            try:
+                block = send(verdict) if verdict is not None and send else next(blocks)
+            except StopIteration:
+                return
+            block, verdict = window.block(block)
+            if block is not None and (yield block) == SKIP_FILE:
+                verdict = SKIP_FILE
+    finally:
+        _close(blocks)
+
+
+def stamp(window: TimeWindow, records: Iterable) -> Iterator:
+    """Keep the records whose lines' times are in the bounds, with their time if asked
+    (`window.stamp`); fix each `FileEnd`'s count to the lines kept."""
+    try:
+        for record in records:
+            record = window.stamp(record)
+            if record is not None:
+                yield record
+    finally:
+        _close(records)
+
+
+def merge_by_time(streams: list[Iterable]) -> Iterator:
+    """--sort time: the records of several chains (one per rotated set) in one time order;
+    closing it closes every chain."""
+    yield from timeline.merge_by_time(streams)
+
+
 def printer(output: Output, matches: Iterable[Match]) -> None:
     """The sink: write every match, until the matches end or `output` says stop."""
     try:
@@ -115,6 +167,13 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
                           max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
+    if options.timed:
+        matches = timed_chains(options, logfiles, messages, stats)
+        try:
+            printer(output, matches)
+        finally:
+            matches.close()
+        return
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
                  count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
@@ -123,6 +182,27 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         printer(output, matches)
     finally:
         matches.close()  # each stage closes its upstream: the open file closes in `opener`
+
+
+def timed_chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Messages,
+                stats: Stats | None = None) -> Iterator:
+    """One chain with the time stages: opener → skip_by_time → cat → time_window → grep → stamp."""
+    window = TimeWindow.from_options(options, messages, stats)
+    files = skip_by_time(window, opener(logfiles, messages=messages, stats=stats))
+    blocks = time_window(window, cat(files, block_size=options.block_size, messages=messages, stats=stats,
+                                     count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes))
+    matches = grep(Matcher(options.patterns, **options.matcher_settings()), blocks, **time_search_settings(options))
+    return stamp(window, matches)
+
+
+def timed_chains(options: SearchOptions, logfiles: Iterable[LogFile], messages: Messages,
+                 stats: Stats | None = None) -> Iterator:
+    """The timed chain; with --sort time, one per rotated set, merged by time."""
+    if options.sort != "time":
+        return timed_chain(options, logfiles, messages, stats)
+    sets = timeline.rotated_sets(logfiles)
+    timeline.ensure_descriptors(len(sets))
+    return merge_by_time([timed_chain(options, chain, messages, stats) for chain in sets])
 
 
 def _close(upstream) -> None:

@@ -34,8 +34,11 @@ from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, StopSearch
 from .stats import Stats
+from .timebounds import TimeWindow
+from .timebounds import search_settings as time_search_settings
 
-__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search",
+           "skip_by_time", "time_window", "stamp", "merge_by_time"]
 
 
 def coroutine(func):
@@ -122,6 +125,72 @@ def grep(pattern: bytes | str | Matcher, target: Generator, **settings):
 
 
 @coroutine
+def skip_by_time(window: TimeWindow, target: Generator):
+    """Receive open files; send on each one unless its time range misses the bounds
+    (`window.open`, which may also move a plain file to where --since begins)."""
+    try:
+        while True:
+            file = yield
+            if window.open(file):
+                target.send(file)
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+@coroutine
+def time_window(window: TimeWindow, target: Generator):
+    """Receive blocks; send on those that can hold lines in the bounds (`window.block`).
+    Answers `SKIP_FILE` past --until in a time-ordered file, or when `target` does."""
+    verdict = None
+    try:
+        while True:
+            block, verdict = window.block((yield verdict))
+            if block is not None and target.send(block) == SKIP_FILE:
+                verdict = SKIP_FILE
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+@coroutine
+def stamp(window: TimeWindow, target: Generator):
+    """Receive records; send on those whose lines' times are in the bounds, with their
+    time if asked (`window.stamp`), each `FileEnd` with its count of lines kept."""
+    try:
+        while True:
+            record = window.stamp((yield))
+            if record is not None:
+                target.send(record)
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+def merge_by_time(streams: list, target: Generator) -> None:
+    """--sort time, a source: send the records of several streams (one per rotated set)
+    to `target` in one time order, then close it.
+
+    A k-way merge must choose which stream moves next, so here the streams are pulled
+    (each is a chain of the pull stages over one rotated set: a push chain cannot be
+    paused between two of its file's blocks); from the merge on, records are pushed."""
+    from .timeline import merge_by_time as merged
+
+    records = merged(streams)
+    try:
+        for record in records:
+            target.send(record)
+    except (StopSearch, StopIteration):
+        pass
+    finally:
+        records.close()
+        target.close()
+
+
+@coroutine
 def printer(output: Output):
     """The sink: write each match; `output.write` raises `StopSearch` to end the search."""
     while True:
@@ -131,6 +200,28 @@ def printer(output: Output):
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Build the chain for `options` and drive it from the source."""
     matcher = Matcher(options.patterns, **options.matcher_settings())
+    if options.sort == "time":
+        from . import pull
+        from .timeline import ensure_descriptors, rotated_sets
+
+        sets = rotated_sets(_walk.walk(options.paths, globs=options.globs, exclude=options.exclude,
+                                       max_depth=options.max_depth, follow=options.follow, messages=messages,
+                                       stats=stats))
+        ensure_descriptors(len(sets))
+        merge_by_time([pull.timed_chain(options, chain, messages, stats) for chain in sets], printer(output))
+        return
+    if options.timed:
+        window = TimeWindow.from_options(options, messages, stats)
+        find_files(
+            options.paths,
+            opener(skip_by_time(window, cat(
+                time_window(window, grep(matcher, stamp(window, printer(output)), **time_search_settings(options))),
+                block_size=options.block_size, messages=messages, stats=stats, count_lines=options.line_numbers,
+                max_line_bytes=options.max_line_bytes)), messages=messages, stats=stats),
+            globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
+            follow=options.follow, messages=messages, stats=stats,
+        )
+        return
     find_files(
         options.paths,
         opener(cat(grep(matcher, printer(output), **options.search_settings()),

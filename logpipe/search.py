@@ -32,7 +32,8 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    if options.threads > 1 and "-" not in options.paths:
+    if options.threads > 1 and "-" not in options.paths and options.sort != "time":
+        # (--sort time merges every file's lines in one process: -jN gives -j1's output)
         from .parallel import search as engine  # each file in a worker process
     else:
         engine = BACKENDS[options.backend].search

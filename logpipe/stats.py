@@ -22,11 +22,14 @@ class Stats:
         self.matches = 0             # matching lines handed to the sink (printer)
         self.files_with_errors = 0   # files or directories reported on stderr
         self.seconds = 0.0           # wall time of the whole search
+        self.files_skipped_by_time = 0    # files not searched: their times miss --since/--until (time stages)
+        self.lines_without_timestamp = 0  # lines looked at for their time that had none of their own (stamp)
 
     def add(self, other: Stats) -> None:
         """Add what a worker counted for one file (the walk is counted where it ran)."""
         self.opened.update(other.opened)
-        for name in ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines"):
+        for name in ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines",
+                     "files_skipped_by_time", "lines_without_timestamp"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
@@ -36,6 +39,8 @@ class Stats:
             "compressed_bytes": self.compressed_bytes, "decompressed_bytes": self.decompressed_bytes,
             "blocks": self.blocks, "lines": self.lines, "matches": self.matches,
             "files_with_errors": self.files_with_errors, "seconds": round(self.seconds, 6),
+            "files_skipped_by_time": self.files_skipped_by_time,
+            "lines_without_timestamp": self.lines_without_timestamp,
         }
 
     def format(self) -> str:
@@ -50,5 +55,8 @@ class Stats:
             f"{self.blocks} blocks, {self.lines} lines scanned",
             f"{self.matches} matching lines",
             f"{self.files_with_errors} files with errors",
+            *([f"{self.files_skipped_by_time} files skipped by time, "
+               f"{self.lines_without_timestamp} lines without a timestamp"]
+              if self.files_skipped_by_time or self.lines_without_timestamp else []),
             f"{self.seconds:.3f} seconds ({rate:.1f} MB/s)",
         ]) + "\n"

@@ -46,6 +46,8 @@ TOLERANCE = 60.0             # seconds a line may be out of order in a time-orde
 MTIME_SLACK = 2 * 86400.0    # a compressed file modified this long before --since is skipped unread
 PROBE = 64 * 1024            # bytes read at each step of a binary search, and from a file's head and tail
 TIMELESS_PROBE = 64 * 1024   # bytes without any timestamp after which a file is given up
+SAMPLES = 16                 # lines sampled per block (and in a file's head and tail) to check time order
+MIN_SAMPLES = 8              # times seen in order before a block is judged by its first and last
 NO_TIMESTAMP = "no timestamp recognised (see --time-format); not searched by time"
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)$", re.IGNORECASE)
@@ -87,6 +89,9 @@ def parse_bound(text: str, now: float | None = None, zone: str | None = None) ->
         _check_clock(text, hour, minute, second)
         fraction = int(m.group(7)) / 10 ** len(m.group(7)) if m.group(7) else 0.0
         try:
+            from datetime import date
+
+            date(year, month, day)
             if m.group(8):
                 offset = m.group(8).upper()
                 seconds = 0 if offset in ("Z", "UTC") else (
@@ -148,6 +153,7 @@ class _FileState:
         self.stopped = False    # no more of this file is wanted
         self.ordered = True
         self.latest = None      # the latest time seen in a block
+        self.samples = 0        # times seen in order so far (pruning waits for MIN_SAMPLES)
         self.selected = 0       # lines kept (for -m, -c, -l, -L)
         self.full = False       # -m reached
         self.trailing = 0       # after-context lines still printed after -m was reached
@@ -212,9 +218,14 @@ class TimeWindow:
         head = os.pread(fd, PROBE, 0)
         tail_at = max(0, size - PROBE)
         tail = head if tail_at == 0 else os.pread(fd, PROBE, tail_at)
-        first = clock.first_time(head, 0, head.rfind(b"\n") + 1 or len(head))
+        head_end = head.rfind(b"\n") + 1 or len(head)
+        first = clock.first_time(head, 0, head_end)
         last = clock.last_time(tail, tail.find(b"\n") + 1 if tail_at else 0)
-        if first is None or last is None or first[1] > last[1] + TOLERANCE:
+        ordered = first is not None and last is not None and in_order([first[1], last[1]]) and in_order(
+            clock.sample_times(head, SAMPLES, 0, head_end)) and in_order(
+            clock.sample_times(tail, SAMPLES, tail.find(b"\n") + 1 if tail_at else 0))
+        if not ordered:
+            clock.format = None
             return True  # no timestamps where looked, or not in order: read it all
         if last[1] < self.low - TOLERANCE or first[1] > self.high + TOLERANCE:
             return self._skip(file)
@@ -270,10 +281,14 @@ class TimeWindow:
             times.seen_any = True
         if first is not None:
             earliest, latest = first[1], last[1]
-            if state.latest is not None and earliest < state.latest - TOLERANCE or latest < earliest - TOLERANCE:
-                state.ordered = False
-            state.latest = latest if state.latest is None else max(state.latest, latest)
             if state.ordered:
+                seen = [earliest, *clock.sample_times(data, SAMPLES), latest]
+                if state.latest is not None:
+                    seen.insert(0, state.latest)
+                state.ordered = in_order(seen)
+                state.samples += len(seen)
+            state.latest = latest if state.latest is None else max(state.latest, latest)
+            if state.ordered and state.samples >= MIN_SAMPLES:
                 if latest < self.low - TOLERANCE:
                     return None, None  # wholly before --since
                 if earliest > self.high + TOLERANCE:
@@ -339,6 +354,11 @@ class TimeWindow:
         if self.bounded:
             return end._replace(count=state.selected)
         return end
+
+
+def in_order(times: list[float]) -> bool:
+    """Whether `times` never go back by more than TOLERANCE."""
+    return all(later >= earlier - TOLERANCE for earlier, later in zip(times, times[1:]))
 
 
 def seek_since(fd: int, size: int, clock: Clock, target: float) -> int:

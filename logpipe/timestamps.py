@@ -103,12 +103,19 @@ class Zone:
         if start is None:
             if len(self._hours) > 4096:
                 self._hours.clear()
+            _date(year, month, day)  # ValueError for 31 April (timegm would roll it over)
             start = self._hours[key] = self._hour_start(year, month, day, hour)
         return start + minute * 60 + second
 
     def year_of(self, epoch: float) -> int:
         """The calendar year at `epoch` (in UTC: the slack around year inference covers the zone)."""
         return time.gmtime(epoch).tm_year
+
+
+def _date(year: int, month: int, day: int):
+    from datetime import date
+
+    return date(year, month, day)
 
 
 def _offset(zone: bytes) -> int | None:
@@ -442,6 +449,29 @@ class Clock:
                 return None
             end = line_start - 1
         return None
+
+    def sample_times(self, data: bytes, count: int, start: int = 0, end: int | None = None) -> list[float]:
+        """The times of up to `count` lines spread evenly over `data[start:end]`, in order:
+        enough to tell whether a stretch of a file is in time order, parsing few lines."""
+        end = len(data) if end is None else end
+        step = max((end - start) // count, 1)
+        found, pos = [], start
+        for i in range(count):
+            at = max(pos, start + i * step)
+            if at >= end:
+                break
+            if at == start or data[at - 1] == 10:
+                line_start = at
+            else:
+                line_start = data.find(b"\n", at, end) + 1
+                if not line_start:
+                    break
+            hit = self.first_time(data, line_start, end, limit=4)
+            if hit is None:
+                continue
+            found.append(hit[1])
+            pos = data.find(b"\n", hit[0], end) + 1 or end
+        return found
 
     def first_time(self, data: bytes, start: int = 0, end: int | None = None,
                    limit: int | None = None) -> tuple[int, float] | None:

@@ -329,7 +329,7 @@ class TimeWindow:
             if self.swallow:
                 return None
         if self.attach and moment is not None:
-            return record._replace(time=moment)
+            return Match(record.name, record.line_number, record.offset, record.line, record.context, moment)
         return record
 
     def _select(self, state: _FileState) -> None:

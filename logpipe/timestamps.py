@@ -361,6 +361,7 @@ class Clock:
         self.reference = time.time() if reference is None else reference
         self.formats = formats
         self.format: Format | None = None  # the locked format
+        self._last_text, self._last_value = None, None  # the last timestamp parsed with it
         self._years: dict[tuple[int, int], int] = {}
 
     def yearless(self, month: int, day: int, hour: int, minute: int, seconds: float) -> float:
@@ -388,8 +389,12 @@ class Clock:
         if locked is not None:
             m = locked.regex.search(data, pos, endpos)
             if m is not None:
+                text = m.group()
+                if text == self._last_text:  # lines of the same second (or millisecond)
+                    return m, self._last_value
                 value = locked.parse(m, self)
                 if value is not None:
+                    self._last_text, self._last_value = text, value
                     return m, value
         best = None
         for fmt in self.formats:
@@ -519,7 +524,14 @@ class FileTimes:
 
     def time_at(self, offset: int, line: bytes) -> float | None:
         """The time of the line that starts at file `offset` (its bytes: `line`)."""
-        own = self.clock.time_of(line)
+        clock = self.clock
+        locked = clock.format
+        if locked is not None:  # the common case, kept tight: the same timestamp as the last line
+            m = locked.regex.search(line, 0, HEAD)
+            if m is not None and m.group() == clock._last_text:
+                self.seen_any = True
+                return clock._last_value
+        own = clock.time_of(line)
         if own is not None:
             self.seen_any = True
             return own

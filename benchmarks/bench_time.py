@@ -20,7 +20,7 @@ NEEDLE = "Killed process 4"
 LOGHUB = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "loghub"
 ORDERED = "time/ordered-1gb.log"
 MERGE = "time/merge"
-START = 1796000000  # 2026-11-29T23:33:20Z: the ordered log's first second
+START = 1796000000  # 2026-11-30T00:53:20Z: the ordered log's first second
 LINES_PER_SECOND = 12
 
 

@@ -19,6 +19,7 @@ shared pieces that the push backend calls too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from . import find_files as _walk
 from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
@@ -29,9 +30,9 @@ from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
-from .timebounds import TimeWindow
-from .timebounds import search_settings as time_search_settings
-from . import timeline
+
+if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
+    from .timebounds import TimeWindow
 
 __all__ = ["find_files", "opener", "cat", "grep", "printer", "search",
            "skip_by_time", "time_window", "stamp", "merge_by_time"]
@@ -151,7 +152,9 @@ def stamp(window: TimeWindow, records: Iterable) -> Iterator:
 def merge_by_time(streams: list[Iterable]) -> Iterator:
     """--sort time: the records of several chains (one per rotated set) in one time order;
     closing it closes every chain."""
-    yield from timeline.merge_by_time(streams)
+    from .timeline import merge_by_time as merged
+
+    yield from merged(streams)
 
 
 def printer(output: Output, matches: Iterable[Match]) -> None:
@@ -187,6 +190,9 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
 def timed_chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Messages,
                 stats: Stats | None = None) -> Iterator:
     """One chain with the time stages: opener → skip_by_time → cat → time_window → grep → stamp."""
+    from .timebounds import TimeWindow
+    from .timebounds import search_settings as time_search_settings
+
     window = TimeWindow.from_options(options, messages, stats)
     files = skip_by_time(window, opener(logfiles, messages=messages, stats=stats))
     blocks = time_window(window, cat(files, block_size=options.block_size, messages=messages, stats=stats,
@@ -200,8 +206,10 @@ def timed_chains(options: SearchOptions, logfiles: Iterable[LogFile], messages: 
     """The timed chain; with --sort time, one per rotated set, merged by time."""
     if options.sort != "time":
         return timed_chain(options, logfiles, messages, stats)
-    sets = timeline.rotated_sets(logfiles)
-    timeline.ensure_descriptors(len(sets))
+    from .timeline import ensure_descriptors, rotated_sets
+
+    sets = rotated_sets(logfiles)
+    ensure_descriptors(len(sets))
     return merge_by_time([timed_chain(options, chain, messages, stats) for chain in sets])
 
 

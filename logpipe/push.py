@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING
 
 from . import find_files as _walk
 from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
@@ -34,8 +35,9 @@ from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, StopSearch
 from .stats import Stats
-from .timebounds import TimeWindow
-from .timebounds import search_settings as time_search_settings
+
+if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
+    from .timebounds import TimeWindow
 
 __all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search",
            "skip_by_time", "time_window", "stamp", "merge_by_time"]
@@ -211,6 +213,9 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         merge_by_time([pull.timed_chain(options, chain, messages, stats) for chain in sets], printer(output))
         return
     if options.timed:
+        from .timebounds import TimeWindow
+        from .timebounds import search_settings as time_search_settings
+
         window = TimeWindow.from_options(options, messages, stats)
         find_files(
             options.paths,

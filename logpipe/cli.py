@@ -112,10 +112,11 @@ HABIT_OPTIONS = [
     click.option("-R", "--dereference-recursive", is_flag=True,
                  help="As grep -R: recursive, following symbolic links (= --follow)."),
     click.option("-E", "--extended-regexp", is_flag=True, expose_value=False,
-                 help="Accepted for grep's sake: patterns are Python regular expressions (re) whichever of "
-                      "-E or -P is given."),
+                 help="Accepted for grep's sake: patterns are read in logpipe's one dialect (grep -E and PCRE "
+                      "syntax, POSIX classes; see the README) whichever of -E or -P is given."),
     click.option("-P", "--perl-regexp", is_flag=True, expose_value=False,
-                 help="Accepted for grep's sake: patterns are Python regular expressions (re), close to -P."),
+                 help="Accepted for grep's sake: patterns are read in logpipe's one dialect, close to -P "
+                      "(lookarounds, backreferences, inline flags)."),
     click.option("-z", "--search-zip", is_flag=True, expose_value=False,
                  help="Accepted for ripgrep's sake: compressed files are always decompressed."),
     click.option("-I", "skip_binary", is_flag=True, help="Skip binary files (= --binary-files without-match)."),
@@ -170,6 +171,8 @@ HELP_SECTIONS = {
     "What to print": ["line_number", "byte_offset", "with_filename", "only_matching", "count", "files_with_matches",
                       "files_without_match", "after_context", "before_context", "context", "color", "json", "null",
                       "quiet", "no_messages"],
+    "Time": ["since", "until", "time_format", "tz", "sort"],
+    "Multi-line records": ["records", "record_start"],
     "How to run": ["threads", "backend", "stats", "progress", "repeat", "as_json", "no_config", "version", "help"],
 }
 OTHER_OPTIONS = "Other options"
@@ -230,6 +233,44 @@ def bare_color(args: list[str]) -> list[str]:
             if i + 1 == len(args) or args[i + 1] not in COLOR_MODES:
                 args[i] = "--color=auto"
     return args
+
+
+# Timestamps inside lines (logpipe.timestamps, timebounds, timeline).
+TIME_OPTIONS = [
+    click.option("--since", metavar="TIME",
+                 help="Only lines at or after TIME: 2026-11-30, '2026-11-30 02:10', 02:10 (today), yesterday, "
+                      "today, now, or a duration before now (2h, 90m, 3d)."),
+    click.option("--until", metavar="TIME", help="Only lines at or before TIME (same forms as --since)."),
+    click.option("--time-format", metavar="FORMAT",
+                 help="strptime-style format of the timestamps (e.g. '%d.%m.%Y %H:%M:%S'), when logpipe does "
+                      "not recognise them by itself."),
+    click.option("--tz", metavar="ZONE",
+                 help="Zone of times written without one, and of --since/--until (IANA name or UTC) "
+                      "[default: local time]."),
+    click.option("--sort", type=click.Choice(["time"]), default=None,
+                 help="time: rotated files oldest first, and the matched lines of all files merged into one "
+                      "timeline."),
+]
+
+
+def time_flags(flags: dict) -> dict:
+    """--since/--until as epoch seconds (durations count back from now), checked with --tz."""
+    from .timebounds import TimeFormatError, parse_bound
+    from .timestamps import Zone, custom_format
+
+    try:
+        Zone(flags.get("tz"))
+        if flags.get("time_format"):
+            custom_format(flags["time_format"])
+    except TimeFormatError as err:
+        raise click.UsageError(str(err)) from None
+    for name in ("since", "until"):
+        if flags.get(name) is not None:
+            try:
+                flags[name] = parse_bound(flags[name], zone=flags.get("tz"))
+            except ValueError as err:
+                raise click.BadParameter(str(err), param_hint=f"--{name}") from None
+    return flags
 
 
 class Terminated(BaseException):
@@ -407,7 +448,7 @@ def main() -> None:
 @main.command("grep", cls=GrepCommand, context_settings=CONTEXT,
               short_help="Print the lines matching PATTERN under each PATH.")
 @version_option()
-@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS)
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS + TIME_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -423,14 +464,16 @@ def grep_command(**flags) -> None:
     """Print the lines matching PATTERN in the files under each PATH.
 
     With no PATH, search standard input if it is a pipe or a file, else the current
-    directory; "-" is standard input. PATTERN is a Python regular expression on bytes
-    (searched as a literal when it has no metacharacters). Compressed files are recognised
+    directory; "-" is standard input. PATTERN is a regular expression on bytes, as grep -E
+    and -P users write it (searched as a literal when it has no metacharacters). Compressed files are recognised
     by their first bytes, not their names. Exit status: 0 if a line was selected, 1 if
     none was, 2 if an error occurred.
 
     \b
     Example:  logpipe grep brew ~ -g '*bash*'
     """
+    if any(flags.get(name) is not None for name in ("since", "until", "time_format", "tz", "sort")):
+        flags = time_flags(flags)
     sys.exit(interruptible(search)(flags))
 
 

@@ -35,6 +35,16 @@ class Messages:
             stream.write(lines)
             stream.flush()
 
+    def warn(self, name: bytes | str, reason: str) -> None:
+        """A line on stderr that is not an error: the exit status stays as it is."""
+        if self.silent:
+            return
+        if isinstance(name, str):
+            name = os.fsencode(name)
+        stream = self.stream if self.stream is not None else sys.stderr.buffer
+        stream.write(b"logpipe: " + name + b": " + reason.encode("utf-8", "replace") + b"\n")
+        stream.flush()
+
     def error(self, name: bytes | str, reason: str) -> None:
         self.errored = True
         self.count += 1

@@ -53,7 +53,12 @@ class _Fields(NamedTuple):
     # multi-line records (logpipe.multiline)
     records: bool = False  # select records, not lines: a record begins at a line with a leading timestamp
     record_start: bytes | None = None  # a regex: the lines it matches begin a record (implies records)
-
+    # time (timestamps inside lines)
+    since: float | None = None  # epoch seconds; lines earlier are not printed
+    until: float | None = None  # epoch seconds, inclusive
+    time_format: str | None = None  # strptime-style format of the timestamps, when not recognised
+    tz: str | None = None  # zone of times written without one (IANA name, UTC); None: local time
+    sort: str | None = None  # "time": rotated sets oldest first, matches of all files merged by time
 
 
 class SearchOptions(_Fields):
@@ -80,6 +85,8 @@ class SearchOptions(_Fields):
             raise ValueError("block_size must be at least 1")
         if self.threads < 1:
             raise ValueError("threads must be at least 1")
+        if self.sort not in (None, "time"):
+            raise ValueError("sort must be None or 'time'")
 
     @property
     def mode(self) -> str:
@@ -109,6 +116,11 @@ class SearchOptions(_Fields):
         return (self.line_number or self.json or self.stats or self.context_given
                 or bool(self.before_context or self.after_context))
 
+    @property
+    def timed(self) -> bool:
+        """Whether the time stages run (bounds, --sort time, or JSON's time field)."""
+        return self.since is not None or self.until is not None or self.sort == "time" or self.json
+
     def matcher_settings(self) -> dict:
         return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,
                 "word": self.word_regexp, "line": self.line_regexp}
@@ -127,5 +139,6 @@ class SearchOptions(_Fields):
             "lines": mode in ("lines", "only-matching", "json", "quiet"),
             "line_numbers": self.line_numbers,
             "max_line_bytes": self.max_line_bytes,
-            "runs": mode in ("lines", "quiet") and not self.multiline,  # records are printed whole
+            # runs of lines (Lines records) only where nothing after grep looks at each line
+            "runs": mode in ("lines", "quiet") and not (self.multiline or self.timed),
         }

@@ -441,10 +441,14 @@ class Output:
             return
         record, kind, spans = figures["pending"]
         figures["pending"] = None
-        figures["printed"] += self._json({"type": kind, "data": {
-            "path": json_text(record.name), "lines": json_text(record.line + b"\n" if newline else record.line),
-            "line_number": record.line_number, "absolute_offset": record.offset,
-            "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
+        data = {"path": json_text(record.name), "lines": json_text(record.line + b"\n" if newline else record.line),
+                "line_number": record.line_number, "absolute_offset": record.offset,
+                "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}
+        if record.time is not None:  # the line's parsed time (logpipe's addition to rg's format)
+            from .timestamps import rfc3339
+
+            data["time"] = rfc3339(record.time)
+        figures["printed"] += self._json({"type": kind, "data": data})
 
     def _json_record(self, record: RecordMatch, kind: str) -> None:
         """One message for a whole record, as `rg --json -U` gives a multi-line match:
@@ -459,10 +463,14 @@ class Output:
             figures["matches"] += len(spans)
         if kind == "match":
             figures["end"] = record.offset + len(text) + 1
-        figures["printed"] += self._json({"type": kind, "data": {
-            "path": json_text(record.name), "lines": json_text(text + b"\n"),
-            "line_number": record.line_number, "absolute_offset": record.offset,
-            "submatches": [{"match": json_text(text[s:e]), "start": s, "end": e} for s, e in spans]}})
+        data = {"path": json_text(record.name), "lines": json_text(text + b"\n"),
+                "line_number": record.line_number, "absolute_offset": record.offset,
+                "submatches": [{"match": json_text(text[s:e]), "start": s, "end": e} for s, e in spans]}
+        if record.time is not None:  # the record's first line's time (logpipe's addition to rg's format)
+            from .timestamps import rfc3339
+
+            data["time"] = rfc3339(record.time)
+        figures["printed"] += self._json({"type": kind, "data": data})
 
     def _json_end(self, end: FileEnd) -> None:
         total = self._json_total

@@ -19,6 +19,7 @@ shared pieces that the push backend calls too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from . import find_files as _walk
 from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
@@ -31,7 +32,11 @@ from .output import Output
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
-__all__ = ["find_files", "opener", "cat", "records", "grep", "printer", "search", "search_logfiles"]
+if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
+    from .timebounds import TimeWindow
+
+__all__ = ["find_files", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
+           "merge_by_time", "printer", "search", "search_logfiles", "chain"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -129,6 +134,56 @@ def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], 
         _close(blocks)
 
 
+def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenLog]:
+    """Pass on each open file unless its time range misses the bounds (`window.open`;
+    it may also move a plain file to where --since begins)."""
+    try:
+        for file in files:
+            if window.open(file):
+                yield file
+    finally:
+        _close(files)
+
+
+def time_window(window: TimeWindow, blocks: Iterable[Block]) -> Iterator[Block]:
+    """Pass on the blocks that can hold lines in the bounds; stop a time-ordered file
+    past --until (`window.block`). `SKIP_FILE` sent in by `grep` goes on to `cat`."""
+    blocks = iter(blocks)
+    send = getattr(blocks, "send", None)
+    verdict = None
+    try:
+        while True:
+            try:
+                block = send(verdict) if verdict is not None and send else next(blocks)
+            except StopIteration:
+                return
+            block, verdict = window.block(block)
+            if block is not None and (yield block) == SKIP_FILE:
+                verdict = SKIP_FILE
+    finally:
+        _close(blocks)
+
+
+def stamp(window: TimeWindow, records: Iterable) -> Iterator:
+    """Keep the records whose lines' times are in the bounds, with their time if asked
+    (`window.stamp`); fix each `FileEnd`'s count to the lines kept."""
+    try:
+        for record in records:
+            record = window.stamp(record)
+            if record is not None:
+                yield record
+    finally:
+        _close(records)
+
+
+def merge_by_time(streams: list[Iterable]) -> Iterator:
+    """--sort time: the records of several chains (one per rotated set) in one time order;
+    closing it closes every chain."""
+    from .timeline import merge_by_time as merged
+
+    yield from merged(streams)
+
+
 def printer(output: Output, matches: Iterable[Match]) -> None:
     """The sink: write every match, until the matches end or `output` says stop."""
     try:
@@ -148,20 +203,46 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
 def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
                     stats: Stats | None = None, matcher: Matcher | None = None) -> None:
     """The chain after the walk, over `logfiles` walked elsewhere (what a parallel worker
-    runs, one chain for all the files it is given)."""
-    files = opener(logfiles, messages=messages, stats=stats)
-    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
-                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
-    searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
-    if options.multiline:  # lines → records before grep
-        bounds = record_bounds(options.record_start, options.max_line_bytes)
-        blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
-        searcher = RecordSearch(searcher, bounds, **options.search_settings())
-    matches = grep(searcher, blocks, **options.search_settings())
+    runs, one chain for all the files it is given); with --sort time, one chain per
+    rotated set, merged by time."""
+    if options.sort == "time":
+        from .timeline import ensure_descriptors, rotated_sets
+
+        sets = rotated_sets(logfiles)
+        ensure_descriptors(len(sets))
+        matches = merge_by_time([chain(options, logfiles, messages, stats, matcher) for logfiles in sets])
+    else:
+        matches = chain(options, logfiles, messages, stats, matcher)
     try:
         printer(output, matches)
     finally:
         matches.close()  # each stage closes its upstream: the open file closes in `opener`
+
+
+def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Messages, stats: Stats | None = None,
+          matcher: Matcher | None = None) -> Iterator:
+    """opener → [skip_by_time] → cat → [time_window] → [records] → grep → [stamp] for
+    `options`: the bracketed stages only when the time options or --records ask for them."""
+    window, settings = None, options.search_settings()
+    if options.timed:
+        from .timebounds import TimeWindow
+        from .timebounds import search_settings as time_search_settings
+
+        window, settings = TimeWindow.from_options(options, messages, stats), time_search_settings(options)
+    files = opener(logfiles, messages=messages, stats=stats)
+    if window is not None:
+        files = skip_by_time(window, files)
+    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
+                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
+    if window is not None:
+        blocks = time_window(window, blocks)
+    searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
+    if options.multiline:  # lines → records before grep
+        bounds = record_bounds(options.record_start, options.max_line_bytes)
+        blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
+        searcher = RecordSearch(searcher, bounds, **settings)
+    matches = grep(searcher, blocks, **settings)
+    return stamp(window, matches) if window is not None else matches
 
 
 def _close(upstream) -> None:

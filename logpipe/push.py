@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING
 
 from . import find_files as _walk
 from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
@@ -36,8 +37,11 @@ from .output import Output
 from .records import SKIP_FILE, LogFile, StopSearch
 from .stats import Stats
 
-__all__ = ["coroutine", "find_files", "opener", "cat", "records", "grep", "printer", "search",
-           "search_logfiles"]
+if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
+    from .timebounds import TimeWindow
+
+__all__ = ["coroutine", "find_files", "opener", "skip_by_time", "cat", "time_window", "records", "grep",
+           "stamp", "merge_by_time", "printer", "search", "search_logfiles"]
 
 
 def coroutine(func):
@@ -147,6 +151,72 @@ def grep(pattern: bytes | str | Matcher | BlockSearch, target: Generator, **sett
 
 
 @coroutine
+def skip_by_time(window: TimeWindow, target: Generator):
+    """Receive open files; send on each one unless its time range misses the bounds
+    (`window.open`, which may also move a plain file to where --since begins)."""
+    try:
+        while True:
+            file = yield
+            if window.open(file):
+                target.send(file)
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+@coroutine
+def time_window(window: TimeWindow, target: Generator):
+    """Receive blocks; send on those that can hold lines in the bounds (`window.block`).
+    Answers `SKIP_FILE` past --until in a time-ordered file, or when `target` does."""
+    verdict = None
+    try:
+        while True:
+            block, verdict = window.block((yield verdict))
+            if block is not None and target.send(block) == SKIP_FILE:
+                verdict = SKIP_FILE
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+@coroutine
+def stamp(window: TimeWindow, target: Generator):
+    """Receive records; send on those whose lines' times are in the bounds, with their
+    time if asked (`window.stamp`), each `FileEnd` with its count of lines kept."""
+    try:
+        while True:
+            record = window.stamp((yield))
+            if record is not None:
+                target.send(record)
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        target.close()
+
+
+def merge_by_time(streams: list, target: Generator) -> None:
+    """--sort time, a source: send the records of several streams (one per rotated set)
+    to `target` in one time order, then close it.
+
+    A k-way merge must choose which stream moves next, so here the streams are pulled
+    (each is a chain of the pull stages over one rotated set: a push chain cannot be
+    paused between two of its file's blocks); from the merge on, records are pushed."""
+    from .timeline import merge_by_time as merged
+
+    records = merged(streams)
+    try:
+        for record in records:
+            target.send(record)
+    except (StopSearch, StopIteration):
+        pass
+    finally:
+        records.close()
+        target.close()
+
+
+@coroutine
 def printer(output: Output):
     """The sink: write each match; `output.write` raises `StopSearch` to end the search."""
     while True:
@@ -154,7 +224,13 @@ def printer(output: Output):
 
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
-    """Build the chain for `options` and drive it from the source."""
+    """Build the chain for `options` and drive it from the source (with --sort time, the
+    merge is the source)."""
+    if options.sort == "time":
+        logfiles = _walk.walk(options.paths, globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
+                              follow=options.follow, messages=messages, stats=stats)
+        search_logfiles(options, logfiles, output, messages, stats)
+        return
     find_files(options.paths, _chain(options, output, messages, stats),
                globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
                follow=options.follow, messages=messages, stats=stats)
@@ -164,6 +240,14 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
                     stats: Stats | None = None, matcher: Matcher | None = None) -> None:
     """The chain after the walk, driven over `logfiles` walked elsewhere (what a parallel
     worker runs, one chain for all the files it is given)."""
+    if options.sort == "time":
+        from . import pull
+        from .timeline import ensure_descriptors, rotated_sets
+
+        sets = rotated_sets(logfiles)
+        ensure_descriptors(len(sets))
+        merge_by_time([pull.chain(options, logfiles, messages, stats, matcher) for logfiles in sets], printer(output))
+        return
     target = _chain(options, output, messages, stats, matcher)
     try:
         for logfile in logfiles:
@@ -176,14 +260,29 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
 
 def _chain(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None,
            matcher: Matcher | None = None) -> Generator:
-    """opener → cat → [records] → grep → printer for `options`, ready for `LogFile`s."""
+    """opener → [skip_by_time] → cat → [time_window] → [records] → grep → [stamp] → printer
+    for `options`, ready for `LogFile`s: the bracketed stages only when the time options
+    or --records ask for them."""
+    window, settings = None, options.search_settings()
+    if options.timed:
+        from .timebounds import TimeWindow
+        from .timebounds import search_settings as time_search_settings
+
+        window, settings = TimeWindow.from_options(options, messages, stats), time_search_settings(options)
+    target = printer(output)
+    if window is not None:
+        target = stamp(window, target)
     searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:
         bounds = record_bounds(options.record_start, options.max_line_bytes)
-        searcher = RecordSearch(searcher, bounds, **options.search_settings())
-    target = grep(searcher, printer(output), **options.search_settings())
+        searcher = RecordSearch(searcher, bounds, **settings)
+    target = grep(searcher, target, **settings)
     if options.multiline:  # lines → records before grep
         target = records(bounds, target, stats=stats, line_numbers=options.line_numbers)
-    return opener(cat(target, block_size=options.block_size, messages=messages, stats=stats,
-                      count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
-                  messages=messages, stats=stats)
+    if window is not None:
+        target = time_window(window, target)
+    target = cat(target, block_size=options.block_size, messages=messages, stats=stats,
+                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
+    if window is not None:
+        target = skip_by_time(window, target)
+    return opener(target, messages=messages, stats=stats)

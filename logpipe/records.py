@@ -38,13 +38,16 @@ class Block(NamedTuple):
 class Match(NamedTuple):
     """One selected line (or, with `context=True`, a line of context around one):
     `line` holds its bytes without the line terminator (a `\\r` before it stays),
-    `offset` is the byte offset of the line's start in the decompressed file."""
+    `offset` is the byte offset of the line's start in the decompressed file,
+    `time` the line's time in epoch seconds when a time stage put it there
+    (--json, --sort time)."""
 
     name: bytes
     line_number: int
     offset: int
     line: bytes
     context: bool = False
+    time: float | None = None
 
 
 class RecordMatch(NamedTuple):
@@ -60,6 +63,7 @@ class RecordMatch(NamedTuple):
     text: bytes
     marks: tuple[int, ...] | None = None
     context: bool = False
+    time: float | None = None  # its first line's time, when a time stage put it there
 
 
 class Lines(NamedTuple):

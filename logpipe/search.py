@@ -33,7 +33,8 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
         stats = Stats()
     progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None
     output = make_output(options, progress.guard(stream) if progress else stream, messages)
-    if options.threads > 1 and "-" not in options.paths:
+    if options.threads > 1 and "-" not in options.paths and options.sort != "time":
+        # (--sort time merges every file's lines in one process: -jN gives -j1's output)
         from .parallel import search as engine  # each file in a worker process
     else:
         engine = BACKENDS[options.backend].search

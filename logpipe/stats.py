@@ -11,7 +11,8 @@ from collections import Counter
 
 # The counters kept while a file is read (the walk's are counted where it runs): what a
 # worker hands over to the parent.
-PER_FILE = ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines", "records", "record_cuts")
+PER_FILE = ("compressed_bytes", "decompressed_bytes", "files_done", "blocks", "lines", "records", "record_cuts",
+            "files_skipped_by_time", "lines_without_timestamp")
 
 
 class Stats:
@@ -31,6 +32,8 @@ class Stats:
         self.seconds = 0.0           # wall time of the whole search
         self.records = 0             # multi-line records (--records), counted by the records stage
         self.record_cuts = 0         # of those, the ones begun by the cap rather than by their first line
+        self.files_skipped_by_time = 0    # files not searched: their times miss --since/--until (time stages)
+        self.lines_without_timestamp = 0  # lines looked at for their time that had none of their own (stamp)
 
     def add(self, other: Stats) -> None:
         """Add what a worker counted for one file (the walk is counted where it ran)."""
@@ -46,6 +49,8 @@ class Stats:
             "blocks": self.blocks, "lines": self.lines, "matches": self.matches,
             "files_with_errors": self.files_with_errors, "seconds": round(self.seconds, 6),
             "records": self.records, "record_cuts": self.record_cuts,
+            "files_skipped_by_time": self.files_skipped_by_time,
+            "lines_without_timestamp": self.lines_without_timestamp,
         }
 
     def format(self) -> str:
@@ -62,5 +67,8 @@ class Stats:
             f"{self.matches} matching lines",
             *(records if self.records else []),
             f"{self.files_with_errors} files with errors",
+            *([f"{self.files_skipped_by_time} files skipped by time, "
+               f"{self.lines_without_timestamp} lines without a timestamp"]
+              if self.files_skipped_by_time or self.lines_without_timestamp else []),
             f"{self.seconds:.3f} seconds ({rate:.1f} MB/s)",
         ]) + "\n"

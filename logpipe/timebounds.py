@@ -1,0 +1,416 @@
+"""--since / --until: parse the bounds, and keep only the lines between them, reading
+as little as the bounds allow.
+
+`TimeWindow` is the shared piece behind three stages of each backend:
+
+    opener → skip_by_time → cat → time_window → grep → stamp → printer
+
+- `open(file)` (skip_by_time): a whole file can be passed over. A plain file on disk:
+  its first and last timestamps (read from its head and tail) say whether it can hold a
+  line in the bounds; if it can, and it looks time-ordered, `--since` is found by binary
+  search and reading starts there. A compressed file cannot be read backwards: it is
+  skipped unread only when it was last modified more than `MTIME_SLACK` before
+  `--since` (every line in it was written before its mtime; the slack covers a zone
+  misread and clocks apart).
+- `block(block)` (time_window): in a file that looks time-ordered, a block whose last
+  time is more than `TOLERANCE` before `--since` is not searched, and the first block
+  that starts more than `TOLERANCE` after `--until` ends the file. A file is taken as
+  ordered as long as no time seen goes back by more than `TOLERANCE` (lines up to a
+  minute out of order, as from several threads or a relay, are fine).
+- `stamp(record)` (stamp): the exact test, on the matched lines only: each selected or
+  context line whose time (its own, or for a continuation line the previous line's) is
+  outside the bounds is dropped; `-m`, `-c`, `-l`, `-L` count only the lines kept.
+  With `--json` or `--sort time` each kept line carries its time.
+
+Both bounds are inclusive. A file in which no timestamp is recognised (in its first
+`TIMELESS_PROBE` bytes) gets one message on stderr, is not searched, and does not make
+the exit status 2.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import time
+
+from .codecs import OpenLog
+from .messages import Messages
+from .records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
+from .stats import Stats
+from .timestamps import FORMATS, Clock, FileTimes, TimeFormatError, Zone, custom_format, reference_time
+
+__all__ = ["TOLERANCE", "MTIME_SLACK", "TimeWindow", "parse_bound", "search_settings", "TimeFormatError"]
+
+TOLERANCE = 60.0             # seconds a line may be out of order in a time-ordered file
+MTIME_SLACK = 2 * 86400.0    # a compressed file modified this long before --since is skipped unread
+PROBE = 64 * 1024            # bytes read at each step of a binary search, and from a file's head and tail
+TIMELESS_PROBE = 64 * 1024   # bytes without any timestamp after which a file is given up
+SAMPLES = 16                 # lines sampled per block (and in a file's head and tail) to check time order
+MIN_SAMPLES = 8              # times seen in order before a block is judged by its first and last
+NO_TIMESTAMP = "no timestamp recognised (see --time-format); not searched by time"
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DATE_TIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$")
+
+
+def parse_bound(text: str, now: float | None = None, zone: str | None = None) -> float:
+    """Epoch seconds for a --since/--until value: `2026-11-30`, `2026-11-30 02:10[:05]`,
+    `2026-11-30T02:10:05Z`, `02:10` (today), `yesterday`, `today`, `now`, or a duration
+    before now (`2h`, `90m`, `3d`, `45s`, `1w`). A date alone is its midnight; without a
+    zone, the time is in `zone` (--tz) or local time."""
+    now = time.time() if now is None else now
+    clock_zone = Zone(zone)
+    value = text.strip()
+    word = value.lower()
+    if word == "now":
+        return now
+    if word in ("today", "yesterday"):
+        day = _local_date(now, zone)
+        midnight = clock_zone.epoch(*day, 0, 0, 0)
+        return midnight if word == "today" else _shift_days(midnight, -1, clock_zone)
+    m = _DURATION.match(value)
+    if m:
+        return now - float(m.group(1)) * _UNITS[m.group(2).lower()]
+    m = _TIME.match(value)
+    if m:
+        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        _check_clock(text, hour, minute, second)
+        fraction = int(m.group(4)) / 10 ** len(m.group(4)) if m.group(4) else 0.0
+        return clock_zone.epoch(*_local_date(now, zone), hour, minute, second + fraction)
+    m = _DATE_TIME.match(value)
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        hour, minute, second = int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
+        _check_clock(text, hour, minute, second)
+        fraction = int(m.group(7)) / 10 ** len(m.group(7)) if m.group(7) else 0.0
+        try:
+            from datetime import date
+
+            date(year, month, day)
+            if m.group(8):
+                offset = m.group(8).upper()
+                seconds = 0 if offset in ("Z", "UTC") else (
+                    (-1 if offset[0] == "-" else 1) * (int(offset[1:3]) * 3600 + int(offset[-2:]) * 60))
+                return Zone("UTC").epoch(year, month, day, hour, minute, second + fraction) - seconds
+            return clock_zone.epoch(year, month, day, hour, minute, second + fraction)
+        except (ValueError, OverflowError):
+            raise ValueError(f"{text!r} is not a valid date") from None
+    raise ValueError(f"{text!r} is not a time: give 2026-11-30, '2026-11-30 02:10', 02:10, yesterday, today, "
+                     f"now, or a duration such as 2h, 90m, 3d")
+
+
+def _check_clock(text: str, hour: int, minute: int, second: int) -> None:
+    if hour > 23 or minute > 59 or second > 60:
+        raise ValueError(f"{text!r} is not a valid time of day")
+
+
+def _local_date(epoch: float, zone: str | None) -> tuple[int, int, int]:
+    if zone is None:
+        stamp = time.localtime(epoch)
+        return stamp.tm_year, stamp.tm_mon, stamp.tm_mday
+    if zone.upper() in ("UTC", "Z", "GMT"):
+        stamp = time.gmtime(epoch)
+        return stamp.tm_year, stamp.tm_mon, stamp.tm_mday
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    day = datetime.fromtimestamp(epoch, ZoneInfo(zone))
+    return day.year, day.month, day.day
+
+
+def _shift_days(midnight: float, days: int, zone: Zone) -> float:
+    stamp = time.gmtime(midnight + days * 86400 + 43200)  # noon of the other day, then its midnight
+    return zone.epoch(stamp.tm_year, stamp.tm_mon, stamp.tm_mday, 0, 0, 0)
+
+
+def search_settings(options) -> dict:
+    """BlockSearch's settings for `options`. With time bounds, `grep` hands every selected
+    line on (the stamp stage counts and limits the ones in the bounds), so -m, -c, -l,
+    -L and -q are applied after the time test, not before."""
+    settings = options.search_settings()
+    if options.since is None and options.until is None:
+        return settings
+    counting = not settings["lines"]
+    return {**settings, "max_count": None, "lines": True,
+            "binary": "text" if counting and settings["binary"] == "binary" else settings["binary"]}
+
+
+class _FileState:
+    """What the window knows of the file being read."""
+
+    def __init__(self, file: OpenLog, clock: Clock) -> None:
+        self.name = file.name
+        self.times = FileTimes(clock)
+        self.start = 0          # where reading started (a binary search for --since)
+        self.lines_before = 0   # lines before `start`, when line numbers are printed
+        self.read = 0           # bytes of blocks seen
+        self.searched = 0       # blocks handed to grep
+        self.stopped = False    # no more of this file is wanted
+        self.ordered = True
+        self.latest = None      # the latest time seen in a block
+        self.samples = 0        # times seen in order so far (pruning waits for MIN_SAMPLES)
+        self.selected = 0       # lines kept (for -m, -c, -l, -L)
+        self.full = False       # -m reached
+        self.trailing = 0       # after-context lines still printed after -m was reached
+        self.timeless = False
+
+
+class TimeWindow:
+    """The time stages' shared piece for one chain of files (one file at a time)."""
+
+    def __init__(self, *, since: float | None = None, until: float | None = None, zone: str | None = None,
+                 time_format: str | None = None, attach: bool = False, sorting: bool = False,
+                 max_count: int | None = None, after: int = 0, swallow: bool = False,
+                 line_numbers: bool = False, messages: Messages | None = None, stats: Stats | None = None) -> None:
+        self.since, self.until = since, until
+        self.bounded = since is not None or until is not None
+        self.zone = Zone(zone)
+        self.formats = FORMATS if time_format is None else (custom_format(time_format),)
+        self.attach = attach        # put each kept line's time in its record (JSON, --sort time)
+        self.sorting = sorting
+        self.max_count = max_count
+        self.after = after
+        self.swallow = swallow      # -c, -l, -L: lines are counted, not printed
+        self.line_numbers = line_numbers
+        self.messages = messages or Messages()
+        self.stats = stats
+        self.low = -float("inf") if since is None else since
+        self.high = float("inf") if until is None else until
+        self.state: _FileState | None = None
+
+    @classmethod
+    def from_options(cls, options, messages: Messages | None = None, stats: Stats | None = None) -> TimeWindow:
+        settings = options.search_settings()
+        return cls(since=options.since, until=options.until, zone=options.tz, time_format=options.time_format,
+                   attach=options.json or options.sort == "time", sorting=options.sort == "time",
+                   max_count=settings["max_count"], after=settings["after"], swallow=not settings["lines"],
+                   line_numbers=options.line_numbers, messages=messages, stats=stats)
+
+    # -- files ------------------------------------------------------------------------
+
+    def open(self, file: OpenLog) -> bool:
+        """A new file: whether to hand it on (always, today: a file whose time range misses
+        the bounds goes on empty). May move a plain file's read position to where --since
+        begins."""
+        raw = getattr(file, "raw", None)
+        clock = Clock(self.zone, reference_time(file.path, raw, file.codec), self.formats)
+        state = self.state = _FileState(file, clock)
+        if not self.bounded or file.path == "-":
+            return True
+        try:
+            fd = raw.fileno()
+            info = os.fstat(fd)
+        except (OSError, AttributeError, ValueError):  # not a real file: read it all
+            return True
+        if file.codec != "plain" or not stat.S_ISREG(info.st_mode):
+            # every line was written before the file's last change (its own mtime, or the
+            # one gzip kept): the later of the two, so a copy or a re-compression is safe
+            written = max(info.st_mtime, clock.reference)
+            if self.since is not None and written < self.since - MTIME_SLACK:
+                return self._skip(file)
+            return True
+        size = info.st_size
+        head = os.pread(fd, PROBE, 0)
+        tail_at = max(0, size - PROBE)
+        tail = head if tail_at == 0 else os.pread(fd, PROBE, tail_at)
+        head_end = head.rfind(b"\n") + 1 or len(head)
+        first = clock.first_time(head, 0, head_end)
+        last = clock.last_time(tail, tail.find(b"\n") + 1 if tail_at else 0)
+        ordered = first is not None and last is not None and in_order([first[1], last[1]]) and in_order(
+            clock.sample_times(head, SAMPLES, 0, head_end)) and in_order(
+            clock.sample_times(tail, SAMPLES, tail.find(b"\n") + 1 if tail_at else 0))
+        if not ordered:
+            clock.format = None
+            return True  # no timestamps where looked, or not in order: read it all
+        if last[1] < self.low - TOLERANCE or first[1] > self.high + TOLERANCE:
+            return self._skip(file)
+        if self.since is not None and first[1] < self.since - TOLERANCE and size > 2 * PROBE:
+            start = seek_since(fd, size, clock, self.since - TOLERANCE)
+            if start:
+                file.stream.seek(start)
+                state.start = start
+                if self.line_numbers:
+                    state.lines_before = count_lines(fd, start)
+        clock.format = None  # detection starts afresh where reading starts
+        return True
+
+    def _skip(self, file: OpenLog) -> bool:
+        """A file whose times miss the bounds goes on empty, unread: its end still flows,
+        so that -c prints 0 for it and -L lists it, as for any file without a match."""
+        if self.stats is not None:
+            self.stats.files_skipped_by_time += 1
+        self.state = None
+        file.stream = io.BytesIO()
+        return True
+
+    # -- blocks -----------------------------------------------------------------------
+
+    def block(self, block: Block) -> tuple[Block | None, str | None]:
+        """The block to search (or None), and the verdict for upstream (SKIP_FILE: stop the file)."""
+        state = self.state
+        if block.last or state is None:
+            return block, None
+        if state.stopped or state.full:
+            return None, SKIP_FILE
+        if state.start:
+            block = block._replace(offset=block.offset + state.start,
+                                   line_number=block.line_number + state.lines_before)
+        if block.long_line is not None:  # a piece of an over-long line: no time to read there
+            state.searched += 1
+            return block, None
+        times = state.times
+        times.see(block.data, block.offset)
+        state.read += len(block.data)
+        if not self.bounded:
+            state.searched += 1
+            return block, None
+        clock, data = times.clock, block.data
+        first, last = clock.first_time(data), clock.last_time(data)
+        if first is None:  # continuation lines only: they take the time before them
+            if not times.seen_any and state.read >= TIMELESS_PROBE:
+                state.timeless = state.stopped = True
+                self.messages.warn(state.name, NO_TIMESTAMP)
+                return None, SKIP_FILE
+            first = last = (0, times.carry) if times.carry is not None else None
+        else:
+            times.seen_any = True
+        if first is not None:
+            earliest, latest = first[1], last[1]
+            if state.ordered:
+                seen = [earliest, *clock.sample_times(data, SAMPLES), latest]
+                if state.latest is not None:
+                    seen.insert(0, state.latest)
+                state.ordered = in_order(seen)
+                state.samples += len(seen)
+            state.latest = latest if state.latest is None else max(state.latest, latest)
+            if state.ordered and state.samples >= MIN_SAMPLES:
+                if latest < self.low - TOLERANCE:
+                    return None, None  # wholly before --since
+                if earliest > self.high + TOLERANCE:
+                    state.stopped = True  # past --until: the rest of the file is later still
+                    return None, SKIP_FILE
+        state.searched += 1
+        return block, None
+
+    # -- records ----------------------------------------------------------------------
+
+    def stamp(self, record):
+        """The record to pass on (with its time, if asked), or None to drop it."""
+        state = self.state
+        kind = record.__class__
+        if kind is FileEnd:
+            return self._file_end(record)
+        if state is None:
+            return record
+        if kind is RecordMatch:  # --records: a record's time is its first line's
+            end = record.text.find(b"\n")
+            first = record.text if end < 0 else record.text[:end]
+            timed = state.times.time_at(record.offset, first)
+            stamped = self._test(state, timed, record.context)
+            if stamped is None:
+                return None
+            return record._replace(time=timed) if self.attach and timed is not None else record
+        if kind is not Match:  # a binary file, an over-long line: no time to test
+            if self.bounded:
+                if state.full:
+                    return None
+                self._select(state)
+            return record
+        moment = state.times.time_at(record.offset, record.line)
+        if self._test(state, moment, record.context) is None:
+            return None
+        if self.attach and moment is not None:
+            return Match(record.name, record.line_number, record.offset, record.line, record.context, moment)
+        return record
+
+    def _test(self, state: _FileState, moment: float | None, context: bool) -> bool | None:
+        """None when a line (or record) at `moment` is to be dropped: outside the bounds,
+        or past -m; counts it as selected otherwise."""
+        if not self.bounded:
+            return True
+        if moment is None or not self.low <= moment <= self.high:
+            return None
+        if context:
+            if state.full:
+                if state.trailing <= 0:
+                    return None
+                state.trailing -= 1
+        else:
+            if state.full:
+                return None
+            self._select(state)
+        if self.swallow:
+            return None
+        return True
+
+    def _select(self, state: _FileState) -> None:
+        state.selected += 1
+        if self.max_count is not None and state.selected >= self.max_count:
+            state.full = True
+            state.trailing = self.after
+
+    def _file_end(self, end: FileEnd) -> FileEnd:
+        state, self.state = self.state, None
+        if state is None:
+            return end
+        times = state.times
+        if self.stats is not None:
+            self.stats.lines_without_timestamp += times.missing
+            if self.bounded and not state.searched and not state.timeless and state.read:
+                self.stats.files_skipped_by_time += 1
+        if not times.seen_any and not state.timeless and (
+                (self.bounded and state.read) or (self.sorting and end.count)):
+            self.messages.warn(state.name, NO_TIMESTAMP if self.bounded
+                               else "no timestamp recognised (see --time-format); its lines keep their place")
+        if self.bounded:
+            return end._replace(count=state.selected)
+        return end
+
+
+def in_order(times: list[float]) -> bool:
+    """Whether `times` never go back by more than TOLERANCE."""
+    return all(later >= earlier - TOLERANCE for earlier, later in zip(times, times[1:]))
+
+
+def seek_since(fd: int, size: int, clock: Clock, target: float) -> int:
+    """The offset of a line before which every line is earlier than `target`, found by
+    binary search in a time-ordered plain file (0 if the probes show it is not ordered)."""
+    low, high = 0, size
+    probes = []
+    while high - low > PROBE:
+        middle = (low + high) // 2
+        chunk = os.pread(fd, PROBE, middle)
+        begin = chunk.find(b"\n") + 1
+        end = chunk.rfind(b"\n")
+        found = clock.first_time(chunk, begin, end) if begin and end >= begin else None
+        if found is None:  # nothing to go by here: look earlier
+            high = middle
+            continue
+        line_start, moment = middle + found[0], found[1]
+        probes.append((line_start, moment))
+        if moment < target:
+            low = line_start
+        else:
+            high = middle
+    probes.sort()
+    for (_, earlier), (_, later) in zip(probes, probes[1:]):
+        if later < earlier - TOLERANCE:
+            return 0
+    return low
+
+
+def count_lines(fd: int, end: int) -> int:
+    """Newlines in the first `end` bytes of the file (for line numbers after a seek)."""
+    count, pos = 0, 0
+    while pos < end:
+        chunk = os.pread(fd, min(1 << 20, end - pos), pos)
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        pos += len(chunk)
+    return count

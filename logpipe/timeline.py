@@ -1,0 +1,120 @@
+"""--sort time: one timeline across rotated and different logs.
+
+Two shared pieces:
+
+- `rotated_sets(logfiles)`: the walk's files grouped into rotated sets (same directory,
+  same base name), each set oldest first, the sets in the order the walk met them:
+
+      app.log.10.gz … app.log.2.gz, app.log.1, app.log        (numbered, delaycompress too)
+      app.log-20261129.gz, app.log-20261130.gz, app.log       (dateext)
+
+  A set is read as one chain of files, one file after the other.
+- `merge_by_time(streams)`: the k-way merge of the sets' records into one stream ordered
+  by time, as `heapq.merge` does, streaming: it holds one pending record per set, and each
+  set's chain holds one open file and one block, so memory grows with the number of sets,
+  never with their size. Stable: equal times keep the walk order of the sets, and records
+  of one set keep their own order. A record without a time (a context line, a file's end,
+  a line of a file without timestamps) takes the time of the record before it in its set.
+  Each stream is assumed to be in time order already (a log is): the merge does not sort
+  within a stream, so a line out of order stays where its file has it.
+
+Every set is open at once during a merge: one file descriptor per set (and per decoder).
+`ensure_descriptors` raises the soft limit (RLIMIT_NOFILE) up to the hard one when needed.
+"""
+from __future__ import annotations
+
+import heapq
+import os
+import re
+from collections.abc import Iterable, Iterator
+
+from .records import LogFile, Match
+
+__all__ = ["rotation_key", "rotated_sets", "merge_by_time", "ensure_descriptors"]
+
+COMPRESSED_SUFFIX = r"\.(?:gz|bz2|xz|zst|zstd|lz4|Z|z)"
+_ROTATED = re.compile(
+    r"^(?P<base>.+?)"
+    r"(?:[.-](?P<number>\d{1,5})"
+    r"|[.-](?P<date>\d{8}(?:[-_T]?\d{2,6})?|\d{4}-\d{2}-\d{2}(?:[-_T][\d:.-]+)?))?"
+    r"(?P<suffix>" + COMPRESSED_SUFFIX + r")?$", re.DOTALL)
+
+
+def rotation_key(name: str) -> tuple[str, tuple]:
+    """(base name, rank in its set: older files rank lower) of a file name."""
+    m = _ROTATED.match(name)
+    if m is None:  # pragma: no cover - the pattern matches every non-empty name
+        return name, (2, "")
+    if m.group("number") is not None:
+        return m.group("base"), (0, -int(m.group("number")))
+    if m.group("date") is not None:
+        return m.group("base"), (1, re.sub(r"\D", "", m.group("date")))
+    return m.group("base"), (2, "")
+
+
+def rotated_sets(logfiles: Iterable[LogFile]) -> list[list[LogFile]]:
+    """The files grouped into rotated sets, each oldest first, in the order the walk met them."""
+    sets: dict[tuple[str, str], list[tuple[tuple, int, LogFile]]] = {}
+    for position, logfile in enumerate(logfiles):
+        if logfile.path == "-":
+            sets[("-", str(position))] = [((2, ""), position, logfile)]
+            continue
+        directory, name = os.path.split(logfile.path)
+        base, rank = rotation_key(name)
+        sets.setdefault((directory, base), []).append((rank, position, logfile))
+    return [[logfile for _, _, logfile in sorted(members, key=lambda m: (m[0], m[1]))]
+            for members in sets.values()]
+
+
+def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
+    """The records of `streams` (one per rotated set), merged into one time order.
+    Closing this generator closes every stream (and so their open files)."""
+    iterators = [iter(stream) for stream in streams]
+    latest = [-float("inf")] * len(iterators)
+
+    def entry(index: int):
+        record = next(iterators[index], _END)
+        if record is _END:
+            return None
+        moment = record.time if record.__class__ is Match else None
+        if moment is None:
+            moment = latest[index]
+        else:
+            latest[index] = moment
+        return moment, index, record  # the index is unique in the heap: records are never compared
+
+    try:
+        heap = [item for item in map(entry, range(len(iterators))) if item is not None]
+        heapq.heapify(heap)
+        while heap:
+            _, index, record = heap[0]
+            yield record
+            item = entry(index)
+            if item is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, item)
+    finally:
+        for iterator in iterators:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+
+_END = object()
+
+
+def ensure_descriptors(count: int) -> None:
+    """Let this process hold `count` more open files, raising the soft limit if it can."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = count * 2 + 64  # a file and its decoder's, and room for the rest
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        except (ValueError, OSError):
+            pass

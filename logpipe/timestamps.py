@@ -1,0 +1,583 @@
+"""Timestamps inside log lines: recognise them, parse them into epoch seconds.
+
+A `Clock` reads one file's timestamps. The first line that carries one locks the clock
+to that line's format; later lines are parsed with that format alone, and a line it does
+not fit is looked at with every format again (the file may change format, or the line
+may be a continuation line, which has none). Every format is searched near the start
+of a line only (the first `HEAD` bytes), so a leading `[`, a syslog `<PRI>1 ` or a few
+leading fields (BGL's `- 1117838570`, OpenStack's file name) are passed over, and a
+date deep in a message is never taken for the line's time.
+
+Missing parts are filled as users expect:
+- no year (syslog, Android, Proxifier, glog): the year that puts the line nearest
+  before the file's reference time (its mtime, or the mtime in its gzip header), so a
+  file running from December into January gets both years right;
+- no zone: the clock's zone (`--tz ZONE`, an IANA name or UTC), else local time (TZ).
+
+Nothing is decoded: the regexes run on bytes. Only the lines whose time is needed are
+parsed (matched lines, and a few per block where time bounds can save reading).
+
+    >>> clock = Clock(zone="UTC", reference=1796000000.0)
+    >>> clock.time_of(b"2026-11-30T17:53:34.5Z sshd[1]: hello")
+    1796060014.5
+    >>> clock.starts_with_timestamp(b"    at java.lang.Thread.run(Thread.java:748)")
+    False
+
+`FileTimes` adds what one file's blocks need: a line without a timestamp of its own
+(a continuation line) takes the time of the nearest line before it that has one,
+also across block boundaries.
+"""
+from __future__ import annotations
+
+import calendar
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+__all__ = ["Clock", "FileTimes", "Format", "FORMATS", "HEAD", "TimeFormatError", "Zone", "custom_format",
+           "reference_time", "rfc3339"]
+
+# How far into a line a timestamp is looked for (HPC's epoch field is ~50 bytes in).
+HEAD = 100
+
+# A yearless line may lie this far after the file's reference time and still take the
+# reference's year (clocks a little apart, a zone misread by up to a day).
+YEAR_SLACK = 2 * 86400
+
+# An epoch field is taken for a time only in this range (1990 .. 2100).
+EPOCH_RANGE = (631152000, 4102444800)
+
+MONTHS = {name: number for number, name in enumerate(
+    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"], 1)}
+FULL_MONTHS = [b"January", b"February", b"March", b"April", b"May", b"June", b"July", b"August", b"September",
+               b"October", b"November", b"December"]
+_MON = rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_WDAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_FRACTION = rb"(?:[.,](\d{1,9}))?"
+
+
+class TimeFormatError(ValueError):
+    """A --time-format or --tz that cannot be used."""
+
+
+class Zone:
+    """A time zone for times written without one: an IANA name, "UTC", or None for local
+    time (the TZ environment variable, else the system's). Converts civil times to epoch
+    seconds, caching each hour's start (DST changes on hour boundaries)."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+        self._hours: dict[tuple, float] = {}
+        if name is None:
+            self._hour_start = self._local
+        elif name.upper() in ("UTC", "Z", "GMT"):
+            self._hour_start = self._utc
+        else:
+            try:
+                from zoneinfo import ZoneInfo
+
+                self._zone = ZoneInfo(name)
+            except (ValueError, OSError, LookupError) as err:  # ZoneInfoNotFoundError is a KeyError
+                raise TimeFormatError(f"unknown time zone {name!r} (an IANA name such as Europe/Paris, or UTC)") \
+                    from err
+            self._hour_start = self._zoneinfo
+
+    @staticmethod
+    def _utc(year: int, month: int, day: int, hour: int) -> float:
+        return float(calendar.timegm((year, month, day, hour, 0, 0)))
+
+    @staticmethod
+    def _local(year: int, month: int, day: int, hour: int) -> float:
+        return time.mktime((year, month, day, hour, 0, 0, 0, 0, -1))
+
+    def _zoneinfo(self, year: int, month: int, day: int, hour: int) -> float:
+        from datetime import datetime
+
+        return datetime(year, month, day, hour, tzinfo=self._zone).timestamp()
+
+    def epoch(self, year: int, month: int, day: int, hour: int, minute: int, second: float) -> float:
+        key = (year, month, day, hour)
+        start = self._hours.get(key)
+        if start is None:
+            if len(self._hours) > 4096:
+                self._hours.clear()
+            _date(year, month, day)  # ValueError for 31 April (timegm would roll it over)
+            start = self._hours[key] = self._hour_start(year, month, day, hour)
+        return start + minute * 60 + second
+
+    def year_of(self, epoch: float) -> int:
+        """The calendar year at `epoch` (in UTC: the slack around year inference covers the zone)."""
+        return time.gmtime(epoch).tm_year
+
+
+def _date(year: int, month: int, day: int):
+    from datetime import date
+
+    return date(year, month, day)
+
+
+def _offset(zone: bytes) -> int | None:
+    """Seconds east of UTC written in a line (Z, UTC, +01:00, -0800), None when absent."""
+    if not zone:
+        return None
+    if zone in (b"Z", b"UTC", b"GMT"):
+        return 0
+    sign = -1 if zone[:1] == b"-" else 1
+    digits = zone[1:].replace(b":", b"")
+    return sign * (int(digits[:2]) * 3600 + int(digits[2:4]) * 60)
+
+
+def _fraction(digits: bytes | None) -> float:
+    return int(digits) / 10 ** len(digits) if digits else 0.0
+
+
+class Format(NamedTuple):
+    """One recognised timestamp format: `regex` finds it (bytes, multi-line mode, so
+    `^` is a line start), `parse(match, clock)` turns the match into epoch seconds
+    (or None for an impossible date)."""
+
+    name: str
+    regex: re.Pattern
+    parse: Callable
+    example: bytes
+
+
+def _compile(pattern: bytes) -> re.Pattern:
+    return re.compile(pattern, re.MULTILINE)
+
+
+def _civil(clock: Clock, year: int | None, month: int, day: int, hour: int, minute: int, second: int,
+           fraction: bytes | None = None, zone: bytes | None = None) -> float | None:
+    """Epoch seconds of a civil time, filling a missing year and zone."""
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 61):
+        return None
+    seconds = second + _fraction(fraction)
+    try:
+        if year is None:
+            return clock.yearless(month, day, hour, minute, seconds)
+        offset = _offset(zone)
+        if offset is None:
+            return clock.zone.epoch(year, month, day, hour, minute, seconds)
+        return clock.utc.epoch(year, month, day, hour, minute, seconds) - offset
+    except (ValueError, OverflowError):  # 31 April and the like
+        return None
+
+
+def _iso(m, clock):
+    g = m.groups()
+    return _civil(clock, int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), g[6], g[7])
+
+
+def _apache_error(m, clock):
+    g = m.groups()
+    return _civil(clock, int(g[6]), MONTHS[g[0]], int(g[1]), int(g[2]), int(g[3]), int(g[4]), g[5])
+
+
+def _twelve_hour(m, clock):
+    g = m.groups()
+    hour = int(g[3]) % 12 + (12 if g[6] == b"PM" else 0)
+    return _civil(clock, int(g[2]), MONTHS[g[0]], int(g[1]), hour, int(g[4]), int(g[5]))
+
+
+def _access(m, clock):
+    g = m.groups()
+    return _civil(clock, int(g[2]), MONTHS[g[1]], int(g[0]), int(g[3]), int(g[4]), int(g[5]), g[6], g[7])
+
+
+def _ymd(m, clock):  # nginx error 2026/11/30, HealthApp 20171223-22:15:29:606
+    g = m.groups()
+    return _civil(clock, int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), g[6])
+
+
+def _healthapp(m, clock):  # 20171223-22:15:35:11: milliseconds, not zero-padded
+    g = m.groups()
+    value = _civil(clock, int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
+    return None if value is None else value + int(g[6]) / 1000
+
+
+def _short_year(m, clock):  # Spark 17/06/09, HDFS 081109
+    g = m.groups()
+    fraction = g[6] if len(g) > 6 else None
+    return _civil(clock, 2000 + int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), fraction)
+
+
+def _syslog(m, clock):
+    g = m.groups()
+    return _civil(clock, None, MONTHS[g[0]], int(g[1]), int(g[2]), int(g[3]), int(g[4]), g[5])
+
+
+def _month_day(m, clock):  # Android 03-17, Proxifier [10.30, glog I1130
+    g = m.groups()
+    fraction = g[5] if len(g) > 5 else None
+    return _civil(clock, None, int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), fraction)
+
+
+def _glog(m, clock):
+    g = m.groups()
+    return _civil(clock, None, int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), g[6])
+
+
+def _epoch(m, clock):
+    digits, fraction = m.groups()
+    value = int(digits) / 1000 if len(digits) == 13 else int(digits) + _fraction(fraction)
+    return float(value) if EPOCH_RANGE[0] <= value <= EPOCH_RANGE[1] else None
+
+
+# Every recognised format, most specific first: where two start at the same place in a
+# line, the earlier one here wins; otherwise the one that starts first in the line does.
+FORMATS: tuple[Format, ...] = (
+    Format("ISO 8601 / RFC 3339", _compile(
+        rb"(?<!\d)(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)" + _FRACTION
+        + rb"(?: ?(Z|[+-]\d\d:?\d\d|UTC|GMT)(?!\w))?"), _iso, b"2026-11-30T17:53:34.123Z GET /"),
+    Format("Apache error", _compile(
+        _WDAY + rb" " + _MON + rb" ( ?\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? (\d{4})"), _apache_error,
+        b"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok"),
+    Format("12-hour", _compile(
+        _MON + rb" (\d{1,2}), (\d{4}),? (\d{1,2}):(\d\d):(\d\d) ?(AM|PM)"), _twelve_hour,
+        b"Nov 30, 2026 5:53:34 PM org.apache.catalina.startup.Catalina start"),
+    Format("Apache/nginx access", _compile(
+        rb"(\d\d)/" + _MON + rb"/(\d{4}):(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? ([+-]\d{4})"), _access,
+        b'10.0.0.1 - - [30/Nov/2026:17:53:34 +0000] "GET / HTTP/1.1" 200 612'),
+    Format("nginx error", _compile(
+        rb"(?<!\d)(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)" + _FRACTION), _ymd,
+        b"2026/11/30 17:53:34 [error] 1234#0: *1 open() failed"),
+    Format("HealthApp", _compile(
+        rb"(?<!\d)(\d{4})(\d\d)(\d\d)-(\d\d?):(\d\d?):(\d\d?):(\d{1,3})(?!\d)"), _healthapp,
+        b"20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579"),
+    Format("syslog RFC 3164", _compile(
+        rb"(?<![A-Za-z])" + _MON + rb" {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?!\d)"), _syslog,
+        b"Nov 30 17:53:34 web01 sshd[42]: Accepted publickey for alice"),
+    Format("glog/klog", _compile(
+        rb"^([IWEF])(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"), _glog,
+        b"I1130 17:53:34.123456    1234 main.go:42] started"),
+    Format("Android logcat", _compile(
+        rb"^(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"), _month_day,
+        b"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs"),
+    Format("Spark (yy/mm/dd)", _compile(
+        rb"^(\d\d)/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)" + _FRACTION), _short_year,
+        b"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered"),
+    Format("HDFS (yymmdd hhmmss)", _compile(
+        rb"^(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)(?= )"), _short_year,
+        b"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1"),
+    Format("Proxifier", _compile(
+        rb"^\[(\d\d)\.(\d\d) (\d\d):(\d\d):(\d\d)\]"), _month_day,
+        b"[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy"),
+    Format("epoch seconds or milliseconds", _compile(
+        rb"(?<![\w.:/-])(\d{10}|\d{13})(?:\.(\d{1,9}))?(?![\w:/-])"), _epoch,
+        b"- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO cache parity error"),
+)
+
+
+# -- --time-format ------------------------------------------------------------------
+
+_DIRECTIVES = {
+    b"Y": (b"year", rb"\d{4}"), b"y": (b"year2", rb"\d\d"), b"m": (b"month", rb"\d{1,2}"),
+    b"d": (b"day", rb"\d{1,2}"), b"e": (b"day", rb" ?\d{1,2}"), b"H": (b"hour", rb"\d{1,2}"),
+    b"I": (b"hour12", rb"\d{1,2}"), b"M": (b"minute", rb"\d\d"), b"S": (b"second", rb"\d\d"),
+    b"f": (b"fraction", rb"\d{1,9}"), b"b": (b"mon", _MON[1:-1]), b"h": (b"mon", _MON[1:-1]),
+    b"B": (b"month_name", b"|".join(FULL_MONTHS)), b"p": (b"ampm", rb"AM|PM|am|pm"),
+    b"z": (b"zone", rb"Z|[+-]\d\d:?\d\d"), b"Z": (b"zone", rb"UTC|GMT|Z"), b"s": (b"epoch", rb"\d{9,13}"),
+    b"j": (b"yday", rb"\d{1,3}"), b"a": (None, _WDAY), b"A": (None, rb"[A-Z][a-z]+day"),
+}
+_SHORTHANDS = {b"T": b"%H:%M:%S", b"F": b"%Y-%m-%d", b"D": b"%m/%d/%y", b"R": b"%H:%M"}
+
+
+def custom_format(spec: str) -> Format:
+    """A `Format` for a strptime-style `--time-format` (%Y %m %d %H %M %S %f %b %z ...)."""
+    text = spec.encode()
+    for short, long in _SHORTHANDS.items():
+        text = text.replace(b"%" + short, long)
+    pattern, seen, i = [], set(), 0
+    while i < len(text):
+        char = text[i:i + 1]
+        if char != b"%":
+            pattern.append(rb" +" if char == b" " else re.escape(char))
+            i += 1
+            continue
+        code = text[i + 1:i + 2]
+        i += 2
+        if code == b"%":
+            pattern.append(b"%")
+            continue
+        if code not in _DIRECTIVES:
+            raise TimeFormatError(f"--time-format {spec!r}: unknown directive %{code.decode(errors='replace')}")
+        name, regex = _DIRECTIVES[code]
+        if name is None:
+            pattern.append(b"(?:" + regex + b")")
+            continue
+        if name in seen:
+            raise TimeFormatError(f"--time-format {spec!r}: %{code.decode()} given twice")
+        seen.add(name)
+        pattern.append(b"(?P<" + name + b">" + regex + b")")
+    if not seen & {b"epoch", b"hour", b"hour12"}:
+        raise TimeFormatError(f"--time-format {spec!r} has no time of day (%H or %I) and no %s")
+    return Format(f"--time-format {spec}", _compile(b"".join(pattern)), _custom, b"")
+
+
+def _custom(m, clock):
+    g = m.groupdict()
+    if g.get("epoch"):
+        return _epoch(re.match(rb"(\d+)()", g["epoch"]), clock) if len(g["epoch"]) in (10, 13) \
+            else float(int(g["epoch"]))
+    year = int(g["year"]) if g.get("year") else 2000 + int(g["year2"]) if g.get("year2") else None
+    if g.get("month"):
+        month = int(g["month"])
+    elif g.get("mon"):
+        month = MONTHS[g["mon"]]
+    elif g.get("month_name"):
+        month = FULL_MONTHS.index(g["month_name"]) + 1
+    else:
+        month = 1
+    day = int(g["day"]) if g.get("day") else 1
+    if g.get("yday") and year is not None:
+        stamp = time.strptime(f"{year} {int(g['yday'])}", "%Y %j")
+        month, day = stamp.tm_mon, stamp.tm_mday
+    if g.get("hour12"):
+        hour = int(g["hour12"]) % 12 + (12 if g.get("ampm", b"").upper() == b"PM" else 0)
+    else:
+        hour = int(g.get("hour") or 0)
+    return _civil(clock, year, month, day, hour, int(g.get("minute") or 0), int(g.get("second") or 0),
+                  g.get("fraction"), g.get("zone"))
+
+
+# -- the clock ----------------------------------------------------------------------
+
+
+class Clock:
+    """Reads the timestamps of one file's lines.
+
+    `zone`: for times written without a zone (a `Zone`, a name, or None: local time).
+    `reference`: epoch seconds the file's yearless times lie just before (its mtime;
+    default: now). `formats`: the formats tried (default `FORMATS`; `--time-format`
+    gives one). The format found in a line is locked for the next lines.
+    """
+
+    def __init__(self, zone: Zone | str | None = None, reference: float | None = None,
+                 formats: tuple[Format, ...] = FORMATS) -> None:
+        self.zone = zone if isinstance(zone, Zone) else Zone(zone)
+        self.utc = Zone("UTC")
+        self.reference = time.time() if reference is None else reference
+        self.formats = formats
+        self.format: Format | None = None  # the locked format
+        self._last_text, self._last_value = None, None  # the last timestamp parsed with it
+        self._years: dict[tuple[int, int], int] = {}
+
+    def yearless(self, month: int, day: int, hour: int, minute: int, seconds: float) -> float:
+        """A time written without a year: in the year that puts it nearest before the reference."""
+        year = self._years.get((month, day))
+        if year is None:
+            year = self.zone.year_of(self.reference)
+            for _ in range(8):  # 29 February: back to a leap year
+                try:
+                    if self.zone.epoch(year, month, day, 0, 0, 0) <= self.reference + YEAR_SLACK:
+                        break
+                except ValueError:
+                    pass
+                year -= 1
+            self._years[(month, day)] = year
+        return self.zone.epoch(year, month, day, hour, minute, seconds)
+
+    def find(self, data: bytes, pos: int = 0, endpos: int | None = None) -> tuple[re.Match, float] | None:
+        """The timestamp at the head of the line starting at `data[pos]` (which must be a
+        line start), as (match, epoch seconds); None if it has none. Locks the format."""
+        if endpos is None:
+            endpos = len(data)
+        endpos = min(endpos, pos + HEAD)
+        locked = self.format
+        if locked is not None:
+            m = locked.regex.search(data, pos, endpos)
+            if m is not None:
+                text = m.group()
+                if text == self._last_text:  # lines of the same second (or millisecond)
+                    return m, self._last_value
+                value = locked.parse(m, self)
+                if value is not None:
+                    self._last_text, self._last_value = text, value
+                    return m, value
+        best = None
+        for fmt in self.formats:
+            if fmt is locked:
+                continue
+            m = fmt.regex.search(data, pos, endpos)
+            if m is not None and (best is None or m.start() < best[0].start()):
+                value = fmt.parse(m, self)
+                if value is not None:
+                    best = (m, value, fmt)
+        if best is None:
+            return None
+        self.format = best[2]
+        return best[0], best[1]
+
+    def time_of(self, line: bytes) -> float | None:
+        """Epoch seconds of the timestamp at the head of `line`, None if it has none."""
+        found = self.find(line, 0, len(line))
+        return None if found is None else found[1]
+
+    def starts_with_timestamp(self, line: bytes, pos: int = 0, endpos: int | None = None) -> bool:
+        """Whether the line (at `pos` in `line`) carries a timestamp of its own: the cheap
+        test for where a multi-line record begins (no conversion with the locked format)."""
+        if endpos is None:
+            end = line.find(b"\n", pos)
+            endpos = len(line) if end < 0 else end
+        locked = self.format
+        if locked is not None and locked.regex.search(line, pos, min(endpos, pos + HEAD)) is not None:
+            return True
+        return self.find(line, pos, endpos) is not None
+
+    def stamped_starts(self, data: bytes, start: int = 0, end: int | None = None) -> list[int]:
+        """The offsets of the lines of `data[start:end]` that carry a timestamp (`start`
+        must be a line start): where each multi-line record of a block begins."""
+        end = len(data) if end is None else end
+        found, pos, find = [], start, data.find
+        while pos < end:
+            line_end = find(b"\n", pos, end)
+            if line_end < 0:
+                line_end = end
+            if self.starts_with_timestamp(data, pos, line_end):
+                found.append(pos)
+            pos = line_end + 1
+        return found
+
+    def last_time(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, float] | None:
+        """(line start, time) of the last line of `data[start:end]` that has a timestamp."""
+        end = len(data) if end is None else end
+        if end > start and data[end - 1] == 10:
+            end -= 1
+        while end >= start:
+            line_start = data.rfind(b"\n", start, end) + 1 or start
+            found = self.find(data, line_start, end)
+            if found is not None:
+                return line_start, found[1]
+            if line_start <= start:
+                return None
+            end = line_start - 1
+        return None
+
+    def sample_times(self, data: bytes, count: int, start: int = 0, end: int | None = None) -> list[float]:
+        """The times of up to `count` lines spread evenly over `data[start:end]`, in order:
+        enough to tell whether a stretch of a file is in time order, parsing few lines."""
+        end = len(data) if end is None else end
+        step = max((end - start) // count, 1)
+        found, pos = [], start
+        for i in range(count):
+            at = max(pos, start + i * step)
+            if at >= end:
+                break
+            if at == start or data[at - 1] == 10:
+                line_start = at
+            else:
+                line_start = data.find(b"\n", at, end) + 1
+                if not line_start:
+                    break
+            hit = self.first_time(data, line_start, end, limit=4)
+            if hit is None:
+                continue
+            found.append(hit[1])
+            pos = data.find(b"\n", hit[0], end) + 1 or end
+        return found
+
+    def first_time(self, data: bytes, start: int = 0, end: int | None = None,
+                   limit: int | None = None) -> tuple[int, float] | None:
+        """(line start, time) of the first line of `data[start:end]` with a timestamp,
+        looking at no more than `limit` lines."""
+        end = len(data) if end is None else end
+        pos, find, lines = start, data.find, 0
+        while pos < end and (limit is None or lines < limit):
+            line_end = find(b"\n", pos, end)
+            if line_end < 0:
+                line_end = end
+            found = self.find(data, pos, line_end)
+            if found is not None:
+                return pos, found[1]
+            pos, lines = line_end + 1, lines + 1
+        return None
+
+
+class FileTimes:
+    """The times of one file's lines, seen block by block (`see(block)` for each).
+
+    `time_at(offset, line)` gives a line's own timestamp, or for a continuation line
+    the time of the nearest line before it that has one: in the current block, else
+    the last one of the blocks before. `missing` counts lines looked at that had no
+    timestamp of their own.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.data = b""
+        self.offset = 0       # file offset of the current block
+        self.carry = None     # time of the last stamped line before the current block
+        self.missing = 0
+        self.seen_any = False  # whether any timestamp was found in the file
+        self._memo = None     # (offset in the block, time) of the last continuation line looked up
+
+    def see(self, data: bytes, offset: int) -> None:
+        """The next block (its data, and its offset in the file)."""
+        if self.data:
+            last = self.clock.last_time(self.data)
+            if last is not None:
+                self.carry = last[1]
+                self.seen_any = True
+        self.data, self.offset, self._memo = data, offset, None
+
+    def time_at(self, offset: int, line: bytes) -> float | None:
+        """The time of the line that starts at file `offset` (its bytes: `line`)."""
+        clock = self.clock
+        locked = clock.format
+        if locked is not None:  # the common case, kept tight: the same timestamp as the last line
+            m = locked.regex.search(line, 0, HEAD)
+            if m is not None and m.group() == clock._last_text:
+                self.seen_any = True
+                return clock._last_value
+        own = clock.time_of(line)
+        if own is not None:
+            self.seen_any = True
+            return own
+        self.missing += 1
+        rel = offset - self.offset
+        data = self.data
+        if not 0 < rel <= len(data):
+            return self.carry
+        memo = self._memo  # (where the last lookup stood, its time): no line is scanned twice
+        if memo is not None and memo[0] <= rel:
+            found = self.clock.last_time(data, memo[0], rel)
+            value = memo[1] if found is None else found[1]
+        else:
+            found = self.clock.last_time(data, 0, rel)
+            value = self.carry if found is None else found[1]
+        if found is not None:
+            self.seen_any = True
+        self._memo = (rel, value)
+        return value
+
+
+def reference_time(path: str, raw=None, codec: str = "plain") -> float:
+    """The time a file's yearless timestamps lie before: the mtime in its gzip header
+    when it has one, else the file's mtime; now for standard input."""
+    if path == "-" or raw is None:
+        return time.time()
+    try:
+        fd = raw.fileno()
+        if codec == "gzip":
+            header = os.pread(fd, 8, 0)
+            mtime = int.from_bytes(header[4:8], "little") if len(header) == 8 else 0
+            if mtime:
+                return float(mtime)
+        return os.fstat(fd).st_mtime
+    except (OSError, AttributeError, ValueError):  # a pipe, a fake file
+        try:
+            return os.stat(path).st_mtime
+        except OSError:
+            return time.time()
+
+
+def rfc3339(epoch: float) -> str:
+    """`2026-11-30T17:53:34.123Z` (UTC, milliseconds when there is a fraction)."""
+    whole = int(epoch // 1)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    millis = int(round((epoch - whole) * 1000))
+    if millis >= 1000:
+        text, millis = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole + 1)), 0
+    return f"{text}.{millis:03d}Z" if millis else text + "Z"

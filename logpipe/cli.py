@@ -97,6 +97,17 @@ OUTPUT_OPTIONS = [
 ]
 
 
+# Remote PATHs (s3://, http://, ...) and clusters.
+REMOTE_OPTIONS = [
+    click.option("--prefetch", type=click.IntRange(min=1), default=16, show_default=True, metavar="N",
+                 help="Remote objects (URL PATHs) fetched at once, ahead of the one searched: at most N "
+                      "requests in flight (1: one object at a time)."),
+    click.option("--dask", metavar="ADDRESS", default=None,
+                 help="Search on a Dask cluster: the scheduler at ADDRESS (tcp://host:8786) sends batches of "
+                      "files to its workers, which read them themselves; output as -j1 prints it."),
+]
+
+
 class Terminated(BaseException):
     """SIGTERM, turned into an exception so that every stage's cleanup runs."""
 
@@ -177,6 +188,7 @@ def main() -> None:
 @click.option("--stats", is_flag=True, help="After the search, print on stderr what each stage did.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr [default: when stderr is a terminal].")
+@apply(REMOTE_OPTIONS)
 def grep_command(**flags) -> None:
     """Print the lines matching PATTERN in the files under each PATH.
 

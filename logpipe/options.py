@@ -49,6 +49,9 @@ class _Fields(NamedTuple):
     threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
     max_line_bytes: int = MAX_LINE_BYTES
+    # remote PATHs (s3://, http://, ...) and clusters
+    prefetch: int = 16  # remote objects fetched at once, ahead of the one searched (1: one at a time)
+    dask: str | None = None  # address of a Dask scheduler: each batch of files searched by its workers
 
 
 
@@ -76,6 +79,8 @@ class SearchOptions(_Fields):
             raise ValueError("block_size must be at least 1")
         if self.threads < 1:
             raise ValueError("threads must be at least 1")
+        if self.prefetch < 1:
+            raise ValueError("prefetch must be at least 1")
 
     @property
     def mode(self) -> str:

@@ -27,10 +27,11 @@ from .matching import BlockSearch, Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
+from .remote import PREFETCH, FetchWindow
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
-__all__ = ["find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["find_files", "fetch", "opener", "cat", "grep", "printer", "search"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -38,6 +39,20 @@ def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, fo
     """Yield the `LogFile`s to search under `roots` (see `logpipe.find_files.walk`)."""
     yield from _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth, follow=follow,
                           messages=messages, stats=stats)
+
+
+def fetch(logfiles: Iterable[LogFile], *, width: int = PREFETCH) -> Iterator[LogFile]:
+    """Yield the same logfiles in the same order, each remote one (a URL) already being
+    fetched while the `width - 1` before it are searched; local files pass straight on."""
+    window = FetchWindow(width)
+    try:
+        for logfile in logfiles:
+            window.add(logfile)
+            yield from window.ready()
+        yield from window.rest()
+    finally:
+        window.close()
+        _close(logfiles)
 
 
 def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = None,
@@ -115,6 +130,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
                           max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
+    logfiles = fetch(logfiles, width=options.prefetch)
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
                  count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)

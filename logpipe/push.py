@@ -33,9 +33,10 @@ from .messages import Messages
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, StopSearch
+from .remote import PREFETCH, FetchWindow
 from .stats import Stats
 
-__all__ = ["coroutine", "find_files", "opener", "cat", "grep", "printer", "search"]
+__all__ = ["coroutine", "find_files", "fetch", "opener", "cat", "grep", "printer", "search"]
 
 
 def coroutine(func):
@@ -60,6 +61,32 @@ def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(),
     except (StopSearch, StopIteration):
         pass
     finally:
+        target.close()
+
+
+@coroutine
+def fetch(target: Generator, *, width: int = PREFETCH):
+    """Receive logfiles; send the same ones in the same order, each remote one (a URL)
+    already being fetched while the `width - 1` before it are searched. When the source
+    closes this stage at the end of the walk, the logfiles still waiting are sent first."""
+    window = FetchWindow(width)
+    try:
+        while True:
+            try:
+                window.add((yield))
+            except GeneratorExit:  # the walk is over: what waits goes on, then the chain closes
+                try:
+                    for logfile in window.rest():
+                        target.send(logfile)
+                except (StopSearch, StopIteration):
+                    pass  # the source is closing us: nobody above is left to stop
+                return
+            for logfile in window.ready():
+                target.send(logfile)
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        window.close()
         target.close()
 
 
@@ -133,10 +160,11 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     matcher = Matcher(options.patterns, **options.matcher_settings())
     find_files(
         options.paths,
-        opener(cat(grep(matcher, printer(output), **options.search_settings()),
-                   block_size=options.block_size, messages=messages, stats=stats,
-                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
-               messages=messages, stats=stats),
+        fetch(opener(cat(grep(matcher, printer(output), **options.search_settings()),
+                         block_size=options.block_size, messages=messages, stats=stats,
+                         count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
+                     messages=messages, stats=stats),
+              width=options.prefetch),
         globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
         follow=options.follow, messages=messages, stats=stats,
     )

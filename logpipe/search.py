@@ -12,6 +12,7 @@ from .messages import Messages, describe
 from .options import SearchOptions
 from .output import Output
 from .progress import Progress
+from .remote import is_url
 from .stats import Stats
 
 BACKENDS = {"pull": pull, "push": push}
@@ -32,7 +33,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    if options.threads > 1 and "-" not in options.paths:
+    if options.threads > 1 and "-" not in options.paths and not _remote(options.paths):
         from .parallel import search as engine  # each file in a worker process
     else:
         engine = BACKENDS[options.backend].search
@@ -94,7 +95,17 @@ def show_filename(options: SearchOptions) -> bool:
     if options.with_filename is not None:
         return options.with_filename
     paths = options.paths
+    if len(paths) == 1 and _remote(paths):
+        from .remote import isdir
+
+        return isdir(paths[0])
     return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
+
+
+def _remote(paths) -> bool:
+    """Whether any PATH is a URL (s3://, http://, ...). Remote objects are searched here,
+    many fetched at once by threads (--prefetch), rather than by -j worker processes."""
+    return any("://" in path for path in paths) and any(is_url(path) for path in paths)
 
 
 def _silence_stdout(stdout: BinaryIO | None) -> None:

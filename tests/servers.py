@@ -72,6 +72,14 @@ def s3(moto_endpoint):
     use_endpoint(moto_endpoint)
 
 
+@pytest.fixture(scope="module")
+def s3_tree(moto_endpoint, tmp_path_factory):
+    """One tree of mixed-codec objects per test module, in S3 and on disk: (bucket, local root)."""
+    import boto3
+
+    return make_tree(boto3.client("s3", endpoint_url=moto_endpoint), tmp_path_factory.mktemp("s3-tree"))
+
+
 # (key below the tree, codec, seed): prefixes of several depths, every codec, a misnamed file
 TREE = [
     ("2024/01/01/app.log", "plain", 1), ("2024/01/01/app.log.1.gz", "gzip", 2),

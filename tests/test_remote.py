@@ -17,7 +17,7 @@ from logpipe import pull, push
 from logpipe.demo import log_lines
 from logpipe.messages import Messages
 from logpipe.output import Output
-from servers import SECRET, http_root, make_tree, moto_endpoint, proxy, s3  # noqa: F401  (fixtures)
+from servers import SECRET, http_root, make_tree, moto_endpoint, proxy, s3, s3_tree  # noqa: F401  (fixtures)
 
 pytest.importorskip("s3fs")
 
@@ -37,8 +37,9 @@ def as_local(result, url: str, folder) -> bytes:
     {"max_count": 1, "prefetch": 1},
     {"files_without_match": True, "prefetch": 3},
 ], ids=lambda options: ",".join(f"{k}={v}" for k, v in options.items()))
-def test_s3_tree_prints_what_the_local_tree_prints(logpipe, s3, tmp_path, options):
-    bucket, folder = make_tree(s3, tmp_path)
+def test_s3_tree_prints_what_the_local_tree_prints(backend, s3, s3_tree, options):
+    bucket, folder = s3_tree
+    logpipe = search_with(backend, 5 if options.get("before_context") else 256 * 1024)  # tiny blocks once
     url = f"s3://{bucket}/tree"
     remote = logpipe("Failed password|sshd.*root", url, **options)
     local = logpipe("Failed password|sshd.*root", folder, **options)
@@ -52,8 +53,9 @@ def test_s3_tree_prints_what_the_local_tree_prints(logpipe, s3, tmp_path, option
     assert distinct == sorted(distinct)
 
 
-def test_objects_and_prefixes_given_one_by_one(logpipe, s3, tmp_path):
-    bucket, folder = make_tree(s3, tmp_path)
+def test_objects_and_prefixes_given_one_by_one(backend, s3, s3_tree):
+    logpipe = search_with(backend)
+    bucket, folder = s3_tree
     paths = [f"s3://{bucket}/tree/top.log", f"s3://{bucket}/tree/2025/", f"s3://{bucket}/tree/2024/01/02"]
     remote = logpipe("GET /api", *paths, line_number=True)
     local = logpipe("GET /api", *(p.replace(f"s3://{bucket}/tree", str(folder)) for p in paths), line_number=True)
@@ -61,24 +63,28 @@ def test_objects_and_prefixes_given_one_by_one(logpipe, s3, tmp_path):
     assert remote.status == 0 and b"s3://" + bucket.encode() + b"/tree/2025/01/01/app.log.gz:" in remote.out
 
 
-def test_one_object_prints_no_name(logpipe, s3, tmp_path):
-    bucket, folder = make_tree(s3, tmp_path)
+def test_one_object_prints_no_name(backend, s3, s3_tree):
+    logpipe = search_with(backend)
+    bucket, folder = s3_tree
     result = logpipe("sshd", f"s3://{bucket}/tree/2024/01/01/app.log.1.gz")
     assert result.status == 0 and result.lines and not any(b"s3://" in line for line in result.lines)
 
 
-def test_missing_bucket_and_prefix_are_reported_and_the_rest_searched(logpipe, s3, tmp_path):
-    bucket, folder = make_tree(s3, tmp_path)
+def test_missing_bucket_and_prefix_are_reported_and_the_rest_searched(backend, s3, s3_tree):
+    logpipe = search_with(backend)
+    bucket, folder = s3_tree
     result = logpipe("sshd", "s3://no-such-bucket/logs", f"s3://{bucket}/no/such/prefix", f"s3://{bucket}/tree/top.log")
     assert result.err == (b"logpipe: s3://no-such-bucket/logs: No such file or directory\n"
                           b"logpipe: s3://" + bucket.encode() + b"/no/such/prefix: No such file or directory\n")
     assert result.status == 2 and result.out.startswith(f"s3://{bucket}/tree/top.log:".encode())
 
 
-def test_access_denied_object_and_bucket(logpipe, proxy, s3, tmp_path):
-    bucket, folder = make_tree(s3, tmp_path)
+def test_access_denied_object_and_bucket(backend, proxy, s3, s3_tree):
+    logpipe = search_with(backend)
+    bucket, folder = s3_tree
     proxy.deny.update({f"{bucket}/tree/2024/01/02/app.log.zst", "/locked"})
-    s3.create_bucket(Bucket="locked")
+    if "locked" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket="locked")
     result = logpipe("sshd", f"s3://{bucket}/tree", "s3://locked", line_number=True)
     local = logpipe("sshd", folder, line_number=True)
     denied = f"s3://{bucket}/tree/2024/01/02/app.log.zst".encode()
@@ -123,7 +129,8 @@ def big_gzip_object(s3, bucket: str) -> tuple[bytes, bytes]:
     return packed, content
 
 
-def test_connection_cut_once_is_resumed_where_it_broke(logpipe, proxy, s3):
+def test_connection_cut_once_is_resumed_where_it_broke(backend, proxy, s3):
+    logpipe = search_with(backend)
     s3.create_bucket(Bucket="cut-once")
     packed, content = big_gzip_object(s3, "cut-once")
     assert len(packed) > 1024 * 1024
@@ -135,7 +142,8 @@ def test_connection_cut_once_is_resumed_where_it_broke(logpipe, proxy, s3):
                           % sum(b"sshd" in line for line in content.splitlines()))
 
 
-def test_connection_cut_for_good_reports_once_after_every_line_before_it(logpipe, proxy, s3):
+def test_connection_cut_for_good_reports_once_after_every_line_before_it(backend, proxy, s3):
+    logpipe = search_with(backend)
     s3.create_bucket(Bucket="cut-always")
     packed, content = big_gzip_object(s3, "cut-always")
     # every request for the second MiB is cut off: the first arrived whole and is searched
@@ -152,7 +160,8 @@ def test_connection_cut_for_good_reports_once_after_every_line_before_it(logpipe
     assert printed == expected[:len(printed)] and len(printed) > 100
 
 
-def test_http_files(logpipe, http_root):
+def test_http_files(backend, http_root):
+    logpipe = search_with(backend)
     base, site = http_root
     (site / "a.log.gz").write_bytes(gzip.compress(b"one sshd\ntwo\n"))
     (site / "b.log").write_bytes(b"three sshd\n")
@@ -162,7 +171,8 @@ def test_http_files(logpipe, http_root):
     assert result.status == 2
 
 
-def test_a_scheme_without_its_package_names_what_to_install(logpipe):
+def test_a_scheme_without_its_package_names_what_to_install(backend):
+    logpipe = search_with(backend)
     pytest.importorskip("fsspec")
     try:
         import gcsfs  # noqa: F401
@@ -175,8 +185,8 @@ def test_a_scheme_without_its_package_names_what_to_install(logpipe):
     assert result.status == 2
 
 
-def test_command_line_searches_an_s3_prefix_from_the_environment(s3, tmp_path, moto_endpoint):
-    bucket, folder = make_tree(s3, tmp_path)
+def test_command_line_searches_an_s3_prefix_from_the_environment(s3, s3_tree, moto_endpoint):
+    bucket, folder = s3_tree
     run = subprocess.run([sys.executable, "-m", "logpipe", "grep", "-c", "sshd", f"s3://{bucket}/tree/2024/01"],
                          capture_output=True, timeout=60)
     local = search_with("pull")("sshd", folder / "2024" / "01", count=True)

@@ -126,10 +126,13 @@ def printer(output: Output, matches: Iterable[Match]) -> None:
         pass
 
 
-def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
-    """Run the whole chain for `options`; every stage is closed at the end, early or not."""
-    logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
-                          max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
+def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None,
+           logfiles: Iterable[LogFile] | None = None) -> None:
+    """Run the whole chain for `options` (on `logfiles` instead of the walk of `options.paths`,
+    if given); every stage is closed at the end, early or not."""
+    if logfiles is None:
+        logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
+                              max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
     logfiles = fetch(logfiles, width=options.prefetch)
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,

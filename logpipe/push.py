@@ -32,7 +32,7 @@ from .matching import BlockSearch, Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
-from .records import SKIP_FILE, StopSearch
+from .records import SKIP_FILE, LogFile, StopSearch
 from .remote import PREFETCH, FetchWindow
 from .stats import Stats
 
@@ -155,16 +155,29 @@ def printer(output: Output):
         output.write((yield))
 
 
-def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
-    """Build the chain for `options` and drive it from the source."""
+def send_all(logfiles: Iterable[LogFile], target: Generator) -> None:
+    """A source for logfiles walked elsewhere: send each to `target`, then close it."""
+    try:
+        for logfile in logfiles:
+            target.send(logfile)
+    except (StopSearch, StopIteration):
+        pass
+    finally:
+        target.close()
+
+
+def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None,
+           logfiles: Iterable[LogFile] | None = None) -> None:
+    """Build the chain for `options` and drive it from the source (the walk of `options.paths`,
+    or `logfiles` if given)."""
     matcher = Matcher(options.patterns, **options.matcher_settings())
-    find_files(
-        options.paths,
-        fetch(opener(cat(grep(matcher, printer(output), **options.search_settings()),
-                         block_size=options.block_size, messages=messages, stats=stats,
-                         count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
-                     messages=messages, stats=stats),
-              width=options.prefetch),
-        globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
-        follow=options.follow, messages=messages, stats=stats,
-    )
+    chain = fetch(opener(cat(grep(matcher, printer(output), **options.search_settings()),
+                             block_size=options.block_size, messages=messages, stats=stats,
+                             count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
+                         messages=messages, stats=stats),
+                  width=options.prefetch)
+    if logfiles is not None:
+        send_all(logfiles, chain)
+    else:
+        find_files(options.paths, chain, globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
+                   follow=options.follow, messages=messages, stats=stats)

@@ -33,7 +33,9 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    if options.threads > 1 and "-" not in options.paths and not _remote(options.paths):
+    if options.dask and "-" not in options.paths:
+        from .cluster import search as engine  # batches of files on a Dask cluster's workers
+    elif options.threads > 1 and "-" not in options.paths and not _remote(options.paths):
         from .parallel import search as engine  # each file in a worker process
     else:
         engine = BACKENDS[options.backend].search

@@ -4,6 +4,8 @@ The library never imports click; this module is the only one that does.
 """
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import signal
@@ -39,9 +41,37 @@ class ByteSize(click.ParamType):
         return size
 
 
+def last_one_wins(other: str):
+    """A callback for one of two options that exclude each other (-l, -L): click processes the
+    options given in command-line order, so the one given last is remembered, and wins (as in grep)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value:
+            ctx.meta[("logpipe.last", *sorted((param.name, other)))] = param.name
+        return value
+
+    return callback
+
+
+def drop_overridden(flags: dict) -> None:
+    """Of two options that exclude each other, keep only the one given last (see last_one_wins)."""
+    ctx = click.get_current_context(silent=True)
+    for key, last in (ctx.meta.items() if ctx is not None else ()):
+        if isinstance(key, tuple) and key[0] == "logpipe.last":
+            for name in key[1:]:
+                if name != last and name in flags:
+                    flags[name] = False
+
+
+# A count of lines (-A, -B, -C): any size is accepted, as grep accepts it; beyond this bound
+# (more lines than any file holds) every value means the same.
+MAX_LINES = 1 << 40
+LINES = click.IntRange(min=0, max=MAX_LINES, clamp=True)
+
+
 # The options that say what to search and how; shared by `grep` and `compare`.
 SEARCH_OPTIONS = [
-    click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]..."),
+    click.argument("arguments", nargs=-1, metavar="PATTERN [PATH]...", type=click.Path()),  # PATHs complete
     click.option("-e", "--regexp", "regexps", multiple=True, metavar="PATTERN",
                  help="A pattern to search for (repeatable: a line matches if any does). PATHs then start at "
                       "the first argument."),
@@ -53,11 +83,11 @@ SEARCH_OPTIONS = [
     click.option("-v", "--invert-match", is_flag=True, help="Select the lines that do not match."),
     click.option("-w", "--word-regexp", is_flag=True, help="Match whole words only."),
     click.option("-x", "--line-regexp", is_flag=True, help="Match whole lines only."),
-    click.option("-m", "--max-count", type=click.IntRange(min=0), metavar="N",
-                 help="Stop reading a file after N selected lines."),
-    click.option("--pattern", "globs", multiple=True, metavar="GLOB",
-                 help="Search only files whose name matches GLOB (path below the root if GLOB has '/'). "
-                      "Repeatable."),
+    click.option("-m", "--max-count", type=int, metavar="N",
+                 help="Stop reading a file after N selected lines (negative: no limit, as grep -m -1)."),
+    click.option("-g", "--glob", "--include", "--pattern", "globs", multiple=True, metavar="GLOB",
+                 help="Search only files whose name matches GLOB (path below the root if GLOB has '/'); "
+                      "selects files, it is not the search pattern. Repeatable."),
     click.option("--exclude", multiple=True, metavar="GLOB",
                  help="Skip files and directories matching GLOB. Repeatable."),
     click.option("--max-depth", type=click.IntRange(min=0), metavar="N",
@@ -74,6 +104,22 @@ SEARCH_OPTIONS = [
                       "stderr instead, and memory stays bounded."),
 ]
 
+# What grep and ripgrep users type out of habit.
+HABIT_OPTIONS = [
+    click.option("-r", "--recursive", is_flag=True, expose_value=False,
+                 help="Accepted for grep's sake: directories are always searched recursively."),
+    click.option("-R", "--dereference-recursive", is_flag=True,
+                 help="As grep -R: recursive, following symbolic links (= --follow)."),
+    click.option("-E", "--extended-regexp", is_flag=True, expose_value=False,
+                 help="Accepted for grep's sake: patterns are Python regular expressions (re) whichever of "
+                      "-E or -P is given."),
+    click.option("-P", "--perl-regexp", is_flag=True, expose_value=False,
+                 help="Accepted for grep's sake: patterns are Python regular expressions (re), close to -P."),
+    click.option("-z", "--search-zip", is_flag=True, expose_value=False,
+                 help="Accepted for ripgrep's sake: compressed files are always decompressed."),
+    click.option("-I", "skip_binary", is_flag=True, help="Skip binary files (= --binary-files without-match)."),
+]
+
 OUTPUT_OPTIONS = [
     click.option("-n", "--line-number", is_flag=True, help="Print the line number before each line."),
     click.option("-b", "--byte-offset", is_flag=True, help="Print the byte offset of each line (of each match "
@@ -83,18 +129,96 @@ OUTPUT_OPTIONS = [
     click.option("-h", "--no-filename", "with_filename", flag_value=False, help="Never print file names."),
     click.option("-o", "--only-matching", is_flag=True, help="Print only the matched parts, each on its own line."),
     click.option("-c", "--count", is_flag=True, help="Print the number of selected lines per file."),
-    click.option("-l", "--files-with-matches", is_flag=True, help="Print only the names of files with a match."),
-    click.option("-L", "--files-without-match", is_flag=True, help="Print only the names of files without a match."),
-    click.option("-A", "--after-context", type=click.IntRange(min=0), metavar="N", help="Print N lines after each."),
-    click.option("-B", "--before-context", type=click.IntRange(min=0), metavar="N", help="Print N lines before each."),
-    click.option("-C", "--context", type=click.IntRange(min=0), metavar="N", help="Print N lines around each."),
+    click.option("-l", "--files-with-matches", is_flag=True, callback=last_one_wins("files_without_match"),
+                 help="Print only the names of files with a match."),
+    click.option("-L", "--files-without-match", is_flag=True, callback=last_one_wins("files_with_matches"),
+                 help="Print only the names of files without a match (-l and -L: the last one given wins)."),
+    click.option("-A", "--after-context", type=LINES, metavar="N", help="Print N lines after each."),
+    click.option("-B", "--before-context", type=LINES, metavar="N", help="Print N lines before each."),
+    click.option("-C", "--context", type=LINES, metavar="N", help="Print N lines around each."),
     click.option("--color", "--colour", type=click.Choice(COLOR_MODES), default="auto", show_default=True,
-                 help="Highlight matches, names and numbers as grep does (auto: when stdout is a terminal and "
-                      "NO_COLOR is unset)."),
+                 is_flag=False, flag_value="auto", metavar="[WHEN]",
+                 help="Highlight matches, names and numbers as grep does, in GREP_COLORS' colours (auto, also "
+                      "--color alone: when stdout is a terminal and NO_COLOR is unset)."),
     click.option("--json", is_flag=True, help="Print JSON Lines in ripgrep's --json format."),
     click.option("-0", "-Z", "--null", is_flag=True, help="Print a NUL byte after each file name."),
     click.option("-q", "--quiet", is_flag=True, help="Print nothing; exit 0 at the first match."),
 ]
+
+
+# The headings of `logpipe grep --help` (and of the man page), each with the options under it
+# by parameter name, in the order shown. A new list of options adds its own heading here;
+# an option listed nowhere is shown under "Other options".
+HELP_SECTIONS = {
+    "What to search": ["globs", "exclude", "max_depth", "follow", "recursive",
+                       "dereference_recursive", "search_zip", "text", "binary_files", "skip_binary",
+                       "max_line_bytes"],
+    "How to match": ["regexps", "pattern_files", "fixed_strings", "extended_regexp", "perl_regexp", "ignore_case",
+                     "smart_case", "invert_match", "word_regexp", "line_regexp", "max_count"],
+    "What to print": ["line_number", "byte_offset", "with_filename", "only_matching", "count", "files_with_matches",
+                      "files_without_match", "after_context", "before_context", "context", "color", "json", "null",
+                      "quiet", "no_messages"],
+    "How to run": ["threads", "backend", "stats", "progress", "prefetch", "dask", "repeat", "as_json", "no_config",
+                   "version", "help"],
+}
+OTHER_OPTIONS = "Other options"
+
+
+def help_sections(command: click.Command, ctx: click.Context) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The command's options as (heading, [(options, help)]) in HELP_SECTIONS' order."""
+    place = {name: (number, index) for number, names in enumerate(HELP_SECTIONS.values())
+             for index, name in enumerate(names)}
+    headings = [*HELP_SECTIONS, OTHER_OPTIONS]
+    placed = []
+    for order, param in enumerate(command.get_params(ctx)):
+        record = param.get_help_record(ctx) if isinstance(param, click.Option) else None  # arguments: in the usage
+        if record:
+            number, index = place.get(param.name, (len(HELP_SECTIONS), order))
+            placed.append((number, index, order, record))
+    sections: dict[str, list] = {}
+    for number, _, _, record in sorted(placed, key=lambda item: item[:3]):
+        sections.setdefault(headings[number], []).append(record)
+    return list(sections.items())
+
+
+class SectionedHelp(click.Command):
+    """--help with the options grouped under HELP_SECTIONS' headings."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for heading, records in help_sections(self, ctx):
+            with formatter.section(heading):
+                formatter.write_dl(records)
+
+
+class SearchCommand(SectionedHelp):
+    """`grep` and `compare`: their arguments are read as grep reads them before click parses
+    them; `grep`'s come after the defaults in LOGPIPE_CONFIG_PATH (unless --no-config)."""
+
+    reads_config = False
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = list(args)
+        if self.reads_config and "--no-config" not in args[:args.index("--") if "--" in args else len(args)]:
+            from .config import config_arguments
+
+            args = config_arguments() + args
+        return super().parse_args(ctx, bare_color(args))
+
+
+class GrepCommand(SearchCommand):
+    reads_config = True
+
+
+def bare_color(args: list[str]) -> list[str]:
+    """`--color` alone means `--color=auto`, as in grep: the next word stays a PATTERN or PATH
+    unless it is one of auto, always, never."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg in ("--color", "--colour") and (i == 0 or args[i - 1] not in ("-e", "--regexp")):
+            if i + 1 == len(args) or args[i + 1] not in COLOR_MODES:
+                args[i] = "--color=auto"
+    return args
 
 
 # Remote PATHs (s3://, http://, ...) and clusters.
@@ -132,6 +256,25 @@ def interruptible(run_command):
     return wrapper
 
 
+def without(decorators, *names: str) -> list:
+    """The option decorators of a list but those whose parameters are `names` (for a command
+    that has its own option of that name)."""
+
+    def collect(function):
+        return function
+
+    for decorator in decorators:
+        decorator(collect)
+    def attach(param: click.Parameter):
+        def decorator(command):
+            command.__dict__.setdefault("__click_params__", []).append(param)  # as click's own decorators do
+            return command
+
+        return decorator
+
+    return [attach(param) for param in reversed(collect.__click_params__) if param.name not in names]
+
+
 def apply(decorators):
     def decorate(command):
         for decorator in reversed(decorators):
@@ -143,17 +286,26 @@ def apply(decorators):
 
 def stdin_is_readable() -> bool:
     """Whether standard input is a pipe or a file to search, as ripgrep decides it
-    (not a terminal, not /dev/null, not closed)."""
+    (not a terminal, not /dev/null, not closed); or a directory, which is then reported
+    as grep reports it ("Is a directory")."""
     try:
         mode = os.fstat(0).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode) or stat.S_ISDIR(mode)
 
 
 def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_files, text: bool,
                   binary_files: str, context: int | None = None, after_context: int | None = None,
-                  before_context: int | None = None, **flags) -> SearchOptions:
+                  before_context: int | None = None, skip_binary: bool = False,
+                  dereference_recursive: bool = False, **flags) -> SearchOptions:
+    drop_overridden(flags)
+    if skip_binary:
+        binary_files = "without-match"
+    if dereference_recursive:
+        flags["follow"] = True
+    if flags.get("max_count") is not None and flags["max_count"] < 0:
+        flags["max_count"] = None  # grep's -m -1: no limit
     patterns = [os.fsencode(p) for p in regexps]
     for pattern_file in pattern_files:
         with pattern_file:
@@ -168,26 +320,105 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
         flags["threads"] = os.cpu_count() or 1
     return SearchOptions(
         patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files,
+        context_given=context is not None or after_context is not None or before_context is not None,
         after_context=after_context if after_context is not None else context or 0,
         before_context=before_context if before_context is not None else context or 0, **flags)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "--version", "-V", prog_name="logpipe")
+def version_option():
+    return click.version_option(__version__, "--version", "-V", prog_name="logpipe")
+
+
+class ClosedFile(io.RawIOBase):
+    """Standard input or output that was closed when logpipe started (`<&-`, `>&-`): reading
+    or writing it fails as the closed descriptor did, with "Bad file descriptor"."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd  # now /dev/null, so that no file opened later takes its number
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def write(self, data) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def reopen_closed_streams() -> None:
+    """Descriptors 0, 1, 2 closed when we started: open /dev/null on them, so that a log file
+    opened later cannot become "standard input" or receive our output; then reading a closed
+    stdin or writing a closed stdout fails with "Bad file descriptor" (as in grep), and
+    messages to a closed stderr are dropped."""
+    handed_over = os.environ.pop("LOGPIPE_STDIN_FD", None)  # a directory as stdin: see bin/logpipe
+    if handed_over is not None and handed_over.isdigit():
+        try:
+            os.dup2(int(handed_over), 0)  # reading it now fails with "Is a directory", as in grep
+            os.close(int(handed_over))
+        except OSError:
+            pass
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if fd == 0:
+            sys.stdin = io.TextIOWrapper(io.BufferedReader(ClosedFile(0)))
+        elif fd == 1:
+            sys.stdout = io.TextIOWrapper(ClosedFile(1), write_through=True)
+        else:
+            sys.stderr = open(2, "w", closefd=False)
+
+
+class Logpipe(click.Group):
+    def main(self, *args, **kwargs):
+        """Every command: closed standard descriptors handled first; an unexpected exception
+        (a bug) ends in one line and status 2, never in a traceback that scripts read as status 1."""
+        reopen_closed_streams()
+        try:
+            return super().main(*args, **kwargs)
+        except Exception as err:
+            try:
+                sys.stderr.write(f"logpipe: internal error: {type(err).__name__}: {err}\n")
+                sys.stderr.flush()
+            except Exception:
+                pass
+            sys.exit(ERROR)
+
+
+@click.group(cls=Logpipe, context_settings=CONTEXT)
+@version_option()
 def main() -> None:
     """Search log trees (plain, gzip, bzip2, zstd, xz) for a pattern."""
 
 
-@main.command("grep", context_settings=CONTEXT)
-@apply(SEARCH_OPTIONS + OUTPUT_OPTIONS)
+@main.command("grep", cls=GrepCommand, context_settings=CONTEXT,
+              short_help="Print the lines matching PATTERN under each PATH.")
+@version_option()
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes searching files in parallel (0: one per core; 1: none). The output "
-                   "order is always that of -j1.")
+                   f"order is always that of -j1.  [default: 0, one per core: {os.cpu_count()} here]")
 @click.option("--stats", is_flag=True, help="After the search, print on stderr what each stage did.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr [default: when stderr is a terminal].")
+@click.option("--no-config", is_flag=True, expose_value=False,
+              help="Ignore the file of default arguments that LOGPIPE_CONFIG_PATH names (one argument per "
+                   "line, put before the command line's; # starts a comment).")
 @apply(REMOTE_OPTIONS)
 def grep_command(**flags) -> None:
     """Print the lines matching PATTERN in the files under each PATH.
@@ -199,7 +430,7 @@ def grep_command(**flags) -> None:
     none was, 2 if an error occurred.
 
     \b
-    Example:  logpipe grep brew ~ --pattern '*bash*'
+    Example:  logpipe grep brew ~ -g '*bash*'
     """
     sys.exit(interruptible(search)(flags))
 
@@ -212,8 +443,13 @@ def search(flags: dict) -> int:
         return ERROR
 
 
-@main.command("compare", context_settings=CONTEXT)
-@apply(SEARCH_OPTIONS)
+@main.command("compare", cls=SearchCommand, context_settings=CONTEXT,
+              short_help="Measure the pull and push backends on one search.")
+@version_option()
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + without(OUTPUT_OPTIONS, "json"))  # --json: the report's here
+@click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Worker processes of each measured search, as grep's -j (0: one per core; 1: none)."
+                   f"  [default: 0, one per core: {os.cpu_count()} here]")
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, metavar="N",
               help="Measured runs per backend, in alternating order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
@@ -237,11 +473,43 @@ def compare_command(repeat: int, as_json: bool, **flags) -> None:
     sys.exit(interruptible(measure)())
 
 
-@main.command("demo", context_settings=CONTEXT)
+@main.command("demo", cls=SectionedHelp, context_settings=CONTEXT,
+              short_help="Write a small tree of logs in every codec.")
+@version_option()
 @click.argument("directory", type=click.Path(file_okay=False))
-def demo_command(directory: str) -> None:
-    """Write a small tree of synthetic logs in every codec to DIRECTORY, to try logpipe on."""
+@click.option("--force", is_flag=True, help="Write into DIRECTORY even if it is not empty (replacing files of "
+                                               "the same names).")
+def demo_command(directory: str, force: bool) -> None:
+    """Write a small tree of synthetic logs in every codec to DIRECTORY, to try logpipe on.
+
+    DIRECTORY must be new or empty, unless --force: run in /var/log, the demo would
+    replace the real syslog.
+    """
     from .demo import make_demo_tree
 
+    if not force and os.path.isdir(directory) and os.listdir(directory):
+        click.echo(f"logpipe: {directory}: directory not empty (the demo would replace its files; "
+                   "use --force to write there anyway)", err=True)
+        sys.exit(ERROR)
     for path in make_demo_tree(directory):
         click.echo(path)
+
+
+@main.command("man", cls=SectionedHelp, context_settings=CONTEXT, short_help="Print logpipe's man page (roff).")
+@version_option()
+def man_command() -> None:
+    """Print logpipe's manual page, made from the same text as --help, in roff.
+
+    \b
+    Read it:    logpipe man | man -l -
+    Install it: logpipe man > ~/.local/share/man/man1/logpipe.1
+    """
+    from .manpage import man_page
+
+    root = click.get_current_context().find_root()
+    pages = []
+    for name, command in main.commands.items():
+        ctx = click.Context(command, info_name=name, parent=root)
+        pages.append((name, command.collect_usage_pieces(ctx), command.help or "",
+                      help_sections(command, ctx)))
+    click.echo(man_page(main.help or "", pages, __version__), nl=False)

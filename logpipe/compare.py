@@ -130,6 +130,7 @@ def compare(options: SearchOptions, repeat: int = 3, *, fresh_process: bool = Tr
         "pattern": b"|".join(options.patterns).decode("utf-8", "backslashreplace"),
         "paths": list(options.paths) or ["."],
         "repeat": repeat,
+        "threads": options.threads,
         "backends": {backend: summarize(ms) for backend, ms in runs.items()},
         "ratio_push_pull": ratio([m.seconds for m in runs["push"]], [m.seconds for m in runs["pull"]]),
         "identical": len(digests) == 1,
@@ -167,8 +168,8 @@ def ratio(numerators: list[float], denominators: list[float]) -> dict:
 def format_report(report: dict) -> str:
     head = (f"{'backend':<8} {'median':>9} {'min-max':>17} {'CPU':>8} {'MB/s':>8} {'lines/s':>10} "
             f"{'matches':>9} {'peak mem':>10}")
-    rows = [f"logpipe compare: {report['pattern']!r} in {' '.join(report['paths'])}, {report['repeat']} rounds "
-            f"each, alternating, each run in a fresh process after a warm-up run", "", head]
+    rows = [f"logpipe compare: {report['pattern']!r} in {' '.join(report['paths'])} at -j{report.get('threads', 1)}, "
+            f"{report['repeat']} rounds each, alternating, each run in a fresh process after a warm-up run", "", head]
     for backend, s in report["backends"].items():
         rows.append(
             f"{backend:<8} {s['median_seconds']:>7.3f} s {s['min_seconds']:>8.3f}-{s['max_seconds']:.3f} s "

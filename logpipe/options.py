@@ -49,6 +49,7 @@ class _Fields(NamedTuple):
     threads: int = 1  # worker processes, each searching whole files; 1: all in this process
     block_size: int = BLOCK_SIZE
     max_line_bytes: int = MAX_LINE_BYTES
+    context_given: bool = False  # -A/-B/-C given, even as 0: groups are separated by "--", as grep does
     # remote PATHs (s3://, http://, ...) and clusters
     prefetch: int = 16  # remote objects fetched at once, ahead of the one searched (1: one at a time)
     dask: str | None = None  # address of a Dask scheduler: each batch of files searched by its workers
@@ -102,7 +103,8 @@ class SearchOptions(_Fields):
     @property
     def line_numbers(self) -> bool:
         """Whether anything printed needs line numbers (else nobody counts newlines)."""
-        return self.line_number or self.json or self.stats or bool(self.before_context or self.after_context)
+        return (self.line_number or self.json or self.stats or self.context_given
+                or bool(self.before_context or self.after_context))
 
     def matcher_settings(self) -> dict:
         return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,
@@ -114,7 +116,7 @@ class SearchOptions(_Fields):
         max_count = self.max_count
         if mode in ("files-with-matches", "files-without-match", "quiet"):
             max_count = 1 if max_count is None else min(max_count, 1)
-        context = mode in ("lines", "json")
+        context = mode in ("lines", "json", "only-matching")  # -o: context only places the "--"
         return {
             "invert": self.invert_match, "max_count": max_count,
             "before": self.before_context if context else 0, "after": self.after_context if context else 0,

@@ -14,12 +14,36 @@ from .records import BinaryMatch, FileEnd, LongLineMatch, Match, StopSearch
 
 MODES = ("lines", "only-matching", "count", "files-with-matches", "files-without-match", "quiet", "json")
 
-# GNU grep's default GREP_COLORS: ms=01;31 fn=35 ln=32 bn=32 se=36, each as SGR + "erase to end of line".
-COLORS = {"match": b"01;31", "name": b"35", "number": b"32", "offset": b"32", "separator": b"36"}
+# GNU grep's default GREP_COLORS: ms=01;31 mc=01;31 sl= cx= fn=35 ln=32 bn=32 se=36, each as
+# SGR + "erase to end of line" (unless `ne`).
+COLORS = {"match": b"01;31", "context_match": b"01;31", "selected_line": b"", "context_line": b"",
+          "name": b"35", "number": b"32", "offset": b"32", "separator": b"36"}
+GREP_COLOR_KEYS = {"ms": ("match",), "mc": ("context_match",), "mt": ("match", "context_match"),
+                   "sl": ("selected_line",), "cx": ("context_line",), "fn": ("name",), "ln": ("number",),
+                   "bn": ("offset",), "se": ("separator",)}
 
 
 def paint(kind: str, text: bytes) -> bytes:
     return b"\x1b[" + COLORS[kind] + b"m\x1b[K" + text + b"\x1b[m\x1b[K"
+
+
+def grep_colors(setting: str | None, invert: bool = False) -> tuple[dict, bool]:
+    """GREP_COLORS as GNU grep reads it: `ms=01;31:mc=01;31:sl=:cx=:fn=35:ln=32:bn=32:se=36`,
+    `mt=` for ms and mc, `rv` (swap sl and cx with -v), `ne` (no "erase to end of line");
+    unknown or malformed entries are ignored. Returns the colours and whether to erase."""
+    colors, erase, reverse = dict(COLORS), True, False
+    for entry in (setting or "").split(":"):
+        key, has_value, value = entry.partition("=")
+        if key in GREP_COLOR_KEYS and has_value and all(c.isdigit() or c == ";" for c in value):
+            for kind in GREP_COLOR_KEYS[key]:
+                colors[kind] = value.encode("ascii")
+        elif key == "ne" and not has_value:
+            erase = False
+        elif key == "rv" and not has_value:
+            reverse = True
+    if reverse and invert:
+        colors["selected_line"], colors["context_line"] = colors["context_line"], colors["selected_line"]
+    return colors, erase
 
 
 def json_text(data: bytes) -> dict:
@@ -49,7 +73,8 @@ class Output:
     def __init__(self, stream: BinaryIO, *, mode: str = "lines", with_filename: bool = False,
                  line_number: bool = False, byte_offset: bool = False, null: bool = False, color: bool = False,
                  context: bool = False, matcher: Matcher | None = None, invert: bool = False,
-                 messages: Messages | None = None, escape_names: bool = False) -> None:
+                 messages: Messages | None = None, escape_names: bool = False,
+                 colors: tuple[dict, bool] | None = None, max_count: int | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.stream = stream
@@ -59,11 +84,14 @@ class Output:
         self.byte_offset = byte_offset
         self.null = null
         self.color = color
-        self.context = context and mode == "lines"
+        self.context = context and mode in ("lines", "only-matching")  # -o: only the "--" between groups
         self.matcher = matcher
         self.invert = invert
         self.messages = messages or Messages()
         self.escape_names = escape_names
+        self.colors, erase = colors or (COLORS, True)  # GREP_COLORS
+        self.max_count = max_count  # -m: JSON's bytes_searched stops where the search stopped
+        self._sgr = (b"\x1b[", b"m\x1b[K", b"\x1b[m\x1b[K") if erase else (b"\x1b[", b"m", b"\x1b[m")
         self.matches = 0
         self.pipe_closed = False
         self.write_error: OSError | None = None  # e.g. a full disk: reported once, status 2
@@ -142,7 +170,7 @@ class Output:
         if not chunk:
             return
         if self.context and self._last is not None:
-            self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
+            self._out((self._paint("separator", b"--") if self.color else b"--") + b"\n")
         self._last = (b"", -2)  # so that the next file's first group is separated too
         self._out(chunk)
 
@@ -174,44 +202,64 @@ class Output:
 
     def _prefix(self, record: Match, separator: bytes, offset: int) -> bytes:
         color = self.color
-        sep = paint("separator", separator) if color else separator
+        sep = self._paint("separator", separator) if color else separator
         parts = []
         if self.with_filename:
             name = self._name(record.name)
-            parts.append(paint("name", name) if color else name)
+            parts.append(self._paint("name", name) if color else name)
             parts.append(b"\0" if self.null else sep)
         if self.line_number:
             number = b"%d" % record.line_number
-            parts += [paint("number", number) if color else number, sep]
+            parts += [self._paint("number", number) if color else number, sep]
         if self.byte_offset:
             number = b"%d" % offset
-            parts += [paint("offset", number) if color else number, sep]
+            parts += [self._paint("offset", number) if color else number, sep]
         return b"".join(parts)
 
     def _group_separator(self, record: Match) -> None:
         if self.context:
             last = self._last
             if last is not None and (last[0] != record.name or last[1] + 1 != record.line_number):
-                self._out((paint("separator", b"--") if self.color else b"--") + b"\n")
+                self._out((self._paint("separator", b"--") if self.color else b"--") + b"\n")
             self._last = (record.name, record.line_number)
 
-    def _painted(self, line: bytes) -> bytes:
+    def _paint(self, kind: str, text: bytes) -> bytes:
+        color = self.colors[kind]
+        if not color:
+            return text
+        start, middle, end = self._sgr
+        return start + color + middle + text + end
+
+    def _painted(self, line: bytes, selected: bool) -> bytes:
+        """A whole line in colour, as GNU grep paints it: matches in ms (mc in context lines),
+        the rest of the line in sl (cx); only lines that match have their matches painted."""
+        colors = self.colors
+        line_color = colors["selected_line" if selected else "context_line"]
+        match_kind = "match" if selected else "context_match"
+        start_sgr, middle, end_sgr = self._sgr
+        line_start = start_sgr + line_color + middle if line_color else b""
         pieces, pos = [], 0
-        for start, end in self.matcher.spans(line):
-            pieces += [line[pos:start], paint("match", line[start:end])]
-            pos = end
-        pieces.append(line[pos:])
+        if selected != self.invert and colors[match_kind]:
+            for start, end in self.matcher.spans(line):
+                pieces += [line_start, line[pos:start], self._paint(match_kind, line[start:end])]
+                pos = end
+        tail = len(line) - (line[-1:] == b"\r")  # grep leaves a \r before the newline unpainted
+        if line_color and tail > pos:
+            pieces += [line_start, line[pos:tail], end_sgr, line[tail:]]
+        else:
+            pieces.append(line[pos:])
         return b"".join(pieces)
 
     def _selected_line(self, record: Match) -> None:
         if self.mode == "only-matching":
             if not self.invert:
+                self._group_separator(record)
                 self._out(b"".join(self._prefix(record, b":", record.offset + start)
-                                   + (paint("match", record.line[start:end]) if self.color else record.line[start:end])
+                                   + (self._paint("match", record.line[start:end]) if self.color else record.line[start:end])
                                    + b"\n" for start, end in self.matcher.spans(record.line)))
             return
         self._group_separator(record)
-        line = self._painted(record.line) if self.color and not self.invert else record.line
+        line = self._painted(record.line, True) if self.color else record.line
         self._out(self._prefix(record, b":", record.offset) + line + b"\n")
 
     def _context_line(self, record: Match) -> None:
@@ -219,29 +267,33 @@ class Output:
             self._json_line(record, "context")
             return
         if self.mode != "lines":
+            if self.mode == "only-matching" and not self.invert:
+                self._group_separator(record)  # not printed, but it joins the groups as in grep
             return
         self._group_separator(record)
-        line = self._painted(record.line) if self.color and self.invert else record.line
+        line = self._painted(record.line, False) if self.color else record.line
         self._out(self._prefix(record, b"-", record.offset) + line + b"\n")
 
     def _file_end(self, end: FileEnd) -> None:
         mode = self.mode
         name = self._name(end.name)
-        name = paint("name", name) if self.color else name
+        name = self._paint("name", name) if self.color else name
         terminator = b"\0" if self.null else b"\n"
         if mode == "count":
             self.matches += end.count
             if self.with_filename:
-                self._out(name + (b"\0" if self.null else paint("separator", b":") if self.color else b":")
+                self._out(name + (b"\0" if self.null else self._paint("separator", b":") if self.color else b":")
                           + b"%d\n" % end.count)
             else:
                 self._out(b"%d\n" % end.count)
         elif mode == "files-with-matches" and end.count:
             self.matches += 1
             self._out(name + terminator)
-        elif mode == "files-without-match" and not end.count:
-            self.matches += 1
-            self._out(name + terminator)
+        elif mode == "files-without-match":
+            if end.count:  # the status says whether a line was selected, as grep >= 3.5
+                self.matches += 1
+            else:
+                self._out(name + terminator)
         elif mode == "json":
             self._json_end(end)
 
@@ -258,32 +310,48 @@ class Output:
         figures = self._json_file
         if figures is None or figures["name"] != record.name:
             figures = self._json_file = {"name": record.name, "started": time.perf_counter(), "printed": 0,
-                                         "matches": 0}
+                                         "matches": 0, "pending": None, "end": 0}
             figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(record.name)}})
         spans = [] if kind == "context" and not self.invert else self.matcher.spans(record.line)
         if self.invert and kind == "match":
             spans = []
         if kind == "match":
             figures["matches"] += len(spans)
+        # Held back until the next line or the file's end tells whether the line ends with a
+        # newline (the last one of a file may not): "lines" holds the bytes as they are, as in rg.
+        self._json_flush_line(figures, True)
+        figures["pending"] = (record, kind, spans)
+        if kind == "match":
+            figures["end"] = record.offset + len(record.line) + 1
+
+    def _json_flush_line(self, figures: dict, newline: bool) -> None:
+        if figures["pending"] is None:
+            return
+        record, kind, spans = figures["pending"]
+        figures["pending"] = None
         figures["printed"] += self._json({"type": kind, "data": {
-            "path": json_text(record.name), "lines": json_text(record.line + b"\n"),
+            "path": json_text(record.name), "lines": json_text(record.line + b"\n" if newline else record.line),
             "line_number": record.line_number, "absolute_offset": record.offset,
             "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}})
 
     def _json_end(self, end: FileEnd) -> None:
         total = self._json_total
-        total["searches"] += 1
-        total["bytes_searched"] += end.bytes_searched
         figures = self._json_file
         if figures is None or figures["name"] != end.name:
-            return  # nothing printed for this file: no begin, no end (as ripgrep)
+            return  # nothing printed for this file: no begin, no end, not in the summary (as ripgrep)
         self._json_file = None
+        last = figures["pending"]
+        self._json_flush_line(figures, last is None or last[0].offset + len(last[0].line) < end.bytes_searched)
+        searched = end.bytes_searched
+        if self.max_count is not None and end.count >= self.max_count:
+            searched = min(searched, figures["end"])  # -m: up to the last selected line, as rg counts it
         stats = {"elapsed": elapsed(time.perf_counter() - figures["started"]), "searches": 1,
-                 "searches_with_match": int(end.count > 0), "bytes_searched": end.bytes_searched,
+                 "searches_with_match": int(end.count > 0), "bytes_searched": searched,
                  "bytes_printed": figures["printed"], "matched_lines": end.count, "matches": figures["matches"]}
-        printed = self._json({"type": "end", "data": {"path": json_text(end.name), "binary_offset": None,
-                                                      "stats": stats}})
+        self._json({"type": "end", "data": {"path": json_text(end.name), "binary_offset": None, "stats": stats}})
+        total["searches"] += 1
+        total["bytes_searched"] += searched
         total["searches_with_match"] += int(end.count > 0)
-        total["bytes_printed"] += figures["printed"] + printed
+        total["bytes_printed"] += figures["printed"]  # the sum of the files' figures, as in rg
         total["matched_lines"] += end.count
         total["matches"] += figures["matches"]

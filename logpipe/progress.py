@@ -2,12 +2,15 @@
 
 A thread reads the counters that the stages keep (`Stats`) a few times a second, so the
 search itself pays nothing for it. tqdm waits `delay` seconds before it shows anything,
-redraws the line in place, and erases it at the end.
+redraws the line in place, and erases it at the end. When stdout is the same terminal,
+`guard(stdout)` erases the line before anything is written there (under a lock shared with
+the redraws), so that results never run into it; it is drawn again at the next redraw.
 """
 from __future__ import annotations
 
-import threading
 import io
+import os
+import threading
 from typing import BinaryIO, Callable
 
 from .stats import Stats
@@ -25,6 +28,20 @@ class Progress:
         self.delay = DELAY if delay is None else delay
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="logpipe-progress", daemon=True)
+        self._lock = threading.Lock()  # held while the line is drawn or erased, and while stdout is written
+        self._bar = None
+        self._shown = False
+
+    def guard(self, stdout: BinaryIO) -> BinaryIO:
+        """`stdout` as the search should write to it: through `ErasingWriter` when it is the
+        terminal the line is drawn on, else as it is."""
+        return ErasingWriter(stdout, self) if same_terminal(stdout, self.stream) else stdout
+
+    def erase(self) -> None:
+        """Erase the line if it is shown (the caller holds the lock)."""
+        if self._shown:
+            self._bar.clear(nolock=True)
+            self._shown = False
 
     def __enter__(self) -> Progress:
         self._thread.start()
@@ -41,11 +58,15 @@ class Progress:
         text = io.TextIOWrapper(self.stream, encoding="utf-8", errors="replace", write_through=True)
         bar = tqdm(total=0, unit="file", file=text, delay=self.delay, leave=False, dynamic_ncols=True,
                    bar_format="{n_fmt}/{total_fmt} files{postfix} [{elapsed}]", mininterval=INTERVAL)
+        self._bar = bar
         try:
             while not self._done.wait(INTERVAL):
-                self._update(bar)
+                with self._lock:
+                    self._update(bar)
         finally:
-            bar.close()
+            with self._lock:
+                bar.close()
+                self._shown = False
             text.detach()  # leave the binary stream open: it is not ours
 
     def _update(self, bar) -> None:
@@ -56,5 +77,38 @@ class Progress:
         bar.total = stats.files_selected
         bar.n = stats.files_done
         bar.set_postfix_str(f"{stats.decompressed_bytes / 1e6:.1f} MB read, {self.matches()} matches", refresh=False)
-        bar.refresh()
+        bar.refresh(nolock=True)
         bar.last_print_t = now  # so that close() knows the line is shown and erases it
+        self._shown = True
+
+
+class ErasingWriter:
+    """stdout on the terminal where the progress line is drawn: each write erases the line
+    first and reaches the terminal at once, under the lock the redraws take."""
+
+    def __init__(self, stream: BinaryIO, progress: Progress) -> None:
+        self.stream = stream
+        self.progress = progress
+
+    def write(self, data: bytes) -> int:
+        with self.progress._lock:
+            self.progress.erase()
+            written = self.stream.write(data)
+            self.stream.flush()
+        return written
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+def same_terminal(stdout: BinaryIO, stderr: BinaryIO) -> bool:
+    try:
+        return stdout.isatty() and os.path.samestat(os.fstat(stdout.fileno()), os.fstat(stderr.fileno()))
+    except (AttributeError, OSError, ValueError):
+        return False

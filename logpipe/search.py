@@ -10,7 +10,7 @@ from . import pull, push
 from .matching import Matcher
 from .messages import Messages, describe
 from .options import SearchOptions
-from .output import Output
+from .output import Output, grep_colors
 from .progress import Progress
 from .remote import is_url
 from .stats import Stats
@@ -28,11 +28,12 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     With `stats`, each stage counts what it did into it."""
     messages = Messages(stderr, silent=options.no_messages)
     stream = stdout if stdout is not None else sys.stdout.buffer
-    output = make_output(options, stream, messages)
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
+    progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None
+    output = make_output(options, progress.guard(stream) if progress else stream, messages)
     if options.dask and "-" not in options.paths:
         from .cluster import search as engine  # batches of files on a Dask cluster's workers
     elif options.threads > 1 and "-" not in options.paths and not _remote(options.paths):
@@ -41,8 +42,8 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
         engine = BACKENDS[options.backend].search
     started = time.perf_counter()
     try:
-        if show_progress:
-            with Progress(stats, lambda: output.matches, error_stream):
+        if progress is not None:
+            with progress:
                 engine(options, output, messages, stats)
         else:
             engine(options, output, messages, stats)
@@ -70,12 +71,14 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
 
 def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | None = None) -> Output:
     """The sink for `options`, writing to `stream` (and what cannot be printed to `messages`)."""
+    color = use_color(options.color, stream)
     return Output(stream, mode=options.mode, with_filename=show_filename(options),
                   line_number=options.line_number or options.json, byte_offset=options.byte_offset,
-                  null=options.null, color=use_color(options.color, stream),
-                  context=bool(options.before_context or options.after_context),
+                  null=options.null, color=color,
+                  colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
+                  context=bool(options.before_context or options.after_context or options.context_given),
                   matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
-                  messages=messages, escape_names=_isatty(stream))
+                  messages=messages, escape_names=_isatty(stream), max_count=options.max_count)
 
 
 def use_color(mode: str, stream) -> bool:

@@ -96,6 +96,8 @@ OPTION_TABLE = [
     (["-c", "-v"], "sshd"),
     (["-l"], "Out of memory"),
     (["-L"], "Out of memory"),
+    (["-L"], "nowhere at all"),  # every file listed, none matched: status 1 (grep >= 3.5)
+    (["-L"], "Nov"),             # none listed, every one matched: status 0
     (["-o", "-b"], "port [0-9]+"),
     (["-o", "-i", "-n"], "failed|accepted"),
     (["-n", "-A", "2"], "Out of memory"),

@@ -8,6 +8,10 @@ starts a 2-worker Dask LocalCluster (worker processes); both end with the benchm
 logpipe finds the server the usual way: AWS_ENDPOINT_URL and AWS_* credentials in the
 environment, which the measured commands inherit.
 
+A second pair of commands goes through a proxy adding 25 ms to each request (a round
+trip to a region): on loopback, moto's own CPU time per request (~8-17 ms on 2 shared cores)
+is the floor, and fetching ahead can only hide latency, not a busy server.
+
 Targets: fetching ahead (--prefetch 16, the default) at least 5x faster than one object at
 a time (--prefetch 1); --dask on the 2 local workers within 2x the local -j2 time (for URL
 PATHs, -j2 searches in one process with the objects fetched ahead). Peak memory of the
@@ -68,6 +72,49 @@ def _objects() -> list[tuple[str, bytes]]:
             for i in range(OBJECTS)]
 
 
+LATENCY = 0.025  # seconds added to each request by the "s3 +25 ms" proxy: a round trip to a region
+
+
+def _start_latency_proxy(upstream_port: int) -> str:
+    """A proxy in a thread of this process that answers each request LATENCY seconds late,
+    as a store across a network does; moto on loopback answers in well under a millisecond
+    of network time, so without it only moto's own CPU time is measured."""
+    import http.client
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            time.sleep(LATENCY)
+            upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
+            upstream.request(self.command, self.path, body=body,
+                             headers={k: v for k, v in self.headers.items() if k.lower() != "connection"})
+            response = upstream.getresponse()
+            payload = response.read()
+            upstream.close()
+            self.send_response(response.status)
+            for name, value in response.getheaders():
+                if name.lower() not in ("connection", "transfer-encoding", "date", "server"):
+                    self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        do_GET = do_HEAD = do_PUT = do_POST = _forward
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def prepare(root: Path, size_mb: int) -> None:
     if _state:
         return
@@ -104,6 +151,7 @@ def prepare(root: Path, size_mb: int) -> None:
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     _children.append(cluster)
     _state["scheduler"] = cluster.stdout.readline().strip()
+    _state["slow"] = _start_latency_proxy(port)
     print(f"dask LocalCluster (2 worker processes) at {_state['scheduler']}", file=sys.stderr)
 
 
@@ -115,6 +163,10 @@ def commands(root: Path, python: str) -> dict[str, list[str]]:
         "s3: logpipe --prefetch 1 (one object at a time)": [*logpipe, "--prefetch", "1", url],
         "s3: logpipe -j2": [*logpipe, "-j2", url],
     }
+    if "slow" in _state:
+        slow = ["env", f"AWS_ENDPOINT_URL={_state['slow']}"]
+        table["s3 +25 ms: logpipe (--prefetch 16)"] = [*slow, *logpipe, url]
+        table["s3 +25 ms: logpipe --prefetch 1 (one object at a time)"] = [*slow, *logpipe, "--prefetch", "1", url]
     if "scheduler" in _state:
         table["s3: logpipe --dask (2-worker LocalCluster)"] = [*logpipe, "--dask", _state["scheduler"], url]
     return table
@@ -123,5 +175,7 @@ def commands(root: Path, python: str) -> dict[str, list[str]]:
 TARGETS = [
     ("s3: one object at a time / prefetch 16", "s3: logpipe --prefetch 1 (one object at a time)",
      "s3: logpipe (--prefetch 16)", 1e9, 5.0),
+    ("s3 +25 ms: one object at a time / prefetch 16", "s3 +25 ms: logpipe --prefetch 1 (one object at a time)",
+     "s3 +25 ms: logpipe (--prefetch 16)", 1e9, 5.0),
     ("s3: --dask 2 workers / -j2", "s3: logpipe --dask (2-worker LocalCluster)", "s3: logpipe -j2", 2.0, None),
 ]

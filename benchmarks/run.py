@@ -277,8 +277,8 @@ def main() -> None:
         goal = f"{at_least}-{at_most}" if at_least else f"≤ {at_most}"
         verdicts.append({"target": what, "ratio": value, "goal": goal, "met": met})
         print(f"| {what} | {value:.2f} | {goal} | {'yes' if met else 'NO'} |")
-    peak = max(results.get(n, {}).get("peak_mb", 0) for n in names if n.startswith(("gz: logpipe", "zst: logpipe",
-                                                                                      "1 GB")))
+    peak = max((results.get(n, {}).get("peak_mb", 0) for n in names if n.startswith(("gz: logpipe", "zst: logpipe",
+                                                                                       "1 GB"))), default=0)
     print(f"| peak memory, logpipe on the corpus and on a 1 GB file | {peak:.0f} MB | ≤ 100 MB | "
           f"{'yes' if peak <= 100 else 'NO'} |")
     if args.json:

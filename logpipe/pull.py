@@ -27,7 +27,7 @@ from .matching import BlockSearch, Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
-from .remote import PREFETCH, FetchWindow
+from .remote import PREFETCH, DeferredMessages, FetchWindow
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
@@ -41,10 +41,12 @@ def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, fo
                           messages=messages, stats=stats)
 
 
-def fetch(logfiles: Iterable[LogFile], *, width: int = PREFETCH) -> Iterator[LogFile]:
+def fetch(logfiles: Iterable[LogFile], *, width: int = PREFETCH,
+          walk_messages: DeferredMessages | None = None) -> Iterator[LogFile]:
     """Yield the same logfiles in the same order, each remote one (a URL) already being
-    fetched while the `width - 1` before it are searched; local files pass straight on."""
-    window = FetchWindow(width)
+    fetched while the `width - 1` before it are searched; local files pass straight on.
+    `walk_messages`, the walk's, are passed on in their place among the logfiles."""
+    window = FetchWindow(width, walk_messages)
     try:
         for logfile in logfiles:
             window.add(logfile)
@@ -130,10 +132,13 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
            logfiles: Iterable[LogFile] | None = None) -> None:
     """Run the whole chain for `options` (on `logfiles` instead of the walk of `options.paths`,
     if given); every stage is closed at the end, early or not."""
+    walk_messages = None
     if logfiles is None:
+        walk_messages = DeferredMessages(messages) if any("://" in path for path in options.paths) else None
         logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
-                              max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
-    logfiles = fetch(logfiles, width=options.prefetch)
+                              max_depth=options.max_depth, follow=options.follow, messages=walk_messages or messages,
+                              stats=stats)
+    logfiles = fetch(logfiles, width=options.prefetch, walk_messages=walk_messages)
     files = opener(logfiles, messages=messages, stats=stats)
     blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
                  count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)

@@ -33,7 +33,7 @@ from .messages import Messages
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, LogFile, StopSearch
-from .remote import PREFETCH, FetchWindow
+from .remote import PREFETCH, DeferredMessages, FetchWindow
 from .stats import Stats
 
 __all__ = ["coroutine", "find_files", "fetch", "opener", "cat", "grep", "printer", "search"]
@@ -65,11 +65,12 @@ def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(),
 
 
 @coroutine
-def fetch(target: Generator, *, width: int = PREFETCH):
+def fetch(target: Generator, *, width: int = PREFETCH, walk_messages: DeferredMessages | None = None):
     """Receive logfiles; send the same ones in the same order, each remote one (a URL)
     already being fetched while the `width - 1` before it are searched. When the source
-    closes this stage at the end of the walk, the logfiles still waiting are sent first."""
-    window = FetchWindow(width)
+    closes this stage at the end of the walk, the logfiles still waiting are sent first.
+    `walk_messages`, the walk's, are passed on in their place among the logfiles."""
+    window = FetchWindow(width, walk_messages)
     try:
         while True:
             try:
@@ -171,13 +172,16 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     """Build the chain for `options` and drive it from the source (the walk of `options.paths`,
     or `logfiles` if given)."""
     matcher = Matcher(options.patterns, **options.matcher_settings())
+    walk_messages = None
+    if logfiles is None and any("://" in path for path in options.paths):
+        walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
     chain = fetch(opener(cat(grep(matcher, printer(output), **options.search_settings()),
                              block_size=options.block_size, messages=messages, stats=stats,
                              count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes),
                          messages=messages, stats=stats),
-                  width=options.prefetch)
+                  width=options.prefetch, walk_messages=walk_messages)
     if logfiles is not None:
         send_all(logfiles, chain)
     else:
         find_files(options.paths, chain, globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
-                   follow=options.follow, messages=messages, stats=stats)
+                   follow=options.follow, messages=walk_messages or messages, stats=stats)

@@ -1,6 +1,6 @@
 """--dask ADDRESS: the search fanned out over a Dask cluster, output exactly as -j1 prints it.
 
-    find_files (here) ─> batches of files ─> cluster workers: fetch → opener → cat → grep → printer (into bytes)
+    find_files (here) ─> batches of files ─> workers: fetch → opener → cat → grep → printer (into bytes)
                                           <─ each batch's output, messages, counts ─> in walk order → stdout
 
 The contract, for whichever engine hosts it (issue 9's executor interface):

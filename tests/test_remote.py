@@ -114,7 +114,8 @@ def test_object_that_vanishes_after_the_listing(backend, s3, tmp_path):
             chain.send(logfile)
         chain.close()
     output.finish()
-    assert messages_out.getvalue() == f"logpipe: s3://{bucket}/tree/2024/01/01/App.log: No such file or directory\n".encode()
+    gone = f"s3://{bucket}/tree/2024/01/01/App.log"
+    assert messages_out.getvalue() == f"logpipe: {gone}: No such file or directory\n".encode()
     names = {b":".join(line.split(b":")[:2]) for line in out.getvalue().splitlines()}
     assert names == {f"s3://{bucket}/tree/2024/01/01/{name}".encode() for name in ("app.log", "app.log.1.gz")}
 

@@ -173,7 +173,8 @@ HELP_SECTIONS = {
                       "quiet", "no_messages"],
     "Time": ["since", "until", "time_format", "tz", "sort"],
     "Multi-line records": ["records", "record_start"],
-    "How to run": ["threads", "backend", "stats", "progress", "repeat", "as_json", "no_config", "version", "help"],
+    "How to run": ["threads", "backend", "stats", "progress", "prefetch", "dask", "repeat", "as_json", "no_config",
+                   "version", "help"],
 }
 OTHER_OPTIONS = "Other options"
 
@@ -271,6 +272,17 @@ def time_flags(flags: dict) -> dict:
             except ValueError as err:
                 raise click.BadParameter(str(err), param_hint=f"--{name}") from None
     return flags
+
+
+# Remote PATHs (s3://, http://, ...) and clusters.
+REMOTE_OPTIONS = [
+    click.option("--prefetch", type=click.IntRange(min=1), default=16, show_default=True, metavar="N",
+                 help="Remote objects (URL PATHs) fetched at once, ahead of the one searched: at most N "
+                      "requests in flight (1: one object at a time)."),
+    click.option("--dask", metavar="ADDRESS", default=None,
+                 help="Search on a Dask cluster: the scheduler at ADDRESS (tcp://host:8786) sends batches of "
+                      "files to its workers, which read them themselves; output as -j1 prints it."),
+]
 
 
 class Terminated(BaseException):
@@ -460,6 +472,7 @@ def main() -> None:
 @click.option("--no-config", is_flag=True, expose_value=False,
               help="Ignore the file of default arguments that LOGPIPE_CONFIG_PATH names (one argument per "
                    "line, put before the command line's; # starts a comment).")
+@apply(REMOTE_OPTIONS)
 def grep_command(**flags) -> None:
     """Print the lines matching PATTERN in the files under each PATH.
 

@@ -12,7 +12,7 @@ import sys
 from contextlib import ExitStack
 from typing import BinaryIO
 
-from .messages import Messages, describe
+from .messages import Messages, ReadError, describe
 from .records import LogFile
 from .stats import Stats
 
@@ -313,6 +313,13 @@ class OpenLog:
         try:
             if logfile.path == "-":
                 raw = sys.stdin.buffer
+            elif hasattr(logfile, "raw"):  # a remote object the fetch stage already started
+                raw = self._resources.enter_context(logfile.raw)
+            elif "://" in logfile.path:
+                from .remote import is_url, open_url
+
+                raw = self._resources.enter_context(open_url(logfile.path) if is_url(logfile.path)
+                                                    else open(logfile.path, "rb"))
             else:
                 raw = self._resources.enter_context(open(logfile.path, "rb"))
             self.raw = raw
@@ -364,6 +371,8 @@ def open_log(item: LogFile | str | os.PathLike, messages: Messages, stats: Stats
 
 def read_error(codec: str, err: BaseException) -> str:
     """What went wrong while decompressing, in one short phrase."""
+    if isinstance(err, ReadError):  # a remote transfer (logpipe.remote): its text says it all
+        return str(err)
     if isinstance(err, EOFError):
         return f"truncated {codec} stream" if codec != "plain" else "unexpected end of file"
     if isinstance(err, OSError) and err.errno is not None:

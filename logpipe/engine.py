@@ -12,6 +12,7 @@ its own. Imported only when a pattern needs a regex engine: a literal never load
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -19,6 +20,15 @@ from typing import NamedTuple
 class Selector(NamedTuple):
     database: object  # a compiled hyperscan.Database
     whole_lines: bool  # each report ends at the end of a selected line, once per line
+    threads: threading.local  # each thread's own scratch space: one scratch serves one scan at a time
+
+    def scratch(self):
+        scratch = getattr(self.threads, "scratch", None)
+        if scratch is None:  # a thread's first scan (a Dask worker runs tasks in several threads)
+            import hyperscan
+
+            scratch = self.threads.scratch = hyperscan.Scratch(self.database)
+        return scratch
 
 
 @functools.lru_cache(maxsize=16)
@@ -43,13 +53,14 @@ def compile_lines(sources: tuple[bytes, ...], ignore_case: bool, word: bool, lin
             database.compile(expressions=[expression], ids=[0], flags=[flags])
         except hyperscan.error:
             continue
-        return Selector(database, whole_lines)
+        return Selector(database, whole_lines, threading.local())
     return None
 
 
 def _ends(selector: Selector, data: bytes) -> list[int]:
     ends: list[int] = []
-    selector.database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end))
+    selector.database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end),
+                           scratch=selector.scratch())
     if not selector.whole_lines:
         ends.sort()
     return ends

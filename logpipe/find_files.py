@@ -79,6 +79,12 @@ def walk(
     wanted = _glob_matcher(globs)
     excluded = _glob_matcher(exclude)
     for root in roots:
+        if "://" in root:
+            from . import remote
+
+            if remote.is_url(root):  # s3://, http://, ...: listed through fsspec
+                yield from remote.walk(root, wanted, excluded, max_depth, messages, stats)
+                continue
         if root == "-":
             logfile = LogFile("-", b"(standard input)")
         else:

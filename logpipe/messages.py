@@ -13,6 +13,13 @@ def describe(err: BaseException) -> str:
     return str(err) or type(err).__name__
 
 
+class ReadError(OSError):
+    """A read that failed for the reason its text gives in full (a remote transfer, say)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "read error"
+
+
 class Messages:
     """Writes `logpipe: NAME: reason` lines and remembers that something went wrong.
 

@@ -59,6 +59,10 @@ class _Fields(NamedTuple):
     time_format: str | None = None  # strptime-style format of the timestamps, when not recognised
     tz: str | None = None  # zone of times written without one (IANA name, UTC); None: local time
     sort: str | None = None  # "time": rotated sets oldest first, matches of all files merged by time
+    # remote PATHs (s3://, http://, ...) and clusters
+    prefetch: int = 16  # remote objects fetched at once, ahead of the one searched (1: one at a time)
+    dask: str | None = None  # address of a Dask scheduler: each batch of files searched by its workers
+
 
 
 class SearchOptions(_Fields):
@@ -87,6 +91,8 @@ class SearchOptions(_Fields):
             raise ValueError("threads must be at least 1")
         if self.sort not in (None, "time"):
             raise ValueError("sort must be None or 'time'")
+        if self.prefetch < 1:
+            raise ValueError("prefetch must be at least 1")
 
     @property
     def mode(self) -> str:

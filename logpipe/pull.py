@@ -29,13 +29,14 @@ from .messages import Messages
 from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
+from .remote import PREFETCH, DeferredMessages, FetchWindow
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
     from .timebounds import TimeWindow
 
-__all__ = ["find_files", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
+__all__ = ["find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
            "merge_by_time", "printer", "search", "search_logfiles", "chain"]
 
 
@@ -44,6 +45,22 @@ def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, fo
     """Yield the `LogFile`s to search under `roots` (see `logpipe.find_files.walk`)."""
     yield from _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth, follow=follow,
                           messages=messages, stats=stats)
+
+
+def fetch(logfiles: Iterable[LogFile], *, width: int = PREFETCH,
+          walk_messages: DeferredMessages | None = None) -> Iterator[LogFile]:
+    """Yield the same logfiles in the same order, each remote one (a URL) already being
+    fetched while the `width - 1` before it are searched; local files pass straight on.
+    `walk_messages`, the walk's, are passed on in their place among the logfiles."""
+    window = FetchWindow(width, walk_messages)
+    try:
+        for logfile in logfiles:
+            window.add(logfile)
+            yield from window.ready()
+        yield from window.rest()
+    finally:
+        window.close()
+        _close(logfiles)
 
 
 def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = None,
@@ -195,13 +212,18 @@ def printer(output: Output, matches: Iterable[Match]) -> None:
 
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
+    walk_messages = None
+    if options.sort != "time" and any("://" in path for path in options.paths):
+        walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
-                          max_depth=options.max_depth, follow=options.follow, messages=messages, stats=stats)
-    search_logfiles(options, logfiles, output, messages, stats)
+                          max_depth=options.max_depth, follow=options.follow, messages=walk_messages or messages,
+                          stats=stats)
+    search_logfiles(options, logfiles, output, messages, stats, walk_messages=walk_messages)
 
 
 def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
-                    stats: Stats | None = None, matcher: Matcher | None = None) -> None:
+                    stats: Stats | None = None, matcher: Matcher | None = None,
+                    walk_messages: DeferredMessages | None = None) -> None:
     """The chain after the walk, over `logfiles` walked elsewhere (what a parallel worker
     runs, one chain for all the files it is given); with --sort time, one chain per
     rotated set, merged by time."""
@@ -210,8 +232,10 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
-        matches = merge_by_time([chain(options, logfiles, messages, stats, matcher) for logfiles in sets])
+        matches = merge_by_time([chain(options, fetch(logfiles, width=options.prefetch), messages, stats, matcher)
+                                 for logfiles in sets])
     else:
+        logfiles = fetch(logfiles, width=options.prefetch, walk_messages=walk_messages)
         matches = chain(options, logfiles, messages, stats, matcher)
     try:
         printer(output, matches)

@@ -35,12 +35,13 @@ from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, LogFile, StopSearch
+from .remote import PREFETCH, DeferredMessages, FetchWindow
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
     from .timebounds import TimeWindow
 
-__all__ = ["coroutine", "find_files", "opener", "skip_by_time", "cat", "time_window", "records", "grep",
+__all__ = ["coroutine", "find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep",
            "stamp", "merge_by_time", "printer", "search", "search_logfiles"]
 
 
@@ -66,6 +67,33 @@ def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(),
     except (StopSearch, StopIteration):
         pass
     finally:
+        target.close()
+
+
+@coroutine
+def fetch(target: Generator, *, width: int = PREFETCH, walk_messages: DeferredMessages | None = None):
+    """Receive logfiles; send the same ones in the same order, each remote one (a URL)
+    already being fetched while the `width - 1` before it are searched. When the source
+    closes this stage at the end of the walk, the logfiles still waiting are sent first.
+    `walk_messages`, the walk's, are passed on in their place among the logfiles."""
+    window = FetchWindow(width, walk_messages)
+    try:
+        while True:
+            try:
+                window.add((yield))
+            except GeneratorExit:  # the walk is over: what waits goes on, then the chain closes
+                try:
+                    for logfile in window.rest():
+                        target.send(logfile)
+                except (StopSearch, StopIteration):
+                    pass  # the source is closing us: nobody above is left to stop
+                return
+            for logfile in window.ready():
+                target.send(logfile)
+    except StopIteration:
+        raise StopSearch from None
+    finally:
+        window.close()
         target.close()
 
 
@@ -231,9 +259,13 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
                               follow=options.follow, messages=messages, stats=stats)
         search_logfiles(options, logfiles, output, messages, stats)
         return
-    find_files(options.paths, _chain(options, output, messages, stats),
+    walk_messages = None
+    if any("://" in path for path in options.paths):
+        walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
+    find_files(options.paths,
+               fetch(_chain(options, output, messages, stats), width=options.prefetch, walk_messages=walk_messages),
                globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
-               follow=options.follow, messages=messages, stats=stats)
+               follow=options.follow, messages=walk_messages or messages, stats=stats)
 
 
 def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
@@ -246,9 +278,14 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
-        merge_by_time([pull.chain(options, logfiles, messages, stats, matcher) for logfiles in sets], printer(output))
+        merge_by_time([pull.chain(options, pull.fetch(logfiles, width=options.prefetch), messages, stats, matcher)
+                       for logfiles in sets], printer(output))
         return
-    target = _chain(options, output, messages, stats, matcher)
+    send_all(logfiles, fetch(_chain(options, output, messages, stats, matcher), width=options.prefetch))
+
+
+def send_all(logfiles: Iterable[LogFile], target: Generator) -> None:
+    """A source for logfiles walked elsewhere: send each to `target`, then close it."""
     try:
         for logfile in logfiles:
             target.send(logfile)

@@ -12,6 +12,7 @@ from .messages import Messages, describe
 from .options import SearchOptions
 from .output import Output, grep_colors
 from .progress import Progress
+from .remote import is_url
 from .stats import Stats
 
 BACKENDS = {"pull": pull, "push": push}
@@ -33,7 +34,9 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
         stats = Stats()
     progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None
     output = make_output(options, progress.guard(stream) if progress else stream, messages)
-    if options.threads > 1 and "-" not in options.paths and options.sort != "time":
+    if options.dask and "-" not in options.paths:
+        from .cluster import search as engine  # batches of files on a Dask cluster's workers
+    elif options.threads > 1 and "-" not in options.paths and not _remote(options.paths) and options.sort != "time":
         # (--sort time merges every file's lines in one process: -jN gives -j1's output)
         from .parallel import search as engine  # each file in a worker process
     else:
@@ -99,7 +102,17 @@ def show_filename(options: SearchOptions) -> bool:
     if options.with_filename is not None:
         return options.with_filename
     paths = options.paths
+    if len(paths) == 1 and _remote(paths):
+        from .remote import isdir
+
+        return isdir(paths[0])
     return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
+
+
+def _remote(paths) -> bool:
+    """Whether any PATH is a URL (s3://, http://, ...). Remote objects are searched here,
+    many fetched at once by threads (--prefetch), rather than by -j worker processes."""
+    return any("://" in path for path in paths) and any(is_url(path) for path in paths)
 
 
 def _silence_stdout(stdout: BinaryIO | None) -> None:

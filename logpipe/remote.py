@@ -1,0 +1,418 @@
+"""Remote PATHs: any `scheme://` URL (s3://, gs://, az://, http(s)://, ssh://, ...) read through fsspec.
+
+    walk(url)      the listing, recursive and sorted as the local walk is, names printed as URLs
+    Prefetcher     starts fetching the next objects while the current one is searched: each
+                   object is read in bounded chunks by a thread of a bounded pool into a bounded
+                   queue, so at most `width` requests are in flight and memory stays bounded
+    open_url(url)  one object read the same way, without looking ahead (library users, -j workers)
+
+The object's bytes then go through the same opener (codec sniffed from its first bytes),
+cat, grep and printer as a local file's. Credentials and endpoints come the provider's usual
+way (for S3: AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, ~/.aws/config); logpipe never
+logs them. fsspec and the protocol's package are imported only when a URL is searched.
+
+A transfer that breaks part way (connection cut, timeout) is retried `RETRIES` times,
+resuming at the byte offset reached, so every byte handed to the decoder is handed once;
+then the read fails with one message, as a truncated local file does.
+"""
+from __future__ import annotations
+
+import errno
+import io
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterator
+
+from .messages import Messages, ReadError
+from .records import LogFile
+from .stats import Stats
+
+CHUNK = 1024 * 1024        # bytes asked for in one request
+QUEUED_CHUNKS = 2          # chunks fetched ahead of the reader, per object
+PREFETCH = 16              # objects fetched at once (--prefetch): requests in flight
+RETRIES = 3                # further tries of a broken transfer, each resuming where it broke
+RETRY_PAUSE = 0.2          # seconds before the first retry, doubled for each next one
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+# Which package serves a protocol, and which extra of logpipe installs it.
+PACKAGES = {"s3": ("s3fs", "s3"), "s3a": ("s3fs", "s3"), "http": ("aiohttp", "http"),
+            "https": ("aiohttp", "http"), "gs": ("gcsfs", None), "gcs": ("gcsfs", None),
+            "az": ("adlfs", None), "abfs": ("adlfs", None), "abfss": ("adlfs", None),
+            "ssh": ("sshfs", None), "sftp": ("sshfs", None)}
+
+
+def is_url(path: str) -> bool:
+    """Whether a PATH names a remote object or prefix (`scheme://...`), not a local file."""
+    return bool(_URL.match(path))
+
+
+class MissingPackage(ReadError):
+    """The URL's protocol needs a package that is not installed."""
+
+
+def _install_hint(package: str, extra: str | None) -> str:
+    return f"pip install 'logpipe[{extra}]'" if extra else f"pip install {package}"
+
+
+def filesystem(url: str):
+    """The fsspec filesystem and the path within it for `url`; `MissingPackage` naming
+    the extra to install when fsspec or the protocol's package is missing."""
+    protocol = url.split("://", 1)[0].lower()
+    package, extra = PACKAGES.get(protocol, (None, None))
+    try:
+        import fsspec.core
+    except ImportError:
+        raise MissingPackage(f"{protocol}:// URLs need fsspec (" + _install_hint("fsspec", extra or "remote")
+                             + ")") from None
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as err:
+        name = package or getattr(err, "name", None) or "its fsspec package"
+        raise MissingPackage(f"{protocol}:// URLs need {name} ({_install_hint(name, extra)})") from None
+    except ValueError as err:
+        if "Protocol not known" in str(err):
+            raise ReadError(f"unknown URL scheme {protocol}://") from None
+        raise ReadError(describe(err)) from None
+
+
+def describe(err: BaseException) -> str:
+    """One short line for what went wrong, never the credentials or a stack."""
+    if isinstance(err, ReadError):
+        return str(err)
+    if isinstance(err, FileNotFoundError):
+        return "No such file or directory"
+    if isinstance(err, PermissionError):
+        return "Permission denied"
+    if isinstance(err, OSError) and err.errno is not None and err.strerror:
+        return err.strerror
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text[:200]
+
+
+def _failure(err: BaseException) -> OSError:
+    """`err` as the OSError the stages report: ENOENT and EACCES by errno, the rest by text."""
+    if isinstance(err, FileNotFoundError):
+        return OSError(errno.ENOENT, "No such file or directory")
+    if isinstance(err, PermissionError):
+        return OSError(errno.EACCES, "Permission denied")
+    if isinstance(err, ReadError):
+        return err
+    return ReadError(describe(err))
+
+
+def _final(err: BaseException) -> bool:
+    """Errors a retry cannot mend: the object is gone, access is denied, no package."""
+    return isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError, MissingPackage,
+                            NotImplementedError, ValueError, TypeError))
+
+
+def isdir(url: str) -> bool:
+    """Whether `url` names a prefix (a directory) rather than one object; False when unknown."""
+    try:
+        fs, path = filesystem(url)
+        return fs.isdir(path)
+    except Exception:
+        return False
+
+
+# -- the walk -----------------------------------------------------------------------
+
+
+def _join(root: str, rel: str) -> str:
+    return root + rel if root.endswith("/") else f"{root}/{rel}"
+
+
+def _base(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
+         stats: Stats | None) -> Iterator[LogFile]:
+    """The objects under `root` in the local walk's order: each listing sorted by name (as
+    bytes), depth first, `wanted`/`excluded` as find_files' glob tests, `max_depth` levels."""
+    try:
+        fs, path = filesystem(root)
+        fs.invalidate_cache(path)  # a listing cached earlier in this process may be stale
+        info = fs.info(path)
+    except Exception as err:
+        messages.error(root, describe(err))
+        return
+    if info.get("type") != "directory":
+        if stats is not None:
+            stats.files_walked += 1
+            stats.files_selected += 1
+        yield LogFile(root, root.encode())
+        return
+    if max_depth is not None and max_depth < 1:
+        return
+    stack = [(iter(_listing(fs, path)), "", 1)]
+    while stack:
+        entries, prefix, depth = stack[-1]
+        try:
+            entry = next(entries, None)
+        except Exception as err:  # the listing failed: report the directory, go on with the rest
+            stack.pop()
+            messages.error(_join(root, prefix) if prefix else root, describe(err))
+            continue
+        if entry is None:
+            stack.pop()
+            continue
+        name = _base(entry["name"])
+        rel = f"{prefix}/{name}" if prefix else name
+        if excluded and excluded(name, rel):
+            continue
+        if entry.get("type") == "directory":
+            if max_depth is None or depth < max_depth:
+                stack.append((iter(_listing(fs, entry["name"])), rel, depth + 1))
+            continue
+        selected = wanted is None or wanted(name, rel)
+        if stats is not None:
+            stats.files_walked += 1
+            stats.files_selected += selected
+        if selected:
+            url = _join(root, rel)
+            yield LogFile(url, url.encode())
+
+
+def _listing(fs, path: str) -> Iterator[dict]:
+    """One directory's entries, sorted by name as bytes; listed when first asked for."""
+    entries = fs.ls(path, detail=True)
+    base = path.rstrip("/")
+    entries = [e for e in entries if e["name"].rstrip("/") != base]  # some stores list the prefix itself
+    yield from sorted(entries, key=lambda entry: _base(entry["name"]).encode("utf-8", "surrogateescape"))
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+_END = object()
+
+
+class RemoteReader(io.RawIOBase):
+    """The bytes of one remote object, fetched by a pool thread in `CHUNK`-sized reads into
+    a queue of `QUEUED_CHUNKS`; reading takes them off the queue. Closing it stops the fetch
+    (also part way, after -m or -q) and frees the pool thread."""
+
+    def __init__(self, url: str, pool, retries: int = RETRIES) -> None:
+        self.url = url
+        self._queue: queue.Queue = queue.Queue(QUEUED_CHUNKS)
+        self._stopped = threading.Event()
+        self._retries = retries
+        self._current = memoryview(b"")
+        self._position = 0
+        self._finished = False
+        self._future = pool.submit(self._fetch)
+
+    # the pool thread's side
+
+    def _fetch(self) -> None:
+        file, offset, tries = None, 0, 0
+        try:
+            fs, path = filesystem(self.url)
+            http = fs.protocol in ("http", "https") or "http" in tuple(fs.protocol)
+            while not self._stopped.is_set():
+                try:
+                    if file is None:
+                        file = _open_at(fs, path, offset, http)
+                    data = file.read(CHUNK)
+                except Exception as err:
+                    file = _close_quietly(file)
+                    if _final(err) or tries >= self._retries:
+                        if tries and not _final(err):
+                            err = ReadError(f"{describe(err)} (after {tries} retries, at byte {offset})")
+                        self._put(_failure(err))
+                        return
+                    time.sleep(RETRY_PAUSE * 2 ** tries)
+                    tries += 1
+                    continue
+                if not data:
+                    self._put(_END)
+                    return
+                offset += len(data)
+                tries = 0  # a transfer that moves on may break again later, and be resumed again
+                self._put(data)
+        except BaseException as err:
+            self._put(_failure(err) if isinstance(err, Exception) else ReadError("interrupted"))
+        finally:
+            _close_quietly(file)
+
+    def _put(self, item) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    # the reader's side
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.closed:
+            raise ValueError("read of closed file")
+        while not self._current:
+            if self._finished:
+                return 0
+            item = self._queue.get()
+            if item is _END:
+                self._finished = True
+                return 0
+            if isinstance(item, BaseException):
+                self._finished = True
+                raise item
+            self._current = memoryview(item)
+        size = min(len(buffer), len(self._current))
+        buffer[:size] = self._current[:size]
+        self._current = self._current[size:]
+        self._position += size
+        return size
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stopped.set()
+            while True:  # unblock a put under way
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            self._current = memoryview(b"")
+        super().close()
+
+
+def _open_at(fs, path: str, offset: int, http: bool):
+    """An fsspec file of `path` positioned at `offset`, read without a cache of its own.
+    HTTP streams the response (servers need not support ranges: a resumed transfer skips
+    what was already read); other stores read ranges of `CHUNK` bytes."""
+    if http:
+        file = fs.open(path, "rb", block_size=0)
+        skip = offset
+        while skip:
+            data = file.read(min(skip, CHUNK))
+            if not data:
+                raise ReadError("object shorter than before")
+            skip -= len(data)
+        return file
+    file = fs.open(path, "rb", block_size=CHUNK, cache_type="none")
+    if offset:
+        file.seek(offset)
+    return file
+
+
+def _close_quietly(file) -> None:
+    if file is not None:
+        try:
+            file.close()
+        except Exception:
+            pass
+    return None
+
+
+class RemoteLogFile(LogFile):
+    """A `LogFile` whose bytes are already being fetched: `opener` reads `raw` (and closes it)."""
+
+    raw: io.BufferedReader
+
+
+class Prefetcher:
+    """Starts fetching objects ahead of the search: a bounded pool of threads, one per
+    object in flight. `start(logfile)` returns a `RemoteLogFile`; `close()` stops them all."""
+
+    def __init__(self, width: int = PREFETCH) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.width = max(1, width)
+        self._pool = ThreadPoolExecutor(self.width, thread_name_prefix="logpipe-fetch")
+
+    def start(self, logfile: LogFile) -> RemoteLogFile:
+        started = RemoteLogFile(logfile.path, logfile.name)
+        started.raw = io.BufferedReader(RemoteReader(logfile.path, self._pool), CHUNK)
+        return started
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def open_url(url: str) -> io.BufferedReader:
+    """One object, read in bounded chunks by a thread of its own (no look-ahead)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-fetch")
+    try:
+        return io.BufferedReader(RemoteReader(url, pool), CHUNK)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its object
+
+
+class DeferredMessages(Messages):
+    """The walk's messages, held until the logfiles walked before them have been handed on,
+    so that they reach stderr in -j1's place even though the walk runs ahead of the search."""
+
+    def __init__(self, messages: Messages) -> None:
+        super().__init__(messages.stream, silent=messages.silent)
+        self.target = messages
+        self.held: list[tuple[bytes | str, str]] = []
+
+    def error(self, name: bytes | str, reason: str) -> None:
+        self.held.append((name, reason))
+
+    def take(self) -> list[tuple[bytes | str, str]]:
+        held, self.held = self.held, []
+        return held
+
+
+class FetchWindow:
+    """The `fetch` stage's shared piece: logfiles go in in walk order and come out in the
+    same order, each remote one started `width - 1` objects before it is searched. Local
+    files pass through untouched (straight away when nothing remote is waiting before them)."""
+
+    def __init__(self, width: int = PREFETCH, walk_messages: DeferredMessages | None = None) -> None:
+        from collections import deque
+
+        self.width = max(1, width)
+        self._waiting = deque()  # (logfile, the walk's messages from just before it)
+        self._prefetcher: Prefetcher | None = None
+        self._walk_messages = walk_messages
+
+    def add(self, logfile: LogFile) -> None:
+        if is_url(logfile.path):
+            if self._prefetcher is None:
+                self._prefetcher = Prefetcher(self.width)
+            logfile = self._prefetcher.start(logfile)
+        self._waiting.append((logfile, self._walk_messages.take() if self._walk_messages else ()))
+
+    def _hand_on(self) -> LogFile:
+        logfile, held = self._waiting.popleft()
+        for name, reason in held:
+            self._walk_messages.target.error(name, reason)
+        return logfile
+
+    def ready(self) -> Iterator[LogFile]:
+        """The logfiles that may go on now: enough remote ones are started behind them."""
+        waiting = self._waiting
+        while waiting and (len(waiting) >= self.width or not isinstance(waiting[0][0], RemoteLogFile)):
+            yield self._hand_on()
+
+    def rest(self) -> Iterator[LogFile]:
+        """At the end of the walk: every logfile still waiting, in order, then the walk's last messages."""
+        while self._waiting:
+            yield self._hand_on()
+        if self._walk_messages:
+            for name, reason in self._walk_messages.take():
+                self._walk_messages.target.error(name, reason)
+
+    def close(self) -> None:
+        """Stop every fetch not handed on (an early stop), and the threads."""
+        for logfile, _ in self._waiting:
+            if isinstance(logfile, RemoteLogFile):
+                logfile.raw.close()
+        self._waiting.clear()
+        if self._prefetcher is not None:
+            self._prefetcher.close()

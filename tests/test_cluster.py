@@ -1,0 +1,103 @@
+"""--dask: a real distributed.LocalCluster on 127.0.0.1 (2 workers); output exactly as -j1's."""
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import logpipe.cluster
+from conftest import search_with, write
+from logpipe.demo import log_lines
+from servers import moto_endpoint, s3, s3_tree  # noqa: F401  (fixtures)
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two workers (threads of this process, over TCP so that a logpipe process can connect too)."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as local:
+        with distributed.Client(local, set_as_default=False) as client:
+            yield local.scheduler_address, client
+
+
+@pytest.fixture
+def tree(tmp_path):
+    for i, codec in enumerate(["plain", "gzip", "bzip2", "zstd", "xz", "gzip", "plain", "zstd"] * 3):
+        write(tmp_path / f"d{i % 3}" / f"f{i:02d}.log", b"".join(log_lines(200, i)), codec)
+    compressed = gzip.compress(b"".join(log_lines(400, 99)))
+    (tmp_path / "d1" / "cut.gz").write_bytes(compressed[: len(compressed) // 2])
+    return tmp_path
+
+
+@pytest.fixture(params=[16, 3], ids=["batches-of-16", "batches-of-3"])
+def batch_files(monkeypatch, request):
+    monkeypatch.setattr(logpipe.cluster, "BATCH_FILES", request.param)
+
+
+@pytest.mark.parametrize("options", [
+    {"line_number": True},
+    {"count": True},
+    {"files_without_match": True},
+    {"before_context": 2, "after_context": 1, "line_number": True, "color": "always"},
+    {"max_count": 2, "invert_match": True, "byte_offset": True},
+], ids=lambda options: ",".join(options))
+def test_local_tree_same_output_as_one_process(backend, cluster, tree, batch_files, options):
+    address, _ = cluster
+    paths = (tree, tree / "no-such-dir", tree / "d2" / "f02.log")
+    one = search_with(backend)("Failed password for r[a-z]+", *paths, **options)
+    dask = search_with(backend)("Failed password for r[a-z]+", *paths, dask=address, **options)
+    assert dask == one
+    assert one.status == 2 and one.err.count(b"\n") == 2  # the missing dir and the cut file
+    assert one.out or "files_without_match" in options  # (every file has a match)
+
+
+def test_s3_tree_same_output_as_one_process(backend, cluster, s3_tree, batch_files):
+    address, _ = cluster
+    bucket, _ = s3_tree
+    one = search_with(backend)("sshd", f"s3://{bucket}/tree", line_number=True)
+    dask = search_with(backend)("sshd", f"s3://{bucket}/tree", line_number=True, dask=address)
+    assert dask == one and one.status == 0 and one.out.count(b"s3://") > 100
+
+
+def test_quiet_stops_at_the_first_match(backend, cluster, tree):
+    address, _ = cluster
+    assert search_with(backend)("sshd", tree, quiet=True, dask=address, no_messages=True) == (b"", b"", 0)
+
+
+def test_unreachable_scheduler_is_one_message(backend, tmp_path, monkeypatch):
+    monkeypatch.setattr(logpipe.cluster, "CONNECT_TIMEOUT", 1)
+    result = search_with(backend)("x", tmp_path, dask="tcp://127.0.0.1:9")
+    assert result.status == 2 and result.out == b""
+    assert result.err.startswith(b"logpipe: --dask tcp://127.0.0.1:9: cannot reach the Dask scheduler (")
+    assert result.err.count(b"\n") == 1
+
+
+def test_ctrl_c_leaves_no_task_running(cluster, tmp_path):
+    address, client = cluster
+    content = b"".join(log_lines(3000, 5)) * 4
+    for i in range(240):  # 15 batches of 16 files: far more than the window of 4 tasks
+        (tmp_path / f"f{i:03d}.log").write_bytes(content)
+    search = subprocess.Popen([sys.executable, "-m", "logpipe", "grep", "-c", "--dask", address, "e", str(tmp_path)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = search.stdout.readline()  # the first batch is done: others are in flight
+    search.send_signal(signal.SIGINT)
+    out, err = search.communicate(timeout=60)
+    assert first.startswith(os.fsencode(tmp_path)) and search.returncode == 130 and err == b""
+    assert (first + out).count(b"\n") < 240  # stopped before the end
+
+    def busy() -> tuple[int, int]:
+        tasks = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+        executing = sum(client.run(lambda dask_worker: len(dask_worker.state.executing)).values())
+        return tasks, executing
+
+    deadline = time.monotonic() + 20
+    while busy() != (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert busy() == (0, 0)

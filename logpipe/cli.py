@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .matching import PatternError
-from .multiline import record_start
 from .options import BACKENDS, BINARY_MODES, COLOR_MODES, SearchOptions
 from .search import ERROR, run
 
@@ -494,6 +493,8 @@ def search(flags: dict) -> int:
     try:
         options = build_options(**flags)
         if options.record_start is not None:  # a bad --record-start is an error before any file is read
+            from .multiline import record_start
+
             record_start(options.record_start)
         return run(options)
     except PatternError as err:

@@ -123,6 +123,11 @@ class SearchOptions(_Fields):
                 or bool(self.before_context or self.after_context))
 
     @property
+    def remote(self) -> bool:
+        """Whether a PATH is a URL (s3://, http://, ...): then objects are fetched ahead."""
+        return any("://" in path for path in self.paths)
+
+    @property
     def timed(self) -> bool:
         """Whether the time stages run (bounds, --sort time, or JSON's time field)."""
         return self.since is not None or self.until is not None or self.sort == "time" or self.json

@@ -26,14 +26,14 @@ from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .codecs import OpenLog, open_log
 from .matching import BlockSearch, Matcher
 from .messages import Messages
-from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
-from .remote import PREFETCH, DeferredMessages, FetchWindow
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
-if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
+if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
+    from .multiline import RecordBounds, RecordSearch
+    from .remote import DeferredMessages
     from .timebounds import TimeWindow
 
 __all__ = ["find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
@@ -47,12 +47,14 @@ def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, fo
                           messages=messages, stats=stats)
 
 
-def fetch(logfiles: Iterable[LogFile], *, width: int = PREFETCH,
+def fetch(logfiles: Iterable[LogFile], *, width: int | None = None,
           walk_messages: DeferredMessages | None = None) -> Iterator[LogFile]:
     """Yield the same logfiles in the same order, each remote one (a URL) already being
     fetched while the `width - 1` before it are searched; local files pass straight on.
     `walk_messages`, the walk's, are passed on in their place among the logfiles."""
-    window = FetchWindow(width, walk_messages)
+    from .remote import PREFETCH, FetchWindow
+
+    window = FetchWindow(width or PREFETCH, walk_messages)
     try:
         for logfile in logfiles:
             window.add(logfile)
@@ -106,6 +108,8 @@ def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | Non
     """lines → records (--records): yield the blocks again, cut at record boundaries
     (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
     Passes `SKIP_FILE` on upstream, and drops the file's open record."""
+    from .multiline import RecordBlocks
+
     recut = RecordBlocks(bounds, stats, line_numbers)
     blocks = iter(blocks)
     send = getattr(blocks, "send", None)
@@ -213,7 +217,9 @@ def printer(output: Output, matches: Iterable[Match]) -> None:
 def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
     walk_messages = None
-    if options.sort != "time" and any("://" in path for path in options.paths):
+    if options.sort != "time" and options.remote:
+        from .remote import DeferredMessages
+
         walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
                           max_depth=options.max_depth, follow=options.follow, messages=walk_messages or messages,
@@ -232,10 +238,12 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
-        matches = merge_by_time([chain(options, fetch(logfiles, width=options.prefetch), messages, stats, matcher)
+        matches = merge_by_time([chain(options, fetch(logfiles, width=options.prefetch) if options.remote else logfiles,
+                                       messages, stats, matcher)
                                  for logfiles in sets])
     else:
-        logfiles = fetch(logfiles, width=options.prefetch, walk_messages=walk_messages)
+        if options.remote:  # objects fetched ahead; local files need no stage for it
+            logfiles = fetch(logfiles, width=options.prefetch, walk_messages=walk_messages)
         matches = chain(options, logfiles, messages, stats, matcher)
     try:
         printer(output, matches)
@@ -262,6 +270,8 @@ def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Message
         blocks = time_window(window, blocks)
     searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:  # lines → records before grep
+        from .multiline import RecordSearch, record_bounds
+
         bounds = record_bounds(options.record_start, options.max_line_bytes)
         blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
         searcher = RecordSearch(searcher, bounds, **settings)

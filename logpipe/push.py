@@ -31,14 +31,14 @@ from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .codecs import open_log
 from .matching import BlockSearch, Matcher
 from .messages import Messages
-from .multiline import RecordBlocks, RecordBounds, RecordSearch, record_bounds
 from .options import SearchOptions
 from .output import Output
 from .records import SKIP_FILE, LogFile, StopSearch
-from .remote import PREFETCH, DeferredMessages, FetchWindow
 from .stats import Stats
 
-if TYPE_CHECKING:  # the time modules are imported only by a search that uses them (start-up time)
+if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
+    from .multiline import RecordBounds, RecordSearch
+    from .remote import DeferredMessages
     from .timebounds import TimeWindow
 
 __all__ = ["coroutine", "find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep",
@@ -71,12 +71,14 @@ def find_files(roots: Iterable[str], target: Generator, *, globs=(), exclude=(),
 
 
 @coroutine
-def fetch(target: Generator, *, width: int = PREFETCH, walk_messages: DeferredMessages | None = None):
+def fetch(target: Generator, *, width: int | None = None, walk_messages: DeferredMessages | None = None):
     """Receive logfiles; send the same ones in the same order, each remote one (a URL)
     already being fetched while the `width - 1` before it are searched. When the source
     closes this stage at the end of the walk, the logfiles still waiting are sent first.
     `walk_messages`, the walk's, are passed on in their place among the logfiles."""
-    window = FetchWindow(width, walk_messages)
+    from .remote import PREFETCH, FetchWindow
+
+    window = FetchWindow(width or PREFETCH, walk_messages)
     try:
         while True:
             try:
@@ -141,6 +143,8 @@ def records(bounds: RecordBounds, target: Generator, *, stats: Stats | None = No
     """lines → records (--records): receive blocks, send them again cut at record
     boundaries (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
     Answers `SKIP_FILE` when `target` does, and drops the file's open record."""
+    from .multiline import RecordBlocks
+
     recut = RecordBlocks(bounds, stats, line_numbers)
     verdict = None
     try:
@@ -260,10 +264,12 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         search_logfiles(options, logfiles, output, messages, stats)
         return
     walk_messages = None
-    if any("://" in path for path in options.paths):
+    if options.remote:
+        from .remote import DeferredMessages
+
         walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
     find_files(options.paths,
-               fetch(_chain(options, output, messages, stats), width=options.prefetch, walk_messages=walk_messages),
+               _fetched(options, _chain(options, output, messages, stats), walk_messages),
                globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
                follow=options.follow, messages=walk_messages or messages, stats=stats)
 
@@ -278,10 +284,16 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
-        merge_by_time([pull.chain(options, pull.fetch(logfiles, width=options.prefetch), messages, stats, matcher)
+        merge_by_time([pull.chain(options, pull.fetch(logfiles, width=options.prefetch) if options.remote else logfiles,
+                                  messages, stats, matcher)
                        for logfiles in sets], printer(output))
         return
-    send_all(logfiles, fetch(_chain(options, output, messages, stats, matcher), width=options.prefetch))
+    send_all(logfiles, _fetched(options, _chain(options, output, messages, stats, matcher)))
+
+
+def _fetched(options: SearchOptions, target: Generator, walk_messages: DeferredMessages | None = None) -> Generator:
+    """`target` behind a fetch stage when a PATH is a URL (objects fetched ahead)."""
+    return fetch(target, width=options.prefetch, walk_messages=walk_messages) if options.remote else target
 
 
 def send_all(logfiles: Iterable[LogFile], target: Generator) -> None:
@@ -311,6 +323,8 @@ def _chain(options: SearchOptions, output: Output, messages: Messages, stats: St
         target = stamp(window, target)
     searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:
+        from .multiline import RecordSearch, record_bounds
+
         bounds = record_bounds(options.record_start, options.max_line_bytes)
         searcher = RecordSearch(searcher, bounds, **settings)
     target = grep(searcher, target, **settings)

@@ -12,7 +12,6 @@ from .messages import Messages, describe
 from .options import SearchOptions
 from .output import Output, grep_colors
 from .progress import Progress
-from .remote import is_url
 from .stats import Stats
 
 BACKENDS = {"pull": pull, "push": push}
@@ -112,7 +111,11 @@ def show_filename(options: SearchOptions) -> bool:
 def _remote(paths) -> bool:
     """Whether any PATH is a URL (s3://, http://, ...). Remote objects are searched here,
     many fetched at once by threads (--prefetch), rather than by -j worker processes."""
-    return any("://" in path for path in paths) and any(is_url(path) for path in paths)
+    if not any("://" in path for path in paths):
+        return False
+    from .remote import is_url
+
+    return any(is_url(path) for path in paths)
 
 
 def _silence_stdout(stdout: BinaryIO | None) -> None:

@@ -311,7 +311,7 @@ def _chain(options: SearchOptions, output: Output, messages: Messages, stats: St
         target = stamp(window, target)
     searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:
-        bounds = record_bounds(options.record_start, options.max_line_bytes)
+        bounds = record_bounds(options.record_start, options.max_line_bytes, options.time_format)
         searcher = RecordSearch(searcher, bounds, **settings)
     target = grep(searcher, target, **settings)
     if options.multiline:  # lines → records before grep

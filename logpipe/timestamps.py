@@ -289,7 +289,8 @@ def leading_timestamp(formats: tuple[Format, ...] = FORMATS) -> bytes:
     with a timestamp in one of `formats` (default: every recognised one; `--time-format`
     gives one), possibly after a `LINE_LEAD`: where a multi-line record begins."""
     stamps = rb"(?:" + b"|".join(fmt.regex.pattern for fmt in formats) + rb")"
-    return rb"(?:|" + LINE_LEAD + rb")" + stamps  # no lead tried first: the common case
+    # never an indented line, whatever `formats` say (a --time-format may begin with %e or a space)
+    return rb"(?![\t ])(?:|" + LINE_LEAD + rb")" + stamps  # no lead tried first: the common case
 
 # -- --time-format ------------------------------------------------------------------
 

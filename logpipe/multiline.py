@@ -6,7 +6,8 @@ line that does not. A record is capped at `max_lines` lines and `max_bytes` byte
 Filebeat's `max_lines`): the line that would go past the cap begins a new record.
 
 Four shared pieces:
-- `RecordStart`: which lines begin a record (the ONE place that knows the rule);
+- `RecordStart`: which lines begin a record (the timestamp rule itself is
+  `timestamps.leading_timestamp`, the Time section's formats at a line's start);
 - `RecordBounds`: where a record begins and ends around a position, caps included;
 - `RecordBlocks`: the pipeline stage's piece (lines → records): re-cuts `cat`'s blocks
   so that each begins and ends at a record boundary, carrying the open record over;
@@ -22,54 +23,35 @@ from collections.abc import Callable, Iterator
 from .blocks import MAX_LINE_BYTES
 from .matching import BlockSearch, Matcher, PatternError, _no_lines
 from .records import SKIP_FILE, Block, LongLineMatch, RecordMatch
+from .timestamps import FORMATS, custom_format, leading_timestamp
 
 MAX_RECORD_LINES = 500  # a record is cut past this many lines (Filebeat's multiline.max_lines)
 LINE_START_REACH = 4096  # how far into the first line of a block a timestamp is looked for
 # A newline before a line that is not indented: only such a line can begin with a timestamp.
-# Finding them runs at ~500 MB/s, the timestamp regex at ~60: in a Java stack trace of
-# indented frames, the timestamp regex only looks at the few lines that are not.
+# Finding them runs at ~500 MB/s, the timestamp regex (timestamps.leading_timestamp, which
+# never accepts an indented line) at ~60: in a Java stack trace of indented frames, the
+# timestamp regex only looks at the few lines that are not.
 _UNINDENTED = re.compile(rb"\n(?![\t ])").finditer
 CHUNK = 4096            # bytes counted at a time when looking for the 500th line
 FIRST_WINDOW = 1024     # bytes looked at first when searching around a hit; doubled until found
 
-_MONTH = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_WEEKDAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-# A leading date, as the logs in loghub write it: ISO 8601 and its cousins
-# (2015-10-18 18:01:47,978, 2016/09/28, 2005.06.03), syslog and ctime (Jun 14 15:16:01,
-# [Sun Dec 04 04:47:44 2005]), Android's 03-17 16:13:38.811, Proxifier's [10.30 16:49:06],
-# Spark's 17/06/09 20:10:40, HDFS's 081109 203615, HealthApp's 20171223-22:15:29:606,
-# a Unix time among the first fields after a label or number (BGL, Thunderbird, HPC:
-# `- 1117838570 2005.06.03`, `134681 node-246 unix.hw state_change.unavailable 1077804742`),
-# and OpenStack's log file name before an ISO date. None of them can begin a Java frame
-# (`\tat ...`, `Caused by: ...`, `... 12 more`), a Python traceback line or a Go
-# goroutine dump line.
-LEADING_TIMESTAMP = (
-    rb"(?:\[?\d{4}[-/.]\d\d?[-/.]\d\d?\b"
-    rb"|\[?(?:" + _WEEKDAY + rb",? +)?" + _MONTH + rb" +\d\d? +\d\d:\d\d:\d\d"
-    rb"|\[?\d\d[-/.]\d\d[-/. ]+\d\d:\d\d:\d\d"
-    rb"|\[?\d\d/\d\d/\d\d \d\d:\d\d"
-    rb"|\d{6} \d{6}\b"
-    rb"|\d{8}[-T ]\d\d?:?\d\d?"
-    rb"|[-A-Z\d]+ (?:[-\w.]+ ){0,3}\d{10}\b"
-    rb"|[\w.-]+\.log[\w.:-]* \d{4}-\d\d-\d\d)"
-)
-
-
 class RecordStart:
-    """Which lines begin a record: those that begin with a timestamp (`pattern=None`), or
-    those in which the regex `pattern` matches (anchor it with `^` for the line's
+    """Which lines begin a record: those that begin with a timestamp (`pattern=None`: one
+    of timestamps.py's formats, or the `--time-format` one, as `leading_timestamp` says),
+    or those in which the regex `pattern` matches (anchor it with `^` for the line's
     beginning, as in Filebeat's `multiline.pattern`).
 
     Positions are byte offsets in a block; `lo` and `hi` are line starts (or the end).
     """
 
-    def __init__(self, pattern: bytes | str | None = None) -> None:
+    def __init__(self, pattern: bytes | str | None = None, time_format: str | None = None) -> None:
         if isinstance(pattern, str):
             pattern = pattern.encode("utf-8", "surrogateescape")
         self.pattern = pattern
         try:
             if pattern is None:  # one regex (compiling it costs ~10 ms): a newline, then a timestamp
-                self._newline_start = re.compile(rb"\n(?=" + LEADING_TIMESTAMP + rb")")
+                formats = FORMATS if time_format is None else (custom_format(time_format),)
+                self._newline_start = re.compile(rb"\n(?=" + leading_timestamp(formats) + rb")", re.MULTILINE)
                 self._after_newline = self._newline_start.match
             else:
                 self._regex = re.compile(pattern, re.MULTILINE)
@@ -167,11 +149,10 @@ class RecordStart:
             window *= 4
 
 
-def record_start(pattern: bytes | str | None = None) -> RecordStart:
-    """The record rule for `--record-start` (None: a leading timestamp).
-
-    The one place to swap in logpipe.timestamps' recognition (issue 12) for the default."""
-    return RecordStart(pattern)
+def record_start(pattern: bytes | str | None = None, time_format: str | None = None) -> RecordStart:
+    """The record rule for `--record-start` (None: a leading timestamp, in the
+    `--time-format` when given; raises TimeFormatError for a bad one)."""
+    return RecordStart(pattern, time_format)
 
 
 class RecordBounds:
@@ -518,6 +499,8 @@ def _first_line(data: bytes, pos: int) -> bytes:
 
 
 
-def record_bounds(pattern: bytes | str | None = None, max_bytes: int = MAX_LINE_BYTES) -> RecordBounds:
-    """The bounds for `--record-start PATTERN` (None: a leading timestamp) and `--max-line-bytes`."""
-    return RecordBounds(record_start(pattern), MAX_RECORD_LINES, max_bytes)
+def record_bounds(pattern: bytes | str | None = None, max_bytes: int = MAX_LINE_BYTES,
+                  time_format: str | None = None) -> RecordBounds:
+    """The bounds for `--record-start PATTERN` (None: a leading timestamp, in the
+    `--time-format` when given) and `--max-line-bytes`."""
+    return RecordBounds(record_start(pattern, time_format), MAX_RECORD_LINES, max_bytes)

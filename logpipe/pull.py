@@ -272,7 +272,7 @@ def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Message
     if options.multiline:  # lines → records before grep
         from .multiline import RecordSearch, record_bounds
 
-        bounds = record_bounds(options.record_start, options.max_line_bytes)
+        bounds = record_bounds(options.record_start, options.max_line_bytes, options.time_format)
         blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
         searcher = RecordSearch(searcher, bounds, **settings)
     matches = grep(searcher, blocks, **settings)

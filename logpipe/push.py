@@ -325,7 +325,7 @@ def _chain(options: SearchOptions, output: Output, messages: Messages, stats: St
     if options.multiline:
         from .multiline import RecordSearch, record_bounds
 
-        bounds = record_bounds(options.record_start, options.max_line_bytes)
+        bounds = record_bounds(options.record_start, options.max_line_bytes, options.time_format)
         searcher = RecordSearch(searcher, bounds, **settings)
     target = grep(searcher, target, **settings)
     if options.multiline:  # lines → records before grep

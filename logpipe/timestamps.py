@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 __all__ = ["Clock", "FileTimes", "Format", "FORMATS", "HEAD", "TimeFormatError", "Zone", "custom_format",
-           "reference_time", "rfc3339"]
+           "leading_timestamp", "reference_time", "rfc3339"]
 
 # How far into a line a timestamp is looked for (HPC's epoch field is ~50 bytes in).
 HEAD = 100
@@ -269,6 +269,28 @@ FORMATS: tuple[Format, ...] = (
         b"- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO cache parity error"),
 )
 
+
+
+# -- where a line starts with a timestamp: multi-line records (issue 13) -------------
+
+# What may come before a timestamp for a line to start with it: a `[`, a syslog
+# `<PRI>1 `, up to four leading fields the first of which is an upper-case label or a
+# number (BGL's `- 1117838570`, HPC's `134681 node-246 unix.hw state_change.unavailable
+# 1077804742`), or a log file's name (OpenStack's `nova-api.log.1.2017-05-16_13:53:08`).
+# Stricter than `Clock.find`, which takes a timestamp anywhere in the first HEAD bytes:
+# `Killed process 1234567890` or `ValueError: bad date 2024-01-01 10:00:00` is a
+# continuation line, not a new record. Nothing here accepts a line that begins with a
+# space or a tab (multiline.py's prefilter relies on it).
+LINE_LEAD = rb"(?:\[|<\d{1,3}>1 |[-A-Z\d]+ (?:[-\w.]+ ){0,3}|[\w.-]+\.log[\w.:-]* )"
+
+
+def leading_timestamp(formats: tuple[Format, ...] = FORMATS) -> bytes:
+    """The regex (bytes, for re.MULTILINE, matched at a line start) of a line that starts
+    with a timestamp in one of `formats` (default: every recognised one; `--time-format`
+    gives one), possibly after a `LINE_LEAD`: where a multi-line record begins."""
+    stamps = rb"(?:" + b"|".join(fmt.regex.pattern for fmt in formats) + rb")"
+    # never an indented line, whatever `formats` say (a --time-format may begin with %e or a space)
+    return rb"(?![\t ])(?:|" + LINE_LEAD + rb")" + stamps  # no lead tried first: the common case
 
 # -- --time-format ------------------------------------------------------------------
 

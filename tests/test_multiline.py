@@ -20,10 +20,14 @@ import logpipe.parallel
 from conftest import CORPUS, search_with, write
 from logpipe.blocks import BLOCK_SIZE, MAX_LINE_BYTES
 from logpipe.cli import main
-from logpipe.multiline import LEADING_TIMESTAMP, MAX_RECORD_LINES
+from logpipe.multiline import MAX_RECORD_LINES
+from logpipe.timestamps import leading_timestamp
 from logpipe.options import SearchOptions
 from logpipe.search import run
 from logpipe.stats import Stats
+
+# The default rule, as the reference applies it line by line: timestamps.py's formats at a line's start.
+LEADING = re.compile(leading_timestamp(), re.MULTILINE)
 
 JAVA = b"""\
 2024-05-01 10:00:00,001 INFO  [main] app started
@@ -90,7 +94,7 @@ def python_traceback_log() -> bytes:
 def reference_records(data: bytes, start: bytes | None = None, max_lines: int = MAX_RECORD_LINES,
                       max_bytes: int = MAX_LINE_BYTES) -> list[list[tuple[int, bytes]]]:
     """Every record, as a list of (line number, line): the rule applied to each line in turn."""
-    rule = re.compile(start, re.MULTILINE).search if start is not None else re.compile(LEADING_TIMESTAMP).match
+    rule = re.compile(start, re.MULTILINE).search if start is not None else LEADING.match
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()
@@ -191,6 +195,39 @@ def test_record_start_sets_the_rule(logpipe, tmp_path):
     assert logpipe("step a", tmp_path / "jobs.log", record_start=b"job", count=True).out == b"2\n"
     # the default rule sees no timestamp here: one record, the whole file
     assert logpipe("END", tmp_path / "jobs.log", records=True, count=True, line_number=True).out == b"1\n"
+
+
+def test_records_start_where_the_time_section_recognises_a_timestamp(logpipe, tmp_path):
+    """The default rule is timestamps.py's: a line starting with one of its formats, after an
+    optional `[`, `<PRI>1 `, a few leading fields behind an upper-case label or a number, or a
+    log file's name. A timestamp further into a line, or a Unix time after words, is no start."""
+    data = (b"<34>1 2026-11-30T17:53:34.003Z web01 app - - first\n"
+            b"Killed process 1234567890 (java) hit\n"
+            b"ValueError: time data 2026-11-30 17:53:35 does not match hit\n"
+            b"- 1117838570 2005.06.03 R02-M1-N0 second hit\n"
+            b"I1130 17:53:36.123456 1234 main.go:42] third\n"
+            b"  2026-11-30 17:53:37 indented, so a continuation hit\n"
+            b"1764525217 fourth, a Unix time first\n")
+    write(tmp_path / "mixed.log", data, "gzip")
+    result = logpipe("hit", tmp_path / "mixed.log", records=True, line_number=True)
+    assert result.out == (b"1-<34>1 2026-11-30T17:53:34.003Z web01 app - - first\n"
+                          b"2:Killed process 1234567890 (java) hit\n"
+                          b"3:ValueError: time data 2026-11-30 17:53:35 does not match hit\n"
+                          b"4:- 1117838570 2005.06.03 R02-M1-N0 second hit\n"
+                          b"5-I1130 17:53:36.123456 1234 main.go:42] third\n"
+                          b"6:  2026-11-30 17:53:37 indented, so a continuation hit\n")
+    assert logpipe(".", tmp_path / "mixed.log", records=True, count=True).out == b"4\n"
+
+
+def test_time_format_also_sets_where_records_start(logpipe, tmp_path):
+    data = b"<30.11.2026 17:53:34> a\nTraceback: boom\n<30.11.2026 19:00:00> b\n  detail\n"
+    write(tmp_path / "odd.log", data)
+    result = logpipe("boom", tmp_path / "odd.log", records=True, time_format="<%d.%m.%Y %H:%M:%S>", tz="UTC")
+    assert result.lines == [b"<30.11.2026 17:53:34> a", b"Traceback: boom"]
+    assert logpipe("detail", tmp_path / "odd.log", records=True, time_format="<%d.%m.%Y %H:%M:%S>",
+                   tz="UTC", count=True).out == b"1\n"
+    # without it, no line starts with a recognised timestamp: the whole file is one record
+    assert logpipe("boom", tmp_path / "odd.log", records=True).lines == data.split(b"\n")[:-1]
 
 
 def test_bad_record_start_is_one_clear_error(tmp_path):
@@ -373,7 +410,7 @@ def test_real_logs_split_into_sensible_records(backend, tmp_path, path):
     lines, the traces go with the line before them, as the line-by-line reference says."""
     data = path.read_bytes()
     lines = data.split(b"\n")[:-1]
-    starts = re.compile(LEADING_TIMESTAMP)
+    starts = LEADING
     assert sum(1 for line in lines if not starts.match(line)) == 0, "a line without a recognised leading date"
     search = search_with(backend)
     word = lines[len(lines) // 2].split()[-1]

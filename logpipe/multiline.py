@@ -263,7 +263,9 @@ class RecordBlocks:
 
     def __init__(self, bounds: RecordBounds, stats=None, line_numbers: bool = True) -> None:
         self.bounds = bounds
-        self.stats = stats  # with stats, every record boundary is looked at, to count them
+        # with stats, every record boundary is looked at, to count them; not for a parallel
+        # worker's meter that counts nothing (`Stats.counts_lines` False: no --stats, no progress)
+        self.stats = stats if stats is not None and stats.counts_lines else None
         self.line_numbers = line_numbers
         self._new_file()
 

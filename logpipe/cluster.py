@@ -21,7 +21,7 @@ from collections import deque
 from typing import NamedTuple
 
 from .find_files import walk
-from .messages import Messages
+from .messages import HeldMessages, Messages
 from .options import SearchOptions
 from .output import Output
 from .records import LogFile, StopSearch
@@ -75,17 +75,9 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     per_batch = options._replace(
         threads=1, progress=False, stats=False, dask=None, with_filename=output.with_filename,
         color="always" if output.color else "never")
-    walk_messages = io.BytesIO()  # what the walk reports, kept until its place in the order
-    walked = Messages(walk_messages, silent=options.no_messages)
+    walked = HeldMessages(silent=options.no_messages)  # what the walk reports, kept until its place in the order
     logfiles = walk(options.paths, globs=options.globs, exclude=options.exclude, max_depth=options.max_depth,
                     follow=options.follow, messages=walked, stats=stats)
-
-    def take_walk_messages() -> tuple[bytes, int]:
-        lines, count = walk_messages.getvalue(), walked.count
-        walk_messages.seek(0)
-        walk_messages.truncate()
-        walked.count = 0
-        return lines, count
 
     def emit(walk_report: tuple[bytes, int], result: FileResult) -> None:
         messages.write_raw(*walk_report)
@@ -112,10 +104,10 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
 
         for logfile in logfiles:
             if not batch:
-                report = take_walk_messages()  # the walk's messages before the batch's first file
-            elif walk_messages.tell():  # a message between two files: it starts a new batch
+                report = walked.take()  # the walk's messages before the batch's first file
+            elif walked.held:  # a message between two files: it starts a new batch
                 submit()
-                batch, report = [], take_walk_messages()
+                batch, report = [], walked.take()
             batch.append(tuple(logfile))
             if len(batch) >= BATCH_FILES:
                 submit()
@@ -128,7 +120,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         while pending:
             walk_report, future = pending.popleft()
             emit(walk_report, future.result())
-        messages.write_raw(*take_walk_messages())
+        messages.write_raw(*walked.take())
     except StopSearch:
         pass
     finally:

@@ -53,12 +53,30 @@ class Messages:
         stream.flush()
 
     def error(self, name: bytes | str, reason: str) -> None:
+        """A line on stderr that makes the exit status 2."""
         self.errored = True
         self.count += 1
-        if self.silent:
-            return
-        if isinstance(name, str):
-            name = os.fsencode(name)
-        stream = self.stream if self.stream is not None else sys.stderr.buffer
-        stream.write(b"logpipe: " + name + b": " + reason.encode("utf-8", "replace") + b"\n")
-        stream.flush()
+        self.warn(name, reason)
+
+
+class HeldMessages(Messages):
+    """Messages kept, not written: what a walk running ahead of the search reports, held
+    until its place in the output's order (`take` hands over what was held since last time)."""
+
+    def __init__(self, *, silent: bool = False) -> None:
+        import io
+
+        super().__init__(io.BytesIO(), silent=silent)
+
+    @property
+    def held(self) -> bool:
+        """Whether anything was reported since the last `take`."""
+        return bool(self.stream.tell()) or bool(self.count)
+
+    def take(self) -> tuple[bytes, int]:
+        """The lines held and how many messages they were (for `Messages.write_raw`)."""
+        lines, count = self.stream.getvalue(), self.count
+        self.stream.seek(0)
+        self.stream.truncate()
+        self.count = 0
+        return lines, count

@@ -94,7 +94,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .find_files import walk
-from .messages import Messages, describe
+from .messages import HeldMessages, Messages, describe
 from .options import SearchOptions
 from .output import Output
 from .records import LogFile, StopSearch
@@ -846,21 +846,13 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     per_file = options._replace(
         threads=1, progress=False, stats=False, with_filename=output.with_filename,
         color="always" if output.color else "never")
-    walk_messages = io.BytesIO()  # what the walk reports, kept until its place in the order
-    walked = Messages(walk_messages, silent=options.no_messages)
+    walked = HeldMessages(silent=options.no_messages)  # what the walk reports, kept until its place in the order
     reports: deque = deque()
-
-    def take_walk_messages() -> tuple[bytes, int]:
-        lines, count = walk_messages.getvalue(), walked.count
-        walk_messages.seek(0)
-        walk_messages.truncate()
-        walked.count = 0
-        return lines, count
 
     def logfiles() -> Iterator[LogFile]:
         for logfile in walk(options.paths, globs=options.globs, exclude=options.exclude,
                             max_depth=options.max_depth, follow=options.follow, messages=walked, stats=stats):
-            reports.append(take_walk_messages())
+            reports.append(walked.take())
             yield logfile
 
     walked_files = logfiles()
@@ -885,7 +877,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         executor = LocalWorkers(per_file, jobs, messages, stats, output.escape_names) if jobs > 1 else \
             InProcess(per_file, stats, output.escape_names)
         executor.run(_chain(handed_over, walked_files), sink)
-        messages.write_raw(*take_walk_messages())
+        messages.write_raw(*walked.take())
     except StopSearch:
         pass
     except WorkerDied as err:

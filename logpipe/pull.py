@@ -111,23 +111,16 @@ def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | Non
     from .multiline import RecordBlocks
 
     recut = RecordBlocks(bounds, stats, line_numbers)
-    blocks = iter(blocks)
-    send = getattr(blocks, "send", None)
-    verdict = None
+    upstream = _Upstream(blocks)
     try:
-        while True:
-            try:
-                block = send(verdict) if verdict is not None and send else next(blocks)
-            except StopIteration:
-                return
-            verdict = None
+        for block in upstream:
             for whole in recut(block):
                 if (yield whole) == SKIP_FILE:
-                    verdict = SKIP_FILE
-            if verdict is not None:
+                    upstream.verdict = SKIP_FILE
+            if upstream.verdict is not None:
                 recut.skip()
     finally:
-        _close(blocks)
+        upstream.close()
 
 
 def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], **settings) -> Iterator[Match]:
@@ -140,19 +133,13 @@ def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], 
     `pattern` may be a ready `BlockSearch` (a `RecordSearch` for --records).
     """
     search = pattern if isinstance(pattern, BlockSearch) else BlockSearch(pattern, **settings)
-    blocks = iter(blocks)
-    send = getattr(blocks, "send", None)
-    verdict = None
+    upstream = _Upstream(blocks)
     try:
-        while True:
-            try:
-                block = send(verdict) if verdict is not None and send else next(blocks)
-            except StopIteration:
-                return
-            matches, verdict = search(block)
+        for block in upstream:
+            matches, upstream.verdict = search(block)
             yield from matches
     finally:
-        _close(blocks)
+        upstream.close()
 
 
 def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenLog]:
@@ -169,20 +156,14 @@ def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenL
 def time_window(window: TimeWindow, blocks: Iterable[Block]) -> Iterator[Block]:
     """Pass on the blocks that can hold lines in the bounds; stop a time-ordered file
     past --until (`window.block`). `SKIP_FILE` sent in by `grep` goes on to `cat`."""
-    blocks = iter(blocks)
-    send = getattr(blocks, "send", None)
-    verdict = None
+    upstream = _Upstream(blocks)
     try:
-        while True:
-            try:
-                block = send(verdict) if verdict is not None and send else next(blocks)
-            except StopIteration:
-                return
-            block, verdict = window.block(block)
+        for block in upstream:
+            block, upstream.verdict = window.block(block)
             if block is not None and (yield block) == SKIP_FILE:
-                verdict = SKIP_FILE
+                upstream.verdict = SKIP_FILE
     finally:
-        _close(blocks)
+        upstream.close()
 
 
 def stamp(window: TimeWindow, records: Iterable) -> Iterator:
@@ -277,6 +258,27 @@ def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Message
         searcher = RecordSearch(searcher, bounds, **settings)
     matches = grep(searcher, blocks, **settings)
     return stamp(window, matches) if window is not None else matches
+
+
+class _Upstream:
+    """The stage above, read block by block (`for block in upstream`): a verdict set on
+    `upstream.verdict` (`SKIP_FILE`) goes back with the next read, when the stage above is
+    a generator that can take it (a plain iterable cannot: the stage drops the rest itself)."""
+
+    def __init__(self, blocks: Iterable) -> None:
+        self._blocks = iter(blocks)
+        self._send = getattr(self._blocks, "send", None)
+        self.verdict = None
+
+    def __iter__(self) -> _Upstream:
+        return self
+
+    def __next__(self):
+        verdict, self.verdict = self.verdict, None
+        return self._send(verdict) if verdict is not None and self._send else next(self._blocks)
+
+    def close(self) -> None:
+        _close(self._blocks)
 
 
 def _close(upstream) -> None:

@@ -139,7 +139,7 @@ def measure(command: list[str]) -> tuple[float, int]:
 
 FLOOR = """
 import sys, pathlib
-from logpipe.codecs import OpenLog, as_logfile
+from logpipe.pipeline.codecs import OpenLog, as_logfile
 for path in sorted(pathlib.Path(sys.argv[1]).rglob('*')):
     if path.is_file():
         with OpenLog(as_logfile(str(path))) as file:

@@ -15,7 +15,7 @@ import sys
 import click
 
 from . import __version__
-from .matching import PatternError
+from .pipeline.matching import PatternError
 from .options import BACKENDS, BINARY_MODES, COLOR_MODES, SearchOptions
 from .search import ERROR, run
 
@@ -255,8 +255,8 @@ TIME_OPTIONS = [
 
 def time_flags(flags: dict) -> dict:
     """--since/--until as epoch seconds (durations count back from now), checked with --tz."""
-    from .timebounds import TimeFormatError, parse_bound
-    from .timestamps import Zone, custom_format
+    from .pipeline.timebounds import TimeFormatError, parse_bound
+    from .pipeline.timestamps import Zone, custom_format
 
     try:
         Zone(flags.get("tz"))
@@ -493,7 +493,7 @@ def search(flags: dict) -> int:
     try:
         options = build_options(**flags)
         if options.record_start is not None:  # a bad --record-start is an error before any file is read
-            from .multiline import record_start
+            from .pipeline.multiline import record_start
 
             record_start(options.record_start)
         return run(options)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .blocks import MAX_LINE_BYTES
-from .codecs import BLOCK_SIZE
+from .pipeline.blocks import MAX_LINE_BYTES
+from .pipeline.codecs import BLOCK_SIZE
 
 BACKENDS = ("pull", "push")
 BINARY_MODES = ("binary", "text", "without-match")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import BinaryIO
 
-from .matching import Matcher
+from .pipeline.matching import Matcher
 from .messages import Messages
 from .records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch, StopSearch
 
@@ -445,7 +445,7 @@ class Output:
                 "line_number": record.line_number, "absolute_offset": record.offset,
                 "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}
         if record.time is not None:  # the line's parsed time (logpipe's addition to rg's format)
-            from .timestamps import rfc3339
+            from .pipeline.timestamps import rfc3339
 
             data["time"] = rfc3339(record.time)
         figures["printed"] += self._json({"type": kind, "data": data})
@@ -467,7 +467,7 @@ class Output:
                 "line_number": record.line_number, "absolute_offset": record.offset,
                 "submatches": [{"match": json_text(text[s:e]), "start": s, "end": e} for s, e in spans]}
         if record.time is not None:  # the record's first line's time (logpipe's addition to rg's format)
-            from .timestamps import rfc3339
+            from .pipeline.timestamps import rfc3339
 
             data["time"] = rfc3339(record.time)
         figures["printed"] += self._json({"type": kind, "data": data})

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import find_files as _walk
-from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
-from .codecs import OpenLog, open_log
-from .matching import BlockSearch, Matcher
+from .pipeline import find_files as _walk
+from .pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
+from .pipeline.codecs import OpenLog, open_log
+from .pipeline.matching import BlockSearch, Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
@@ -32,9 +32,9 @@ from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
-    from .multiline import RecordBounds, RecordSearch
-    from .remote import DeferredMessages
-    from .timebounds import TimeWindow
+    from .pipeline.multiline import RecordBounds, RecordSearch
+    from .pipeline.remote import DeferredMessages
+    from .pipeline.timebounds import TimeWindow
 
 __all__ = ["find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
            "merge_by_time", "printer", "search", "search_logfiles", "chain"]
@@ -52,7 +52,7 @@ def fetch(logfiles: Iterable[LogFile], *, width: int | None = None,
     """Yield the same logfiles in the same order, each remote one (a URL) already being
     fetched while the `width - 1` before it are searched; local files pass straight on.
     `walk_messages`, the walk's, are passed on in their place among the logfiles."""
-    from .remote import PREFETCH, FetchWindow
+    from .pipeline.remote import PREFETCH, FetchWindow
 
     window = FetchWindow(width or PREFETCH, walk_messages)
     try:
@@ -108,7 +108,7 @@ def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | Non
     """lines → records (--records): yield the blocks again, cut at record boundaries
     (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
     Passes `SKIP_FILE` on upstream, and drops the file's open record."""
-    from .multiline import RecordBlocks
+    from .pipeline.multiline import RecordBlocks
 
     recut = RecordBlocks(bounds, stats, line_numbers)
     upstream = _Upstream(blocks)
@@ -181,7 +181,7 @@ def stamp(window: TimeWindow, records: Iterable) -> Iterator:
 def merge_by_time(streams: list[Iterable]) -> Iterator:
     """--sort time: the records of several chains (one per rotated set) in one time order;
     closing it closes every chain."""
-    from .timeline import merge_by_time as merged
+    from .pipeline.timeline import merge_by_time as merged
 
     yield from merged(streams)
 
@@ -199,7 +199,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
     """Run the whole chain for `options`; every stage is closed at the end, early or not."""
     walk_messages = None
     if options.sort != "time" and options.remote:
-        from .remote import DeferredMessages
+        from .pipeline.remote import DeferredMessages
 
         walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
     logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
@@ -215,7 +215,7 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
     runs, one chain for all the files it is given); with --sort time, one chain per
     rotated set, merged by time."""
     if options.sort == "time":
-        from .timeline import ensure_descriptors, rotated_sets
+        from .pipeline.timeline import ensure_descriptors, rotated_sets
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
@@ -238,8 +238,8 @@ def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Message
     `options`: the bracketed stages only when the time options or --records ask for them."""
     window, settings = None, options.search_settings()
     if options.timed:
-        from .timebounds import TimeWindow
-        from .timebounds import search_settings as time_search_settings
+        from .pipeline.timebounds import TimeWindow
+        from .pipeline.timebounds import search_settings as time_search_settings
 
         window, settings = TimeWindow.from_options(options, messages, stats), time_search_settings(options)
     files = opener(logfiles, messages=messages, stats=stats)
@@ -251,7 +251,7 @@ def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Message
         blocks = time_window(window, blocks)
     searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:  # lines → records before grep
-        from .multiline import RecordSearch, record_bounds
+        from .pipeline.multiline import RecordSearch, record_bounds
 
         bounds = record_bounds(options.record_start, options.max_line_bytes, options.time_format)
         blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)

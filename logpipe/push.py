@@ -26,10 +26,10 @@ import functools
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING
 
-from . import find_files as _walk
-from .blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
-from .codecs import open_log
-from .matching import BlockSearch, Matcher
+from .pipeline import find_files as _walk
+from .pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
+from .pipeline.codecs import open_log
+from .pipeline.matching import BlockSearch, Matcher
 from .messages import Messages
 from .options import SearchOptions
 from .output import Output
@@ -37,9 +37,9 @@ from .records import SKIP_FILE, LogFile, StopSearch
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
-    from .multiline import RecordBounds, RecordSearch
-    from .remote import DeferredMessages
-    from .timebounds import TimeWindow
+    from .pipeline.multiline import RecordBounds, RecordSearch
+    from .pipeline.remote import DeferredMessages
+    from .pipeline.timebounds import TimeWindow
 
 __all__ = ["coroutine", "find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep",
            "stamp", "merge_by_time", "printer", "search", "search_logfiles"]
@@ -76,7 +76,7 @@ def fetch(target: Generator, *, width: int | None = None, walk_messages: Deferre
     already being fetched while the `width - 1` before it are searched. When the source
     closes this stage at the end of the walk, the logfiles still waiting are sent first.
     `walk_messages`, the walk's, are passed on in their place among the logfiles."""
-    from .remote import PREFETCH, FetchWindow
+    from .pipeline.remote import PREFETCH, FetchWindow
 
     window = FetchWindow(width or PREFETCH, walk_messages)
     try:
@@ -143,7 +143,7 @@ def records(bounds: RecordBounds, target: Generator, *, stats: Stats | None = No
     """lines → records (--records): receive blocks, send them again cut at record
     boundaries (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
     Answers `SKIP_FILE` when `target` does, and drops the file's open record."""
-    from .multiline import RecordBlocks
+    from .pipeline.multiline import RecordBlocks
 
     recut = RecordBlocks(bounds, stats, line_numbers)
     verdict = None
@@ -235,7 +235,7 @@ def merge_by_time(streams: list, target: Generator) -> None:
     A k-way merge must choose which stream moves next, so here the streams are pulled
     (each is a chain of the pull stages over one rotated set: a push chain cannot be
     paused between two of its file's blocks); from the merge on, records are pushed."""
-    from .timeline import merge_by_time as merged
+    from .pipeline.timeline import merge_by_time as merged
 
     records = merged(streams)
     try:
@@ -265,7 +265,7 @@ def search(options: SearchOptions, output: Output, messages: Messages, stats: St
         return
     walk_messages = None
     if options.remote:
-        from .remote import DeferredMessages
+        from .pipeline.remote import DeferredMessages
 
         walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
     find_files(options.paths,
@@ -280,7 +280,7 @@ def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output:
     worker runs, one chain for all the files it is given)."""
     if options.sort == "time":
         from . import pull
-        from .timeline import ensure_descriptors, rotated_sets
+        from .pipeline.timeline import ensure_descriptors, rotated_sets
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
@@ -314,8 +314,8 @@ def _chain(options: SearchOptions, output: Output, messages: Messages, stats: St
     or --records ask for them."""
     window, settings = None, options.search_settings()
     if options.timed:
-        from .timebounds import TimeWindow
-        from .timebounds import search_settings as time_search_settings
+        from .pipeline.timebounds import TimeWindow
+        from .pipeline.timebounds import search_settings as time_search_settings
 
         window, settings = TimeWindow.from_options(options, messages, stats), time_search_settings(options)
     target = printer(output)
@@ -323,7 +323,7 @@ def _chain(options: SearchOptions, output: Output, messages: Messages, stats: St
         target = stamp(window, target)
     searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
     if options.multiline:
-        from .multiline import RecordSearch, record_bounds
+        from .pipeline.multiline import RecordSearch, record_bounds
 
         bounds = record_bounds(options.record_start, options.max_line_bytes, options.time_format)
         searcher = RecordSearch(searcher, bounds, **settings)

@@ -7,7 +7,7 @@ import time
 from typing import BinaryIO
 
 from . import pull, push
-from .matching import Matcher
+from .pipeline.matching import Matcher
 from .messages import Messages, describe
 from .options import SearchOptions
 from .output import Output, grep_colors
@@ -34,10 +34,10 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None
     output = make_output(options, progress.guard(stream) if progress else stream, messages)
     if options.dask and "-" not in options.paths:
-        from .cluster import search as engine  # batches of files on a Dask cluster's workers
+        from .executors.dask import search as engine  # batches of files on a Dask cluster's workers
     elif options.threads > 1 and "-" not in options.paths and not _remote(options.paths) and options.sort != "time":
         # (--sort time merges every file's lines in one process: -jN gives -j1's output)
-        from .parallel import search as engine  # each file in a worker process
+        from .executors.workers import search as engine  # each file in a worker process
     else:
         engine = BACKENDS[options.backend].search
     started = time.perf_counter()
@@ -102,7 +102,7 @@ def show_filename(options: SearchOptions) -> bool:
         return options.with_filename
     paths = options.paths
     if len(paths) == 1 and _remote(paths):
-        from .remote import isdir
+        from .pipeline.remote import isdir
 
         return isdir(paths[0])
     return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
@@ -113,7 +113,7 @@ def _remote(paths) -> bool:
     many fetched at once by threads (--prefetch), rather than by -j worker processes."""
     if not any("://" in path for path in paths):
         return False
-    from .remote import is_url
+    from .pipeline.remote import is_url
 
     return any(is_url(path) for path in paths)
 

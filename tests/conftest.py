@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import pytest
 
-from logpipe.blocks import BLOCK_SIZE
+from logpipe.pipeline.blocks import BLOCK_SIZE
 from logpipe.demo import COMPRESSORS  # noqa: F401  (the tests import it from here)
 from logpipe.options import SearchOptions
 from logpipe.search import run

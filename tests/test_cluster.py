@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import logpipe.cluster
+import logpipe.executors.dask
 from conftest import search_with, write
 from logpipe.demo import log_lines
 from servers import moto_endpoint, s3, s3_tree  # noqa: F401  (fixtures)
@@ -38,7 +38,7 @@ def tree(tmp_path):
 
 @pytest.fixture(params=[16, 3], ids=["batches-of-16", "batches-of-3"])
 def batch_files(monkeypatch, request):
-    monkeypatch.setattr(logpipe.cluster, "BATCH_FILES", request.param)
+    monkeypatch.setattr(logpipe.executors.dask, "BATCH_FILES", request.param)
 
 
 @pytest.mark.parametrize("options", [
@@ -72,7 +72,7 @@ def test_quiet_stops_at_the_first_match(backend, cluster, tree):
 
 
 def test_unreachable_scheduler_is_one_message(backend, tmp_path, monkeypatch):
-    monkeypatch.setattr(logpipe.cluster, "CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(logpipe.executors.dask, "CONNECT_TIMEOUT", 1)
     result = search_with(backend)("x", tmp_path, dask="tcp://127.0.0.1:9")
     assert result.status == 2 and result.out == b""
     assert result.err.startswith(b"logpipe: --dask tcp://127.0.0.1:9: cannot reach the Dask scheduler (")

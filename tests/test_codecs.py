@@ -10,7 +10,7 @@ import zstandard
 from pyfakefs.fake_filesystem import reset_ids, set_uid
 
 from conftest import COMPRESSORS, write
-from logpipe.codecs import sniff
+from logpipe.pipeline.codecs import sniff
 
 
 @pytest.mark.parametrize("codec", COMPRESSORS)

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import write
 from logpipe import pull
-from logpipe.matching import BlockSearch
+from logpipe.pipeline.matching import BlockSearch
 from logpipe.records import Block, Lines, Match
 
 LINES = [b"Nov %d host app[%d]: request %s" % (i % 30, i, b"done" if i % 97 else b"FAILED") for i in range(1200)]

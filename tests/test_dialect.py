@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Result, write
-from logpipe.dialect import translate
-from logpipe.matching import Matcher
+from logpipe.pipeline.dialect import translate
+from logpipe.pipeline.matching import Matcher
 from logpipe.options import SearchOptions
 from logpipe.search import run
 

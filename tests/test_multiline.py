@@ -15,13 +15,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import logpipe.multiline
-import logpipe.parallel
+import logpipe.pipeline.multiline
+import logpipe.executors.workers
 from conftest import CORPUS, search_with, write
-from logpipe.blocks import BLOCK_SIZE, MAX_LINE_BYTES
+from logpipe.pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES
 from logpipe.cli import main
-from logpipe.multiline import MAX_RECORD_LINES
-from logpipe.timestamps import leading_timestamp
+from logpipe.pipeline.multiline import MAX_RECORD_LINES
+from logpipe.pipeline.timestamps import leading_timestamp
 from logpipe.options import SearchOptions
 from logpipe.search import run
 from logpipe.stats import Stats
@@ -370,7 +370,7 @@ def test_json_one_match_message_per_record(logpipe, tmp_path):
 
 
 def test_same_output_with_worker_processes(backend, tmp_path, monkeypatch):
-    monkeypatch.setattr(logpipe.parallel, "START_WORKERS_AFTER", 0.0)
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", 0.0)
     for i in range(6):
         write(tmp_path / f"d{i % 2}" / f"f{i}.log", (JAVA + python_traceback_log() + GO_PANIC) * (i + 1),
               ["plain", "gzip", "zstd"][i % 3])
@@ -459,8 +459,8 @@ def test_readme_example(tmp_path):
 def test_time_hook_selects_records_by_their_first_line(backend, tmp_path):
     """The hook the time options (issue 12) will use: a record's time is its first line's."""
     from logpipe import pull, push
-    from logpipe.matching import Matcher
-    from logpipe.multiline import RecordSearch, record_bounds
+    from logpipe.pipeline.matching import Matcher
+    from logpipe.pipeline.multiline import RecordSearch, record_bounds
     from logpipe.records import RecordMatch
 
     write(tmp_path / "app.log", JAVA + JAVA.replace(b"10:00:01", b"11:00:01"))
@@ -498,8 +498,8 @@ def test_random_logs_against_the_reference(lines, block_size, max_bytes, max_lin
     caps = {"max_lines": max_lines, **({"max_bytes": max_bytes} if max_bytes else {})}
     expected = reference_grep(b"hit", data, start=start, invert=invert, before=before, after=after,
                               max_count=max_count, **caps)
-    saved = logpipe.multiline.MAX_RECORD_LINES
-    logpipe.multiline.MAX_RECORD_LINES = max_lines
+    saved = logpipe.pipeline.multiline.MAX_RECORD_LINES
+    logpipe.pipeline.multiline.MAX_RECORD_LINES = max_lines
     try:
         with tempfile.TemporaryDirectory() as root:
             write(Path(root) / "x.log", data)
@@ -510,4 +510,4 @@ def test_random_logs_against_the_reference(lines, block_size, max_bytes, max_lin
                     **({"max_line_bytes": max_bytes} if max_bytes else {}))
                 assert result.out == expected, backend
     finally:
-        logpipe.multiline.MAX_RECORD_LINES = saved
+        logpipe.pipeline.multiline.MAX_RECORD_LINES = saved

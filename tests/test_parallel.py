@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
-import logpipe.parallel
+import logpipe.executors.workers
 from conftest import search_with, write
 from logpipe.demo import log_lines
 from logpipe.options import SearchOptions
-from logpipe.parallel import FileDone, LocalWorkers, worker_count
+from logpipe.executors.workers import FileDone, LocalWorkers, worker_count
 from logpipe.records import LogFile
 from logpipe.search import run
 from logpipe.messages import Messages
@@ -47,12 +47,12 @@ def many(tmp_path_factory):
 @pytest.fixture(params=[0.0, 0.003, 1e9], ids=["workers-at-once", "mixed", "no-workers"])
 def workers_start_after(monkeypatch, request):
     """Every file in a worker, the first ones here and the rest in workers, or all here."""
-    monkeypatch.setattr(logpipe.parallel, "START_WORKERS_AFTER", request.param)
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", request.param)
 
 
 @pytest.fixture
 def workers_at_once(monkeypatch):
-    monkeypatch.setattr(logpipe.parallel, "START_WORKERS_AFTER", 0.0)
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", 0.0)
 
 
 OPTION_SETS = [
@@ -141,7 +141,7 @@ def test_stats_count_the_same_in_workers(backend, many):
 
 def test_counters_arrive_while_a_file_is_searched(backend, tmp_path, monkeypatch):
     """--progress and --stats move within a file: increments come before the file's end."""
-    monkeypatch.setattr(logpipe.parallel, "REPORT_EVERY", 0.0)
+    monkeypatch.setattr(logpipe.executors.workers, "REPORT_EVERY", 0.0)
     write(tmp_path / "a.log", b"".join(log_lines(3000, 1)))
     events = []
 

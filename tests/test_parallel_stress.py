@@ -204,8 +204,8 @@ def test_worker_killed_from_outside_is_reported(tree):
 
 SEARCH_HERE = """
 import sys, io
-import logpipe.parallel
-logpipe.parallel.START_WORKERS_AFTER = 0  # every file in a worker, however small the tree
+import logpipe.executors.workers
+logpipe.executors.workers.START_WORKERS_AFTER = 0  # every file in a worker, however small the tree
 from logpipe.options import SearchOptions
 from logpipe.search import run
 status = run(SearchOptions(patterns=(b"sshd",), paths=(sys.argv[1],), count=True, threads=2))

@@ -61,7 +61,7 @@ def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
     """-i and alternations of literals skip `re`; lines and -o spans must not change."""
     import re
 
-    from logpipe.matching import Matcher
+    from logpipe.pipeline.matching import Matcher
 
     fast = Matcher(literals, fixed=True, ignore_case=ignore_case)
     assert fast.literals is not None

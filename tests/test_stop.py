@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-import logpipe.codecs
+import logpipe.pipeline.codecs
 from conftest import write
 from logpipe import pull, push
 from logpipe.output import Output
@@ -23,7 +23,7 @@ def opened(monkeypatch):
         files.append(file)
         return file
 
-    monkeypatch.setattr(logpipe.codecs, "open", recording_open, raising=False)
+    monkeypatch.setattr(logpipe.pipeline.codecs, "open", recording_open, raising=False)
     return files
 
 

@@ -11,11 +11,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
-import logpipe.parallel
+import logpipe.executors.workers
 from conftest import CORPUS, search_with, write
 from logpipe.cli import main
-from logpipe.timebounds import parse_bound
-from logpipe.timestamps import FORMATS
+from logpipe.pipeline.timebounds import parse_bound
+from logpipe.pipeline.timestamps import FORMATS
 
 
 def utc(text: str) -> float:
@@ -315,7 +315,7 @@ def test_sort_time_with_bounds_and_default_order_unchanged(logpipe, rotated):
 
 @pytest.fixture(params=[0.0, 1e9], ids=["workers-at-once", "no-workers"])
 def workers_start_after(monkeypatch, request):
-    monkeypatch.setattr(logpipe.parallel, "START_WORKERS_AFTER", request.param)
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", request.param)
 
 
 @pytest.mark.parametrize("options", [

@@ -20,13 +20,13 @@ import io
 from collections import deque
 from typing import NamedTuple
 
-from .find_files import walk
-from .messages import HeldMessages, Messages
-from .options import SearchOptions
-from .output import Output
-from .records import LogFile, StopSearch
-from .remote import MissingPackage
-from .stats import Stats
+from ..pipeline.find_files import walk
+from ..messages import HeldMessages, Messages
+from ..options import SearchOptions
+from ..output import Output
+from ..records import LogFile, StopSearch
+from ..pipeline.remote import MissingPackage
+from ..stats import Stats
 
 class FileResult(NamedTuple):
     """What a task hands back: its batch's output and messages, formatted by the worker."""
@@ -46,7 +46,7 @@ CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 
 def search_batch(options: SearchOptions, logfiles: list[LogFile], counting: bool = False) -> FileResult:
     """On a worker: search `logfiles` in order with the chosen backend, formatted into bytes."""
-    from .search import BACKENDS, make_output
+    from ..search import BACKENDS, make_output
 
     out, err, stats = io.BytesIO(), io.BytesIO(), Stats() if counting else None
     messages = Messages(err, silent=options.no_messages)

@@ -13,9 +13,9 @@ import stat
 from collections.abc import Iterable, Iterator
 from typing import Callable
 
-from .messages import Messages, describe
-from .records import LogFile
-from .stats import Stats
+from ..messages import Messages, describe
+from ..records import LogFile
+from ..stats import Stats
 
 # A root of "" means "no path was given": the current directory, printed without "./".
 CURRENT_DIRECTORY = ""

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 
 from .blocks import MAX_LINE_BYTES
 from .matching import BlockSearch, Matcher, PatternError, _no_lines
-from .records import SKIP_FILE, Block, LongLineMatch, RecordMatch
+from ..records import SKIP_FILE, Block, LongLineMatch, RecordMatch
 from .timestamps import FORMATS, custom_format, leading_timestamp
 
 MAX_RECORD_LINES = 500  # a record is cut past this many lines (Filebeat's multiline.max_lines)

@@ -9,9 +9,9 @@ import itertools
 from collections.abc import Iterator
 
 from .codecs import BLOCK_SIZE, OpenLog, read_error
-from .messages import Messages
-from .records import Block
-from .stats import Stats
+from ..messages import Messages
+from ..records import Block
+from ..stats import Stats
 
 # A file whose first 32 KiB (decompressed) hold a NUL byte is binary. A fixed window,
 # not "the first block", so that the verdict does not depend on the block size.

@@ -25,9 +25,9 @@ import threading
 import time
 from collections.abc import Iterator
 
-from .messages import Messages, ReadError
-from .records import LogFile
-from .stats import Stats
+from ..messages import Messages, ReadError
+from ..records import LogFile
+from ..stats import Stats
 
 CHUNK = 1024 * 1024        # bytes asked for in one request
 QUEUED_CHUNKS = 2          # chunks fetched ahead of the reader, per object

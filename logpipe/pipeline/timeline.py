@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-from .records import LogFile, Match
+from ..records import LogFile, Match
 
 __all__ = ["rotation_key", "rotated_sets", "merge_by_time", "ensure_descriptors"]
 

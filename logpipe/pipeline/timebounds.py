@@ -35,9 +35,9 @@ import stat
 import time
 
 from .codecs import OpenLog
-from .messages import Messages
-from .records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
-from .stats import Stats
+from ..messages import Messages
+from ..records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
+from ..stats import Stats
 from .timestamps import FORMATS, Clock, FileTimes, TimeFormatError, Zone, custom_format, reference_time
 
 __all__ = ["TOLERANCE", "MTIME_SLACK", "TimeWindow", "parse_bound", "search_settings", "TimeFormatError"]

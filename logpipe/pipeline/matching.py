@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate, repeat
 
 from .engine import compile_lines, count_selected, selected_lines
-from .records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match
+from ..records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
 

@@ -12,9 +12,9 @@ import sys
 from contextlib import ExitStack
 from typing import BinaryIO
 
-from .messages import Messages, ReadError, describe
-from .records import LogFile
-from .stats import Stats
+from ..messages import Messages, ReadError, describe
+from ..records import LogFile
+from ..stats import Stats
 
 # The one buffer size: of each block of lines that `cat` hands to `grep`, and of each
 # read from a file or decoder. 256 KiB: large enough that the per-block Python work

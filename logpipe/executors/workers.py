@@ -93,12 +93,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .find_files import walk
-from .messages import HeldMessages, Messages, describe
-from .options import SearchOptions
-from .output import Output
-from .records import LogFile, StopSearch
-from .stats import PER_FILE, Stats
+from ..pipeline.find_files import walk
+from ..messages import HeldMessages, Messages, describe
+from ..options import SearchOptions
+from ..output import Output
+from ..records import LogFile, StopSearch
+from ..stats import PER_FILE, Stats
 
 START_WORKERS_AFTER = 0.02  # seconds of searching in this process before workers start
 IN_PROCESS_AT_MOST = 4 << 20  # bytes on disk: a bigger file goes to a worker at once
@@ -137,8 +137,8 @@ class FileSearcher:
 
     def __init__(self, options: SearchOptions, stream: _FileOutput, message_stream, stats: Stats | None,
                  escape_names: bool) -> None:
-        from .matching import Matcher
-        from .search import BACKENDS, make_output
+        from ..pipeline.matching import Matcher
+        from ..search import BACKENDS, make_output
 
         self.options = options
         self.messages = Messages(message_stream, silent=options.no_messages)

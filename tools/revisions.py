@@ -11,12 +11,14 @@ checkout, its branch or its index.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("LOGPIPE_REVISIONS_CACHE")
@@ -62,24 +64,39 @@ def temporary_checkout(rev: str, repo: Path = REPO):
             _remove_worktree(path, repo)
 
 
-def installed(rev: str, repo: Path = REPO, log=sys.stderr) -> tuple[str, Path]:
-    """(commit, python) of a venv in which REV is installed (editable, from its own worktree,
-    with the `remote` extra when REV has it), built once per commit under CACHE/<commit>/."""
+class Installed(NamedTuple):
+    commit: str
+    source: Path  # the worktree
+    python: Path  # the venv's interpreter
+
+
+def installed(rev: str, repo: Path = REPO, log=sys.stderr) -> Installed:
+    """A venv in which REV is installed (editable, from its own worktree, with the `remote`
+    extra when REV has it), built once per commit under CACHE/<commit>/ and reused."""
     commit = commit_of(rev, repo)
     home = CACHE / commit
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two runs wanting the same commit: the second waits, then reuses
+        return _install(rev, commit, home, repo, log)
+
+
+def _install(rev: str, commit: str, home: Path, repo: Path, log) -> Installed:
     source, venv, done = home / "src", home / "venv", home / "installed"
     python = venv / "bin" / "python"
     if done.exists() and python.exists() and source.is_dir():
-        return commit, python
+        return Installed(commit, source, python)
     print(f"installing {rev} ({commit[:10]}) into {home} ...", file=log, flush=True)
-    home.mkdir(parents=True, exist_ok=True)
     if source.exists():
         _remove_worktree(source, repo)
     shutil.rmtree(venv, ignore_errors=True)
     _add_worktree(commit, source, repo)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     extras = "[remote]" if "remote =" in (source / "pyproject.toml").read_text() else ""
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", f"{source}{extras}"], check=True,
-                   stdout=subprocess.DEVNULL)
+    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", f"{source}{extras}"],
+                         capture_output=True, text=True)
+    if pip.returncode:
+        print(pip.stdout + pip.stderr, file=log)
+        raise SystemExit(f"{rev}: pip install failed (status {pip.returncode})")
     done.write_text(commit + "\n")
-    return commit, python
+    return Installed(commit, source, python)

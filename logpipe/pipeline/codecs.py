@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-from contextlib import ExitStack
 from typing import BinaryIO
 
 from ..messages import Messages, ReadError, describe
@@ -24,6 +23,11 @@ BLOCK_SIZE = 256 * 1024
 
 # The longest magic number below (xz's), which is how many bytes `peek` must see.
 MAGIC_LENGTH = 6
+
+# A local file's first read: its codec is sniffed from these bytes, which then go on to the
+# decoder or to `cat` unread again. A small file (most of a tree of many) is read whole by it:
+# one open, one read, and the read that finds its end. 64 KiB also holds the binary probe.
+HEAD_SIZE = 64 * 1024
 
 
 def sniff(head: bytes) -> str:
@@ -287,12 +291,95 @@ def _xz(raw: BinaryIO) -> BinaryIO:
 
 def _head(raw: BinaryIO) -> bytes:
     """The first bytes of `raw`, left unread: peeked from a buffered file, or read and
-    sought back from a seekable one that cannot peek (such as pyfakefs' files)."""
+    sought back from a seekable one that cannot peek."""
     if hasattr(raw, "peek"):
         return raw.peek(MAGIC_LENGTH)[:MAGIC_LENGTH]
     head = raw.read(MAGIC_LENGTH)
     raw.seek(0)
     return head
+
+
+class HeadReader:
+    """A local file read unbuffered (`FileIO`), after its first read (`head`): hands back
+    the head first, then reads the file. What `cat` reads a plain file through (`readinto`,
+    straight into its own buffer) and what a decoder reads its compressed bytes from."""
+
+    def __init__(self, raw: BinaryIO, head: bytes) -> None:
+        self.raw = raw
+        self.head = head
+        self.position = len(head)  # of the raw file, for `tell`
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    def read(self, size: int = -1) -> bytes:
+        head = self.head
+        if head:
+            if size is None or size < 0 or size >= len(head):
+                self.head = b""
+                return head
+            self.head = head[size:]
+            return head[:size]
+        data = self.raw.read(size)
+        if data:
+            self.position += len(data)
+        return data
+
+    read1 = read
+
+    def readinto(self, buffer) -> int:
+        head = self.head
+        if head:
+            size = min(len(head), len(buffer))
+            buffer[:size] = head[:size] if size < len(head) else head
+            self.head = head[size:]
+            return size
+        into = getattr(self.raw, "readinto", None)
+        if into is None:  # a file object without readinto (pyfakefs's)
+            data = self.raw.read(len(buffer))
+            buffer[:len(data)] = data
+            got = len(data)
+        else:
+            got = into(buffer) or 0
+        self.position += got
+        return got
+
+    readinto1 = readinto
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.head = b""
+        self.position = self.raw.seek(offset, whence)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position - len(self.head)
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _open_local(path: str) -> tuple[BinaryIO, bytes]:
+    """A local file opened unbuffered, and its first bytes (at least MAGIC_LENGTH, unless
+    it is shorter: a FIFO may hand them over a few at a time)."""
+    raw = open(path, "rb", buffering=0)
+    try:
+        head = raw.read(HEAD_SIZE)
+        while head and len(head) < MAGIC_LENGTH:
+            more = raw.read(HEAD_SIZE)
+            if not more:
+                break
+            head += more
+        return raw, head
+    except BaseException:
+        raw.close()
+        raise
 
 
 DECODERS = {"gzip": _gzip, "bzip2": _bzip2, "zstd": _zstd, "xz": _xz}
@@ -302,35 +389,52 @@ class OpenLog:
     """An opened log file: `stream` yields its decompressed bytes.
 
     A context manager: leaving it closes the decoder and the file it opened, but never
-    standard input, which it did not open.
+    standard input, which it did not open. A local file is opened unbuffered and read
+    once for its codec (`HeadReader`): no buffered reader, no second look at its head.
     """
 
     def __init__(self, logfile: LogFile, stats: Stats | None = None) -> None:
         self.name = logfile.name
         self.path = logfile.path
         self.stats = stats
-        self._resources = ExitStack()
-        try:
-            if logfile.path == "-":
-                raw = sys.stdin.buffer
-            elif hasattr(logfile, "raw"):  # a remote object the fetch stage already started
-                raw = self._resources.enter_context(logfile.raw)
-            elif "://" in logfile.path:
-                from .remote import is_url, open_url
+        self._decoder = None
+        path = logfile.path
+        if path == "-":
+            raw, head, self._owned = sys.stdin.buffer, None, False
+        elif hasattr(logfile, "raw"):  # a remote object the fetch stage already started
+            raw, head, self._owned = logfile.raw, None, True
+        elif "://" in path:
+            from .remote import is_url, open_url
 
-                raw = self._resources.enter_context(open_url(logfile.path) if is_url(logfile.path)
-                                                    else open(logfile.path, "rb"))
+            if is_url(path):
+                raw, head = open_url(path), None
             else:
-                raw = self._resources.enter_context(open(logfile.path, "rb"))
-            self.raw = raw
-            self.codec = sniff(_head(raw))
+                raw, head = _open_local(path)
+            self._owned = True
+        else:
+            raw, head = _open_local(path)
+            self._owned = True
+        self.raw = raw
+        try:
+            if head is None:
+                self.codec = sniff(_head(raw))
+                source = raw
+            else:
+                self.codec = sniff(head[:MAGIC_LENGTH])
+                source = HeadReader(raw, head)
             decoder = DECODERS.get(self.codec)
-            self.stream = raw if decoder is None else self._resources.enter_context(decoder(raw))
+            self.stream = source if decoder is None else decoder(source)
+            if decoder is not None:
+                self._decoder = self.stream
         except BaseException:
-            self._resources.close()
+            self._close_raw()
             raise
         if stats is not None:
             stats.opened[self.codec] += 1
+
+    def _close_raw(self) -> None:
+        if self._owned:
+            self.raw.close()
 
     def close(self) -> None:
         if self.stats is not None and not self.raw.closed:
@@ -339,7 +443,11 @@ class OpenLog:
             except OSError:  # a pipe: no position to tell
                 pass
             self.stats.files_done += 1
-        self._resources.close()
+        try:
+            if self._decoder is not None:
+                self._decoder.close()
+        finally:
+            self._close_raw()
 
     def __enter__(self) -> OpenLog:
         return self

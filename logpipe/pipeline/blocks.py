@@ -62,9 +62,17 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     count_lines = count_lines or (stats is not None and stats.counts_lines)
     messages = messages or Messages()
     stream = file.stream
-    readinto = getattr(stream, "readinto1", None) or getattr(stream, "readinto", None)
-    if file.codec == "plain" and readinto is not None:
-        return _read_plain(file, readinto, block_size, messages, stats, count_lines, max_line_bytes)
+    if file.codec == "plain":
+        whole = getattr(stream, "whole", None)
+        if whole is not None and len(whole) <= block_size:  # a small file, read whole by its first read
+            if not whole:
+                return iter(())
+            blocks = _Blocks(file, stats)
+            blocks.binary = b"\0" in whole[:BINARY_PROBE]
+            return iter((blocks.block(whole, whole.count(b"\n") + (whole[-1] != 10)),))
+        readinto = getattr(stream, "readinto1", None) or getattr(stream, "readinto", None)
+        if readinto is not None:
+            return _read_plain(file, readinto, block_size, messages, stats, count_lines, max_line_bytes)
     return _read_decoded(file, block_size, messages, stats, count_lines, max_line_bytes)
 
 
@@ -102,6 +110,8 @@ def _buffer(size: int) -> bytearray:
 
 def _streaming(stream) -> int | None:
     """The descriptor of a pipe, FIFO or terminal (not a regular file), else None."""
+    if getattr(stream, "regular", False):  # the walk saw a regular file
+        return None
     try:
         fd = stream.fileno()
         return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
@@ -285,6 +295,9 @@ def _read_decoded(file: OpenLog, block_size: int, messages: Messages, stats: Sta
                     yield block(data[:cut], lines)
                     blocks.line_number += lines
                     blocks.offset += cut
+                if len(data) - cut <= max_line_bytes:  # the line itself is not over the bound yet
+                    pieces, size = [data[cut:]], len(data) - cut
+                    continue
                 long_line = blocks.offset
                 yield block(data[cut:], 0, long_line)
                 blocks.offset += len(data) - cut

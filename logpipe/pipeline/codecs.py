@@ -299,15 +299,60 @@ def _head(raw: BinaryIO) -> bytes:
     return head
 
 
-class HeadReader:
-    """A local file read unbuffered (`FileIO`), after its first read (`head`): hands back
-    the head first, then reads the file. What `cat` reads a plain file through (`readinto`,
-    straight into its own buffer) and what a decoder reads its compressed bytes from."""
+_MODULE = type(os)
 
-    def __init__(self, raw: BinaryIO, head: bytes) -> None:
+
+class LocalFile:
+    """A local file opened with `os.open`, read with `os.read`/`os.readv`: no buffered
+    reader, no file object of the io module (each costs a search of many small files)."""
+
+    __slots__ = ("fd", "closed")
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDONLY)  # not inherited by child processes (PEP 446)
+        self.closed = False
+
+    def fileno(self) -> int:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+        return self.fd
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: os.read(self.fd, BLOCK_SIZE), b""))
+        return os.read(self.fd, size)
+
+    def readinto(self, buffer) -> int:
+        if type(os) is _MODULE:
+            return os.readv(self.fd, [buffer])
+        data = os.read(self.fd, len(buffer))  # a stand-in os (pyfakefs's, in tests) has no readv
+        buffer[:len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return os.lseek(self.fd, offset, whence)
+
+    def tell(self) -> int:
+        return os.lseek(self.fd, 0, os.SEEK_CUR)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)
+
+
+class HeadReader:
+    """A local file after its first read (`head`): hands back the head first, then reads
+    the file. What `cat` reads a plain file through (`readinto`, straight into its own
+    buffer) and what a decoder reads its compressed bytes from. `whole` is the head when
+    it is the whole file (a regular file's short read), else None."""
+
+    def __init__(self, raw: BinaryIO, head: bytes, regular: bool = False) -> None:
         self.raw = raw
         self.head = head
         self.position = len(head)  # of the raw file, for `tell`
+        self.regular = regular
+        self.whole = head if regular and len(head) < HEAD_SIZE else None
 
     def readable(self) -> bool:
         return True
@@ -324,6 +369,8 @@ class HeadReader:
                 return head
             self.head = head[size:]
             return head[:size]
+        if self.whole is not None:
+            return b""  # read whole already
         data = self.raw.read(size)
         if data:
             self.position += len(data)
@@ -338,6 +385,8 @@ class HeadReader:
             buffer[:size] = head[:size] if size < len(head) else head
             self.head = head[size:]
             return size
+        if self.whole is not None:
+            return 0
         into = getattr(self.raw, "readinto", None)
         if into is None:  # a file object without readinto (pyfakefs's)
             data = self.raw.read(len(buffer))
@@ -351,7 +400,7 @@ class HeadReader:
     readinto1 = readinto
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        self.head = b""
+        self.head, self.whole = b"", None
         self.position = self.raw.seek(offset, whence)
         return self.position
 
@@ -368,7 +417,7 @@ class HeadReader:
 def _open_local(path: str) -> tuple[BinaryIO, bytes]:
     """A local file opened unbuffered, and its first bytes (at least MAGIC_LENGTH, unless
     it is shorter: a FIFO may hand them over a few at a time)."""
-    raw = open(path, "rb", buffering=0)
+    raw = LocalFile(path)
     try:
         head = raw.read(HEAD_SIZE)
         while head and len(head) < MAGIC_LENGTH:
@@ -399,21 +448,17 @@ class OpenLog:
         self.stats = stats
         self._decoder = None
         path = logfile.path
-        if path == "-":
-            raw, head, self._owned = sys.stdin.buffer, None, False
+        self._owned = path != "-"  # standard input is not ours to close
+        if not self._owned:
+            raw, head = sys.stdin.buffer, None
+        elif "://" not in path:
+            raw, head = _open_local(path)
         elif hasattr(logfile, "raw"):  # a remote object the fetch stage already started
-            raw, head, self._owned = logfile.raw, None, True
-        elif "://" in path:
+            raw, head = logfile.raw, None
+        else:
             from .remote import is_url, open_url
 
-            if is_url(path):
-                raw, head = open_url(path), None
-            else:
-                raw, head = _open_local(path)
-            self._owned = True
-        else:
-            raw, head = _open_local(path)
-            self._owned = True
+            raw, head = (open_url(path), None) if is_url(path) else _open_local(path)
         self.raw = raw
         try:
             if head is None:
@@ -421,7 +466,7 @@ class OpenLog:
                 source = raw
             else:
                 self.codec = sniff(head[:MAGIC_LENGTH])
-                source = HeadReader(raw, head)
+                source = HeadReader(raw, head, logfile.regular)
             decoder = DECODERS.get(self.codec)
             self.stream = source if decoder is None else decoder(source)
             if decoder is not None:

@@ -260,7 +260,7 @@ class Matcher:
                     if not startswith(needle, hit):
                         misses += 1
                         if misses > MISSES_BEFORE_FALLBACK and misses * 4096 > at:  # not rare here
-                            rare_at = None
+                            rare_at = self.rare_at = None  # nor, most likely, in the next blocks
                         pos = hit + 1
                         continue
                 if hit < 0 or hit > last:

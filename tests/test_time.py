@@ -183,6 +183,21 @@ def test_continuation_lines_take_the_previous_lines_time(logpipe, tmp_path):
     assert b"2 lines without a timestamp" in stats.err
 
 
+def test_an_impossible_date_in_the_files_own_format_is_no_timestamp(logpipe, tmp_path):
+    """`Dec 87 88:77:97` where the file's syslog stamps stand: the line takes the time of the
+    line before it (a date later in the line is not taken for its time)."""
+    data = (b"2026-11-30T10:00:00Z web01 app: start\n"
+            b"2026-11-30T10:05:00Z web01 app: request 1\n"
+            b"2026-13-87T88:77:97Z web01 app: request 2 due Dec 25 00:00:00\n"
+            b"2026-11-30T10:20:00Z web01 app: request 3\n")
+    path = write(tmp_path / "app.log", data, "gzip")
+    result = logpipe("request", path, json=True, tz="UTC")
+    assert times_of(result) == ["2026-11-30T10:05:00Z", "2026-11-30T10:05:00Z", "2026-11-30T10:20:00Z"]
+    window = logpipe("request", path, since=utc("2026-11-30 10:01:00"), until=utc("2026-11-30 10:10:00"), tz="UTC")
+    assert window.lines == [b"2026-11-30T10:05:00Z web01 app: request 1",
+                            b"2026-13-87T88:77:97Z web01 app: request 2 due Dec 25 00:00:00"]
+
+
 # -- bounds: files, blocks, counts ---------------------------------------------------
 
 

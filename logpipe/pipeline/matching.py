@@ -15,6 +15,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, repeat
+from operator import add
 
 from .engine import compile_lines, count_selected, selected_lines
 from ..records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match
@@ -171,6 +172,8 @@ class Matcher:
         if engine is not None:
             return selected_lines(engine, data, last)
         if self.literals is not None:
+            if b"" in self.literals:  # `-e ''`: every line, cut in C
+                return _every_line(data, last)
             return self._literal_lines(data, last)
         if self.confine:
             return self._confined_lines(data, last)
@@ -203,8 +206,13 @@ class Matcher:
         rare literal on the gz tree 1.27 times slower at -j1). Either way the same lines
         are selected; a block misjudged is only searched the slower way."""
         literal = self.literal
-        if literal is None or not literal or self.never:
+        if literal is None or self.never:
             return None
+        if not literal:  # `-e ''`: on every line
+            split = data.split(b"\n")
+            if data.endswith(b"\n"):
+                split.pop()
+            return split, [0] * len(split)
         if self.fold:
             sample = data[:DENSE_SAMPLE].lower()
             if not _dense(sample, literal, len(sample)):
@@ -324,6 +332,14 @@ class Matcher:
         if regex is None:  # an empty literal among others: re's own order decides
             regex = re.compile(b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
         return [m.span() for m in regex.finditer(line) if m.end() > m.start()]
+
+
+def _every_line(data: bytes, last: int) -> Iterator[tuple[int, int]]:
+    """`(start, end)` of every line of `data` whose start is at or before `last`."""
+    lengths = list(map(len, (data[:last] if last < len(data) else data).split(b"\n")))
+    starts = [0]
+    starts += accumulate(map((1).__add__, lengths[:-1]))
+    return zip(starts, map(add, starts, lengths))
 
 
 def _dense(data: bytes, literal: bytes, sample: int) -> bool:

@@ -406,9 +406,8 @@ class Clock:
     def find(self, data: bytes, pos: int = 0, endpos: int | None = None) -> tuple[re.Match, float] | None:
         """The timestamp at the head of the line starting at `data[pos]` (which must be a
         line start), as (match, epoch seconds); None if it has none. Locks the format."""
-        if endpos is None:
-            endpos = len(data)
-        endpos = min(endpos, pos + HEAD)
+        if endpos is None or endpos > pos + HEAD:
+            endpos = min(len(data), pos + HEAD)
         if endpos <= pos:  # an empty line
             return None
         locked = self.format

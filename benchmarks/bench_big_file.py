@@ -34,7 +34,7 @@ def prepare(root: Path, size_mb: int) -> None:
 
 def commands(root: Path, python: str) -> dict[str, list[str]]:
     logpipe = [python, "-m", "logpipe", "grep", "--no-progress"]
-    base = trees.DATA / f"big-{trees.SIZES['big_mb']}mb"
+    base = trees.big_path()
     gz, plain = str(base / "gz" / "one.log.gz"), str(base / "one.log")
     table = {"big file gz: logpipe": [*logpipe, "-F", trees.RARE, gz],
              "big file plain: logpipe": [*logpipe, "-F", trees.RARE, plain],

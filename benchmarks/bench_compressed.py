@@ -44,7 +44,7 @@ def prepare(root: Path, size_mb: int) -> None:
 
 def commands(root: Path, python: str) -> dict[str, list[str]]:
     logpipe = [python, "-m", "logpipe", "grep", "--no-progress"]
-    base = trees.DATA / f"tree-{trees.SIZES['tree_mb']}mb"
+    base = trees.tree_path()
     rg = shutil.which("rg")
     table = {"gz tree rare literal: logpipe -j1": [*logpipe, "-j1", "-F", trees.RARE, str(base / "gz")],
              "gz tree: isal floor (decompress only, 1 process)": [python, "-c", ISAL_FLOOR, str(base / "gz")]}

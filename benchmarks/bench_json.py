@@ -17,7 +17,7 @@ def prepare(root: Path, size_mb: int) -> None:
 
 
 def commands(root: Path, python: str) -> dict[str, list[str]]:
-    gz = str(trees.DATA / f"tree-{trees.SIZES['tree_mb']}mb" / "gz")
+    gz = str(trees.tree_path() / "gz")
     table = {"json gz 8 % literal: logpipe": [python, "-m", "logpipe", "grep", "--no-progress", "--json", "-F",
                                              trees.EIGHT_PERCENT, gz]}
     if shutil.which("rg"):

@@ -33,7 +33,7 @@ def prepare(root: Path, size_mb: int) -> None:
 
 def commands(root: Path, python: str) -> dict[str, list[str]]:
     logpipe = [python, "-m", "logpipe", "grep", "--no-progress"]
-    plain = str(trees.DATA / f"tree-{trees.SIZES['tree_mb']}mb" / "plain")
+    plain = str(trees.tree_path() / "plain")
     rg = shutil.which("rg")
     table = {}
     for case, arguments in CASES.items():

@@ -19,7 +19,7 @@ def prepare(root: Path, size_mb: int) -> None:
 
 def commands(root: Path, python: str) -> dict[str, list[str]]:
     logpipe = [python, "-m", "logpipe", "grep", "--no-progress"]
-    path = str(trees.DATA / f"small-{trees.SIZES['small_files']}")
+    path = str(trees.small_path())
     table = {"small files: logpipe": [*logpipe, "-F", trees.EIGHT_PERCENT, path],
              "small files: logpipe -j1": [*logpipe, "-j1", "-F", trees.EIGHT_PERCENT, path]}
     if shutil.which("rg"):

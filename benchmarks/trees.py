@@ -11,9 +11,9 @@ Sizes come from run.py's options (`SIZES`, set before any suite builds its comma
 so that `run.py --tree-mb 128 --big-mb 256 --small-files 10000` is a quick run of the same cases.
 
 The lines are loghub's (../shared/corpus/loghub, looked for beside every parent folder of the
-repository, or $LOGPIPE_LOGHUB), each file a random draw of them with the digits of each run of
-256 lines permuted, so that files differ but every literal keeps its share of lines; without
-loghub, logpipe's synthetic lines (then RARE and EIGHT_PERCENT do not hold their shares).
+repository, or $LOGPIPE_LOGHUB), each file a random draw of them, so that files differ but every
+literal keeps its share of lines and every timestamp stays valid (16 formats mixed line by line);
+without loghub, logpipe's synthetic lines (then RARE and EIGHT_PERCENT do not hold their shares).
 """
 from __future__ import annotations
 
@@ -56,13 +56,12 @@ def _pool() -> list[bytes]:
 
 
 def _lines(pool: list[bytes], size: int, seed: int) -> bytes:
-    """About `size` bytes of whole lines drawn from `pool`."""
+    """About `size` bytes of whole lines drawn from `pool` (as they are: their timestamps stay
+    valid, for --json's times and the time stages)."""
     rng = random.Random(seed)
     runs, written = [], 0
-    digits = list(b"0123456789")
     while written < size:
-        rng.shuffle(digits)
-        run = b"".join(rng.choices(pool, k=256)).translate(bytes.maketrans(b"0123456789", bytes(digits)))
+        run = b"".join(rng.choices(pool, k=256))
         runs.append(run)
         written += len(run)
     return b"".join(runs)
@@ -90,9 +89,21 @@ def _zstd_file(plain: Path, target: Path) -> None:
     partial.rename(target)
 
 
+def tree_path() -> Path:
+    return DATA / f"tree-{SIZES['tree_mb']}mb-v2"
+
+
+def big_path() -> Path:
+    return DATA / f"big-{SIZES['big_mb']}mb-v2"
+
+
+def small_path() -> Path:
+    return DATA / f"small-{SIZES['small_files']}-v2"
+
+
 def tree() -> Path:
     """DATA/tree-<MB>mb/{plain,gz,zst}/hostN/appNN.log[.gz|.zst]: TREE_FILES files."""
-    root = DATA / f"tree-{SIZES['tree_mb']}mb"
+    root = tree_path()
     if (root / "done").exists():
         return root
     print(f"building {root} ...", flush=True)
@@ -115,7 +126,7 @@ def tree() -> Path:
 
 def big() -> Path:
     """DATA/big-<MB>mb/{one.log, gz/one.log.gz}: one big file, plain and gzip (one member)."""
-    root = DATA / f"big-{SIZES['big_mb']}mb"
+    root = big_path()
     if (root / "done").exists():
         return root
     print(f"building {root} ...", flush=True)
@@ -141,7 +152,7 @@ def big() -> Path:
 def small_files() -> Path:
     """DATA/small-<N>/dNN/fNNNN.log: N files of about 1 KiB of loghub lines, 1,000 a directory."""
     count = SIZES["small_files"]
-    root = DATA / f"small-{count}"
+    root = small_path()
     if (root / "done").exists():
         return root
     print(f"building {root} ...", flush=True)

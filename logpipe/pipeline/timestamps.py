@@ -428,6 +428,14 @@ class Clock:
                     # 88:77:97): a line without a timestamp, not one to look at with every format
                     self._bad_text = text
                     return None
+        for fmt in self.formats:  # first at the line's very start (cheap: anchored), in the formats' order
+            if fmt is not locked:
+                m = fmt.regex.match(data, pos, endpos)
+                if m is not None:
+                    value = fmt.parse(m, self)
+                    if value is not None:
+                        self.format, self._column = fmt, 0
+                        return m, value
         best = None
         for fmt in self.formats:
             if fmt is locked:
@@ -437,6 +445,8 @@ class Clock:
                 value = fmt.parse(m, self)
                 if value is not None:
                     best = (m, value, fmt)
+                    if m.start() == pos:  # at the line's very start: no later format starts earlier
+                        break
         if best is None:
             return None
         self.format = best[2]

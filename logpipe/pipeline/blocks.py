@@ -69,7 +69,8 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
                 return iter(())
             blocks = _Blocks(file, stats)
             blocks.binary = b"\0" in whole[:BINARY_PROBE]
-            return iter((blocks.block(whole, whole.count(b"\n") + (whole[-1] != 10)),))
+            lines = whole.count(b"\n") + (whole[-1] != 10) if count_lines or stats is not None else 0
+            return iter((blocks.block(whole, lines),))
         readinto = getattr(stream, "readinto1", None) or getattr(stream, "readinto", None)
         if readinto is not None:
             return _read_plain(file, readinto, block_size, messages, stats, count_lines, max_line_bytes)

@@ -38,6 +38,7 @@ DENSE_SAMPLE = 16384  # the bytes at a block's start whose lines tell whether th
 # (not counted). A block of longer lines misjudged so is searched hit by hit, which is what
 # few hits per byte call for anyway.
 DENSE_LINE = 256
+DENSE_MIN = 4096  # a block smaller than this (a small file) is searched hit by hit: too few lines to gain
 _UNSET = object()
 MISSES_BEFORE_FALLBACK = 16  # false candidates per block before plain `find` takes over
 ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
@@ -213,6 +214,8 @@ class Matcher:
             if data.endswith(b"\n"):
                 split.pop()
             return split, [0] * len(split)
+        if len(data) < DENSE_MIN:
+            return None
         if self.fold:
             sample = data[:DENSE_SAMPLE].lower()
             if not _dense(sample, literal, len(sample)):

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import logpipe.executors.dask
-from conftest import search_with, write
+from helpers import search_with, write
 from logpipe.demo import log_lines
 from servers import moto_endpoint, s3, s3_tree  # noqa: F401  (fixtures)
 

@@ -2,12 +2,18 @@
 
     python benchmarks/run.py                      # 256 MB synthetic corpus, 3 rounds
     python benchmarks/run.py --size-mb 64 --from ../shared/corpus/loghub --json results.json
+    python benchmarks/run.py --against main --only '^gz: logpipe'   # this checkout against main
 
 It builds its corpus itself (synthetic log lines, or real logs repeated, shuffled and
 varied with --from), compresses it into gz, zst, bz2 and xz trees (cached under
 benchmarks/data/), then times every command in alternating order over the rounds and
 prints one table of medians and the ratios that the targets are about. Not a test:
 nothing here asserts a time; CI never runs it.
+
+With --against REV, every logpipe command also runs with REV's code, installed in a venv of its
+own (tools/revisions.py: a git worktree and a venv per commit, cached outside the repo), each
+run of REV right beside the same run of this checkout, their order swapped every round, and a
+table of new/old per command follows (wall and CPU time).
 """
 from __future__ import annotations
 
@@ -28,12 +34,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from logpipe.demo import log_lines  # noqa: E402
+from tools.revisions import installed  # noqa: E402
 
 CODECS = {"gz": (lambda data: gzip.compress(data, 6)), "zst": None, "bz2": (lambda data: bz2.compress(data, 9)),
           "xz": (lambda data: lzma.compress(data, preset=6))}
@@ -114,27 +122,62 @@ TIME = shutil.which("time") or "/usr/bin/time"
 SCRATCH = HERE / "data" / "output"
 # What an installed logpipe runs with: its bytecode cached (pip compiles it at install). A
 # PYTHONDONTWRITEBYTECODE inherited from the shell would make every run compile logpipe anew.
+# PYTHONPATH names the checkout whose logpipe runs, and PYTHONSAFEPATH keeps `python -m` from
+# importing a logpipe/ from the current directory instead (the other revision's runs would be
+# this checkout's when run.py is started from the repo).
 ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def measure(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one run.
+def environment(source: Path) -> dict[str, str]:
+    return {**ENVIRONMENT, "PYTHONPATH": str(source), "PYTHONSAFEPATH": "1"}
+
+
+class Run(NamedTuple):
+    seconds: float  # wall
+    peak: int       # bytes, the largest process
+    cpu: float      # user + system seconds of the command and every child it waited for
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Wall seconds, peak RSS (bytes) and CPU seconds of one run.
 
     Output goes to a real file, not /dev/null: GNU grep and ugrep notice /dev/null and
     stop at the first match. Peak memory comes from GNU time (`%M`): measured from this
-    Python process, a child's maxrss would include this process's own size at fork."""
+    Python process, a child's maxrss would include this process's own size at fork. CPU
+    time from wait4: the child's and its reaped descendants' (a logpipe's workers), which
+    a loaded machine disturbs less than wall time."""
     report = SCRATCH.with_suffix(".rss")
     timed = [TIME, "-f", "%M", "-o", str(report), *command] if os.path.exists(TIME) else command
     with open(SCRATCH, "wb") as out:
         started = time.perf_counter()
-        status = subprocess.call(timed, stdout=out, stderr=subprocess.DEVNULL, env=ENVIRONMENT)
+        process = subprocess.Popen(timed, stdout=out, stderr=subprocess.DEVNULL, env=env or environment(HERE.parent))
+        _, wait_status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-    if status not in (0, 1):
-        raise RuntimeError(f"{' '.join(command)} failed with status {status}")
+        process.returncode = os.waitstatus_to_exitcode(wait_status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed with status {process.returncode}")
     peak = 0
     if os.path.exists(TIME):
         peak = int(report.read_text().split()[-1]) * 1024
-    return seconds, peak
+    return Run(seconds, peak, usage.ru_utime + usage.ru_stime)
+
+
+def other_revision(command: list[str], python: str) -> list[str] | None:
+    """`command` run by the other revision: the interpreter before each `-m logpipe` replaced
+    (a wrapper such as watch.py stays this checkout's, and records under its own name); None
+    for a command that runs no logpipe (rg, the floor, `import click`), or that runs it on the
+    Dask cluster a suite started (whose workers run this checkout's code)."""
+    if "--dask" in command:
+        return None
+    changed = list(command)
+    for i in range(len(command) - 2):
+        if command[i] == sys.executable and command[i + 1:i + 3] == ["-m", "logpipe"]:
+            changed[i] = python
+    if changed == command:
+        return None
+    if len(changed) > 2 and changed[1].endswith("watch.py"):
+        changed[2] += "-against"  # watch.py's record file: report() shows this checkout's runs only
+    return changed
 
 
 FLOOR = """
@@ -167,6 +210,9 @@ def commands(root: Path, python: str) -> dict[str, list[str]]:
                                            path]
         if tree != "plain":
             table[f"{tree}: floor (decompress only, 1 process)"] = [python, "-c", FLOOR, path]
+    # issue 20's regression case: a literal on more lines than NEEDLE (loghub's sshd lines with --from)
+    table["gz: logpipe -F 'Failed password'"] = [*logpipe, "-F", "Failed password", str(root / "gz")]
+    table["gz: logpipe -j1 -F 'Failed password'"] = [*logpipe, "-j1", "-F", "Failed password", str(root / "gz")]
     table["gz: logpipe -i"] = [*logpipe, "-i", IGNORE_CASE, str(root / "gz")]
     table["gz: logpipe alternation"] = [*logpipe, ALTERNATION, str(root / "gz")]
     table["gz: logpipe -j1 -i"] = [*logpipe, "-j1", "-i", IGNORE_CASE, str(root / "gz")]
@@ -240,8 +286,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--only", help="a regex: run only the commands whose name matches")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--against", metavar="REV",
+                        help="also run every logpipe command with git revision REV (its own venv), side by side")
     args = parser.parse_args()
+    against = installed(args.against) if args.against else None
 
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     root = build_corpus(args.size_mb, args.source)
     make_big_file(root, args.size_mb)
     table = commands(root, sys.executable)
@@ -259,33 +309,60 @@ def main() -> None:
     if args.only:
         table = {name: cmd for name, cmd in table.items() if re.search(args.only, name)}
     names = list(table)
-    for name in names:  # warm the page cache
-        measure(table[name])
-    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
+    # (name, side): the other revision's run of a command right after this checkout's
+    plan = [(name, "new") for name in names]
+    commands_of = {(name, "new"): (table[name], environment(HERE.parent)) for name in names}
+    if against:
+        plan = []
+        for name in names:
+            plan.append((name, "new"))
+            other = other_revision(table[name], str(against.python))
+            if other:
+                plan.append((name, "old"))
+                commands_of[name, "old"] = (other, environment(against.source))
+    for key in plan:  # warm the page cache (and each side's bytecode)
+        measure(*commands_of[key])
+    runs: dict[tuple[str, str], list[Run]] = {key: [] for key in plan}
     for round_number in range(args.repeat):
-        for name in (names if round_number % 2 == 0 else names[::-1]):
-            runs[name].append(measure(table[name]))
-    results = {name: {"median": statistics.median(s for s, _ in r), "min": min(s for s, _ in r),
-                      "max": max(s for s, _ in r), "peak_mb": max(m for _, m in r) / 1e6}
-               for name, r in runs.items()}
+        for key in (plan if round_number % 2 == 0 else plan[::-1]):  # so the old side runs first every other round
+            runs[key].append(measure(*commands_of[key]))
+    summaries = {key: {"median": statistics.median(r.seconds for r in rs), "min": min(r.seconds for r in rs),
+                       "max": max(r.seconds for r in rs), "peak_mb": max(r.peak for r in rs) / 1e6,
+                       "cpu": statistics.median(r.cpu for r in rs)}
+                 for key, rs in runs.items()}
+    results = {name: summaries[name, "new"] for name in names}
+    old_results = {name: summaries[name, "old"] for name in names if (name, "old") in summaries}
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} " \
               f"{platform.python_version()}, {platform.platform()}"
     print(f"corpus: {args.size_mb} MB {'from ' + args.source if args.source else 'synthetic'}, {FILES} files, "
-          f"{args.repeat} rounds; machine: {machine}")
-    print("\n| command | median s | min-max s | peak MB |\n|---|---:|---:|---:|")
+          f"{args.repeat} rounds; machine: {machine}; load average before/after: {load_before} / "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\n| command | median s | min-max s | CPU s | peak MB |\n|---|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['median']:.3f} | {r['min']:.3f}-{r['max']:.3f} | {r['peak_mb']:.0f} |")
-    print("\n| target | measured | goal | met |\n|---|---:|---:|---|")
+        print(f"| {name} | {r['median']:.3f} | {r['min']:.3f}-{r['max']:.3f} | {r['cpu']:.3f} | {r['peak_mb']:.0f} |")
+    if against:
+        print(f"\nnew: this checkout ({HERE.parent}); old: {args.against} = {against.commit[:10]} ({against.source}); "
+              f"medians of {args.repeat} alternated rounds")
+        print("\n| command | new s | old s | new/old | new CPU s | old CPU s | new/old CPU |\n"
+              "|---|---:|---:|---:|---:|---:|---:|")
+        for name, old in old_results.items():
+            new = results[name]
+            print(f"| {name} | {new['median']:.3f} | {old['median']:.3f} | {new['median'] / old['median']:.2f} | "
+                  f"{new['cpu']:.3f} | {old['cpu']:.3f} | {new['cpu'] / max(old['cpu'], 1e-9):.2f} |")
+    print("\n| target | measured | goal | met |" + (" old |" if against else "")
+          + "\n|---|---:|---:|---|" + ("---:|" if against else ""))
     verdicts = []
     for what, a, b, at_most, at_least in targets:
         value = ratio(results, a, b)
         if value is None:
-            print(f"| {what} | - | ≤ {at_most} | not measured |")
+            print(f"| {what} | - | ≤ {at_most} | not measured |" + (" |" if against else ""))
             continue
         met = value <= at_most and (at_least is None or value >= at_least)
         goal = f"{at_least}-{at_most}" if at_least else f"≤ {at_most}"
         verdicts.append({"target": what, "ratio": value, "goal": goal, "met": met})
-        print(f"| {what} | {value:.2f} | {goal} | {'yes' if met else 'NO'} |")
+        old_value = ratio({**results, **old_results}, a, b) if a in old_results or b in old_results else None
+        print(f"| {what} | {value:.2f} | {goal} | {'yes' if met else 'NO'} |"
+              + (f" {old_value:.2f} |" if old_value is not None else " - |" if against else ""))
     for suite in selected_suites:  # rows a suite measures itself (e.g. memory summed over a process tree)
         for row in suite.report() if hasattr(suite, "report") else []:
             print(row)
@@ -294,8 +371,11 @@ def main() -> None:
     print(f"| peak memory, logpipe on the corpus and on a 1 GB file | {peak:.0f} MB | ≤ 100 MB | "
           f"{'yes' if peak <= 100 else 'NO'} |")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine, "size_mb": args.size_mb, "source": args.source,
-                                               "results": results, "targets": verdicts}, indent=2))
+        report = {"machine": machine, "size_mb": args.size_mb, "source": args.source, "results": results,
+                  "targets": verdicts}
+        if against:
+            report["against"] = {"rev": args.against, "commit": against.commit, "results": old_results}
+        Path(args.json).write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -50,3 +50,17 @@ def test_runs_are_lines_records_for_the_printer_and_match_records_for_the_librar
                                                           Match(b"a.log", 4, 10, b"d x")]
     records = list(pull.grep(b"x", pull.cat(pull.opener([str(path)]))))  # the library's default: one Match a line
     assert [r.line for r in records if isinstance(r, Match)] == [b"a x", b"b x", b"d x"]
+
+
+@pytest.mark.parametrize("layout", ["sparse head, dense tail", "dense head, sparse tail"])
+def test_a_block_judged_by_its_head_still_prints_every_selected_line(logpipe, tmp_path, layout):
+    # density is judged on a block's first 16 KiB: a block misjudged must print exactly the same lines
+    sparse = [b"2026-11-30 host app[%d]: request %s" % (i, b"FAILED" if i % 50 == 0 else b"done")
+              for i in range(1000)]
+    dense = [b"2026-11-30 host app[%d]: request %s" % (i, b"done" if i % 7 == 0 else b"FAILED") for i in range(1000)]
+    lines = sparse + dense if layout.startswith("sparse") else dense + sparse
+    path = write(tmp_path / "mixed.log", b"\n".join(lines) + b"\n")
+    result = logpipe("FAILED", path, line_number=True)
+    assert result.out == reference(lines, lambda line: b"FAILED" in line, numbers=True)
+    counted = logpipe("FAILED", path, count=True)
+    assert counted.out == b"%d\n" % sum(b"FAILED" in line for line in lines)

@@ -26,7 +26,7 @@ from .messages import Messages
 from .pipeline import find_files as _walk
 from .pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .pipeline.codecs import OpenLog, open_log
-from .pipeline.blocksearch import BlockSearch
+from .pipeline.blocksearch import BlockSearch, FileSearch
 from .pipeline.matching import Matcher
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
@@ -146,7 +146,7 @@ def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | Non
         upstream.close()
 
 
-def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], **settings) -> Iterator[Match]:
+def grep(pattern: bytes | str | Matcher | FileSearch, blocks: Iterable[Block], **settings) -> Iterator[Match]:
     """Yield a `Match` for each line of `blocks` that matches `pattern`, a `FileEnd`
     after each file, and context lines or `BinaryMatch` as `settings` ask (the keyword
     arguments of `logpipe.pipeline.blocksearch.BlockSearch`: invert, max_count, before, after, ...).
@@ -155,7 +155,7 @@ def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], 
     upstream so that `cat` stops reading the file (when upstream is a generator).
     `pattern` may be a ready `BlockSearch` (a `RecordSearch` for --records).
     """
-    search = pattern if isinstance(pattern, BlockSearch) else BlockSearch(pattern, **settings)
+    search = pattern if isinstance(pattern, FileSearch) else BlockSearch(pattern, **settings)
     upstream = _Upstream(blocks)
     try:
         for block in upstream:

@@ -34,7 +34,7 @@ from .messages import Messages
 from .pipeline import find_files as _walk
 from .pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .pipeline.codecs import open_log
-from .pipeline.blocksearch import BlockSearch
+from .pipeline.blocksearch import BlockSearch, FileSearch
 from .pipeline.matching import Matcher
 from .records import SKIP_FILE, LogFile, StopSearch
 from .stats import Stats
@@ -222,13 +222,13 @@ def records(bounds: RecordBounds, target: Generator, *, stats: Stats | None = No
 
 
 @stage
-def grep(pattern: bytes | str | Matcher | BlockSearch, target: Generator, **settings):
+def grep(pattern: bytes | str | Matcher | FileSearch, target: Generator, **settings):
     """Receive blocks; send a `Match` for each matching line, a `FileEnd` after each
     file, and context lines or `BinaryMatch` as `settings` ask (the keyword arguments of
     `logpipe.pipeline.blocksearch.BlockSearch`). Answers `SKIP_FILE` to the sender once a
     file can print nothing more (`max_count` reached). `pattern` may be a ready
     `BlockSearch` (a `RecordSearch` for --records)."""
-    search = pattern if isinstance(pattern, BlockSearch) else BlockSearch(pattern, **settings)
+    search = pattern if isinstance(pattern, FileSearch) else BlockSearch(pattern, **settings)
     send = target.send
 
     def step(block):

@@ -26,12 +26,14 @@ it, streaming, in bounded memory (the executor contract of `logpipe.executors`).
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..pipeline.remote import MissingPackage
+from ..records import StopSearch
 from . import ExecutorError
 from .frames import FileSearcher, FrameReader, Frames, Replay
 from .inprocess import InProcess
@@ -48,7 +50,8 @@ TASKS_PER_THREAD = 2  # tasks in flight per worker thread of the cluster: each b
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 CHUNK = 1 << 20       # bytes of frames per queue item
 QUEUED = 4            # queue items a task may have waiting for the client
-POLL = 0.2            # seconds between looks at a task's state while its queue is empty
+SEARCH_HERE_WHILE_CONNECTING = True  # the first files are searched here while the client connects
+MIN_POLL, POLL = 0.002, 0.1  # seconds between looks at an empty queue: the first wait, the longest
 
 
 def search_batch(plan: Plan, logfiles: list[LogFile], queue_name: str, counting: bool = False) -> int:
@@ -61,7 +64,7 @@ def search_batch(plan: Plan, logfiles: list[LogFile], queue_name: str, counting:
 
     attempt = uuid.uuid4().hex
     queue = Queue(queue_name, maxsize=QUEUED)
-    frames = Frames(lambda data: queue.put((attempt, bytes(data))), CHUNK)
+    frames = Frames(_Outlet(queue, attempt), CHUNK)
 
     def tick() -> None:
         if frames.due():
@@ -78,6 +81,35 @@ def search_batch(plan: Plan, logfiles: list[LogFile], queue_name: str, counting:
     FileSearcher(plan, frames, stats).run(iter([Log(*f) for f in logfiles]), done)
     frames.flush()
     return len(logfiles)
+
+
+class Cancelled(Exception):
+    """The task's results are no longer wanted (the search stopped, its client is gone)."""
+
+
+class _Outlet:
+    """A task's side of its queue, whose only producer it is: while the queue is full (a
+    slow reader) it waits, looking now and then whether the task was cancelled (the search
+    stopped, its client went away), and gives up then: a task blocked for ever would hold
+    a worker thread. (A put that waits with a timeout would log an error on the
+    scheduler at every timeout.)"""
+
+    def __init__(self, queue, attempt: str) -> None:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        self.queue, self.attempt = queue, attempt
+        self.worker, self.key = get_worker(), thread_state.key
+
+    def __call__(self, data) -> None:
+        item, pause = (self.attempt, bytes(data)), MIN_POLL
+        while self.queue.qsize() >= QUEUED:
+            state = self.worker.state.tasks.get(self.key)
+            if state is None or state.state in ("cancelled", "released", "forgotten"):
+                raise Cancelled(self.key)
+            time.sleep(pause)
+            pause = min(pause * 2, POLL)
+        self.queue.put(item)
 
 
 class _Task:
@@ -115,7 +147,7 @@ class DaskCluster:
     def run(self, logfiles: Iterable[LogFile], sink: OrderedWriter) -> None:
         connecting = _Connect(self.address)
         logfiles = iter(logfiles)
-        if not self.plan.remote:  # while the client connects, the first files are searched here
+        if SEARCH_HERE_WHILE_CONNECTING and not self.plan.remote:  # the first files here, while the client connects
             InProcess(self.plan, self.messages, self.stats).run(_until(connecting.ready, logfiles), sink)
         client = connecting.result()
         pending: deque[_Task] = deque()
@@ -128,7 +160,7 @@ class DaskCluster:
                     self._deliver(pending.popleft(), sink)
             while pending:
                 self._deliver(pending.popleft(), sink)
-        except ExecutorError:
+        except (ExecutorError, StopSearch):
             raise
         except Exception as err:  # the connection to the scheduler, a task that failed
             raise _lost(self.address, err) from None
@@ -153,17 +185,25 @@ class DaskCluster:
             yield batch
 
     def _deliver(self, task: _Task, sink: OrderedWriter) -> None:
-        """Everything of `task`, file after file, as its queue brings it."""
-        from distributed import TimeoutError as DaskTimeout
-
+        """Everything of `task`, file after file, as its queue brings it. The queue is
+        asked for what waits in it (a get that waits with a timeout would log an error on
+        the scheduler at every timeout); while it is empty, the client waits a little,
+        longer each time, up to POLL, and looks at the task's state."""
+        pause = MIN_POLL
         try:
             while task.delivered < task.files:
-                try:
-                    items = task.queue.get(timeout=POLL, batch=False)
-                except (DaskTimeout, TimeoutError):
-                    self._check(task)
+                finished = task.future.done()  # all its frames are queued once it is done
+                items = task.queue.get(batch=True)
+                if not items:
+                    if finished:
+                        self._check(task)
+                        raise ExecutorError(f"--dask {self.address}", "a task ended without its results")
+                    time.sleep(pause)
+                    pause = min(pause * 2, POLL)
                     continue
-                task.receive(*items)
+                pause = MIN_POLL
+                for attempt, data in items:
+                    task.receive(attempt, data)
                 while task.delivered < task.files and task.reader.deliver_file(sink):
                     task.delivered += 1
             task.future.result()  # its end (and any exception after its last file)
@@ -181,6 +221,8 @@ class DaskCluster:
             raise ExecutorError(f"--dask {self.address}", f"a task failed: {type(err).__name__}: {err}")
         if status in ("cancelled", "lost"):
             raise _lost(self.address, None)
+        if status == "finished":
+            task.future.result()
 
 
 class _Connect:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..backends import BACKENDS
+from ..records import StopSearch
 
 if TYPE_CHECKING:
     from ..messages import Messages
@@ -32,6 +33,9 @@ class InProcess:
                 logfiles = _each(logfiles, sink)
         BACKENDS[plan.options.backend].search_logfiles(plan, logfiles, sink.printer, self.messages, self.stats,
                                                        announce)
+        out = sink.out
+        if out.stopped or (out.quiet and out.matches):  # the printer ended the chain: the search is over
+            raise StopSearch
 
 
 def _each(logfiles: Iterable[LogFile], sink: OrderedWriter) -> Iterator[LogFile]:

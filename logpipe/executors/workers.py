@@ -278,82 +278,97 @@ class LocalWorkers:
 
     def _start(self) -> _Worker | None:
         """Fork one more worker; on a resource error, say so once and go on without it."""
-        from .worker import prepare_fork, worker_main
-
-        fds: list[int] = []
         try:
-            prepare_fork()  # before the pipes: loading a library needs a descriptor too
-            task_read, task_write = os.pipe()
-            fds += [task_read, task_write]
-            result_read, result_write = os.pipe()
-            fds += [result_read, result_write]
-            room = _enlarge(task_write) - 4096
-            _enlarge(result_write)
-            # no signal handler may run between the fork and the worker's registration
-            # below (it would leave a worker nobody ends); the child unblocks them itself
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
-            try:
-                pid = os.fork()
-            except BaseException:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-                raise
+            return fork_worker(self.plan, self.stats is not None, self.workers)
         except (OSError, ImportError, MemoryError) as err:
-            for fd in fds:
-                os.close(fd)
             started = len(self.workers)
             self.jobs = started
             where = f"going on with {started}" if started else "searching in this process"
             self.messages.error("-j", f"cannot start a worker process: {describe(err)} ({where})")
             return None
-        if pid == 0:  # the worker
-            code = 70
-            try:
-                mine = {task_read, result_write}
-                for fd in fds + [fd for w in self.workers for fd in (w.tasks, w.results)]:
-                    if fd not in mine:
-                        os.close(fd)
-                worker_main(task_read, result_write, self.plan, self.stats is not None, previous)
-                code = 0
-            except BaseException:  # noqa: B902 - never a traceback from a worker, whatever happens
-                pass
-            finally:
-                os._exit(code)
-        try:
-            worker = _Worker(pid, task_write, result_read, max(room, 4096))
-            self.workers.append(worker)
-            os.close(task_read)
-            os.close(result_write)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        return worker
 
     def _shutdown(self, normal: bool) -> None:
-        """The one shutdown rule: on a normal end, close the task pipes and let the
-        workers exit; otherwise SIGKILL them. Then reap every one (no zombie)."""
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)  # a second Ctrl-C cannot cut this short
+        end_workers(self.workers, normal)
+        self.workers = []
+
+
+def fork_worker(plan: Plan, counting: bool, workers: list[_Worker]) -> _Worker:
+    """A new worker process with a task pipe and a result pipe of its own, added to
+    `workers` (whose pipes are closed in it) before any signal can end the search, so that
+    the shutdown rule ends it too; raises OSError, ImportError or MemoryError if it cannot
+    be started."""
+    from .worker import prepare_fork, worker_main
+
+    fds: list[int] = []
+    try:
+        prepare_fork()  # before the pipes: loading a library needs a descriptor too
+        task_read, task_write = os.pipe()
+        fds += [task_read, task_write]
+        result_read, result_write = os.pipe()
+        fds += [result_read, result_write]
+        room = _enlarge(task_write) - 4096
+        _enlarge(result_write)
+        # no signal handler may run between the fork and the worker's registration
+        # by the caller (it would leave a worker nobody ends); the child unblocks them itself
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
         try:
-            for worker in self.workers:
-                _close(worker.tasks)
-                if not normal:
-                    _kill(worker.pid)
-            for worker in self.workers:
-                _close(worker.results)
-            deadline = time.monotonic() + 1.0
-            for worker in self.workers:
-                while not worker.reaped:
-                    try:
-                        pid, _ = os.waitpid(worker.pid, os.WNOHANG if time.monotonic() < deadline else 0)
-                    except ChildProcessError:
-                        pid = worker.pid
-                    if pid:
-                        worker.reaped = True
-                    elif time.monotonic() >= deadline - 0.5:
-                        _kill(worker.pid)  # still busy after a normal end: not expected, but never wait
-                    else:
-                        time.sleep(0.001)
-            self.workers = []
-        finally:
+            pid = os.fork()
+        except BaseException:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            raise
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+    if pid == 0:  # the worker
+        code = 70
+        try:
+            mine = {task_read, result_write}
+            for fd in fds + [fd for w in workers for fd in (w.tasks, w.results)]:
+                if fd not in mine:
+                    os.close(fd)
+            worker_main(task_read, result_write, plan, counting, previous)
+            code = 0
+        except BaseException:  # noqa: B902 - never a traceback from a worker, whatever happens
+            pass
+        finally:
+            os._exit(code)
+    try:
+        worker = _Worker(pid, task_write, result_read, max(room, 4096))
+        workers.append(worker)
+        os.close(task_read)
+        os.close(result_write)
+        return worker
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def end_workers(workers: list[_Worker], normal: bool) -> None:
+    """The one shutdown rule: on a normal end, close the task pipes and let the workers
+    exit; otherwise SIGKILL them. Then reap every one (no zombie), within a second."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)  # a second Ctrl-C cannot cut this short
+    try:
+        for worker in workers:
+            _close(worker.tasks)
+            if not normal:
+                _kill(worker.pid)
+        for worker in workers:
+            _close(worker.results)
+        deadline = time.monotonic() + 1.0
+        for worker in workers:
+            while not worker.reaped:
+                try:
+                    pid, _ = os.waitpid(worker.pid, os.WNOHANG if time.monotonic() < deadline else 0)
+                except ChildProcessError:
+                    pid = worker.pid
+                if pid:
+                    worker.reaped = True
+                elif time.monotonic() >= deadline - 0.5:
+                    _kill(worker.pid)  # still busy after a normal end: not expected, but never wait
+                else:
+                    time.sleep(0.001)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _size(path: str) -> int:

@@ -1,10 +1,10 @@
 """grep's per-file bookkeeping, ripgrep's searcher: what each block selects, file by file.
 
-`BlockSearch` turns blocks into records: the selected lines (the matcher's hits, or the
-lines between them with -v), -m, -A/-B/-C context across block boundaries, binary files,
-counts, over-long lines. `RecordSearch` is the same over multi-line records (--records):
-only what a unit is changes (`_units`, `_unit`, `_following`, `_preceding`), the
-bookkeeping is shared. `Quota` is -m: the one count of what a file selected, used by
+`FileSearch` turns blocks into records, keeping what grep keeps per file: -m, -A/-B/-C
+context across block boundaries, binary files, counts, over-long lines. What is
+selected is a unit: a line (`BlockSearch`: the matcher's hits, or the lines between them
+with -v), or a multi-line record (`RecordSearch`, --records); only what a unit is
+differs (`_units`, `_unit`, `_following`, `_preceding`, and each one's tight `_lines`). `Quota` is -m: the one count of what a file selected, used by
 whichever stage selects last (grep, or the stamp stage with time bounds).
 """
 from __future__ import annotations
@@ -100,8 +100,10 @@ def _no_lines(newline: bytes, start: int, end: int) -> int:
     return 0
 
 
-class BlockSearch:
-    """Turns blocks into records, keeping grep's per-file state.
+class FileSearch:
+    """Turns blocks into records, keeping grep's per-file state; what a unit is (a line,
+    a record) is the subclass's (`BlockSearch`, `RecordSearch`): `_units`, `_unit`,
+    `_following`, `_preceding`, and the tight loop without context, `_lines`.
 
     Call it with each block; it returns the block's records and a verdict for upstream:
     `SKIP_FILE` once nothing more of the file can be printed, else None. Records are
@@ -144,10 +146,6 @@ class BlockSearch:
         self.tail: deque = deque(maxlen=self.before or 1)  # unprinted lines before this block
         self.done = False
 
-    def _selected(self, data: bytes) -> Iterable[tuple[int, int]]:
-        lines = self.matcher.lines(data)
-        return inverted(data, lines) if self.invert else lines
-
     def __call__(self, block: Block) -> tuple[list, str | None]:
         if block.last:
             end = FileEnd(block.name, self.quota.count, self.searched, self.quota.stop)
@@ -170,11 +168,6 @@ class BlockSearch:
             return self._count(block)
         if self.before or self.after:
             return self._with_context(block)
-        if self.runs and self.max_count is None and (self.max_line_bytes is None
-                                                     or len(block.data) <= self.max_line_bytes):
-            records = self._runs(block)
-            if records is not None:
-                return records, None
         return self._lines(block)
 
     def _long_line(self, block: Block) -> tuple[list, str | None]:
@@ -194,85 +187,7 @@ class BlockSearch:
         self.quota.take(1, block.offset + len(block.data))
         return [LongLineMatch(block.name, block.line_number, block.long_line)], SKIP_FILE if self.quota.full else None
 
-    def _lines(self, block: Block) -> tuple[list, str | None]:
-        """The common case, kept tight: selected lines, no context."""
-        data, name, offset = block.data, block.name, block.offset
-        line_number, counted = block.line_number, 0
-        room, max_line = self.quota.room(), self.max_line_bytes
-        count = data.count if self.line_numbers else _no_lines
-        matches = []
-        end = 0
-        for start, end in self._selected(data):
-            line_number += count(b"\n", counted, start)
-            counted = start
-            if max_line is not None and end - start > max_line:
-                matches.append(LongLineMatch(name, line_number, offset + start))
-            else:
-                matches.append(Match(name, line_number, offset + start, data[start:end]))
-            if room is not None and len(matches) >= room:
-                break
-        if self.quota.take(len(matches), offset + end + 1):
-            self.done = True
-            return matches, SKIP_FILE
-        return matches, None
-
-    def _runs(self, block: Block) -> list | None:
-        """The dense path: the selected lines as `Lines` records, one per run of
-        consecutive lines, found with a few calls over the whole block; None when the
-        block is better searched hit by hit."""
-        data, name = block.data, block.name
-        numbered = self.line_numbers
-        records = []
-        if self.invert:  # the runs between the matching lines
-            pos, number, count = 0, block.line_number, data.count
-            for start, end in self.matcher.lines(data):
-                if start > pos:
-                    lines = count(b"\n", pos, start)
-                    records.append(Lines(name, number if numbered else 0, block.offset + pos, data[pos:start]))
-                    self.quota.count += lines
-                    number += lines
-                number += 1
-                pos = end + 1
-            if pos < len(data):
-                run = Lines(name, number if numbered else 0, block.offset + pos, data[pos:])
-                records.append(run)
-                self.quota.count += run.count
-            return records
-        dense = self.matcher.dense_lines(data)
-        if dense is None:
-            return None
-        lines, found = dense
-        total = len(found)
-        if -1 not in found:  # every line
-            self.quota.count += total
-            return [Lines(name, block.line_number if numbered else 0, block.offset, data)]
-        starts = [0]
-        starts += accumulate(map((1).__add__, map(len, lines)))
-        first, index = 0, found.index
-        while first < total:
-            while first < total and found[first] < 0:
-                first += 1
-            if first == total:
-                break
-            try:
-                stop = index(-1, first)
-            except ValueError:
-                stop = total
-            start = starts[first]
-            records.append(Lines(name, block.line_number + first if numbered else 0, block.offset + start,
-                                 data[start:starts[stop]]))
-            self.quota.count += stop - first
-            first = stop
-        return records
-
     def _count(self, block: Block) -> tuple[list, str | None]:
-        if self.max_count is None:
-            data = block.data
-            selected = self.matcher.count_lines(data)
-            if selected is not None:
-                self.quota.count += data.count(b"\n") + (data[-1:] not in b"\n") - selected if self.invert \
-                    else selected
-                return [], None
         return self._count_selected(block)
 
     def _count_selected(self, block: Block) -> tuple[list, str | None]:
@@ -288,31 +203,6 @@ class BlockSearch:
             self.done = True
             return [BinaryMatch(block.name)], SKIP_FILE
         return [], None
-
-    # -- what is selected: lines here, records in RecordSearch ---------------------------
-
-    def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple | None]]:
-        """`(start, stop, marks)` of each selected unit (a line here), `stop` being where
-        the next one starts."""
-        size = len(data)
-        for start, end in self._selected(data):
-            yield start, end + 1 if end < size else end, None
-
-    def _unit(self, block: Block, start: int, stop: int, number: int, marks=None, context: bool = False):
-        """The record for the unit `data[start:stop]` (its terminator not included)."""
-        data = block.data
-        end = stop - 1 if data[stop - 1:stop] == b"\n" else stop
-        if self.max_line_bytes is not None and end - start > self.max_line_bytes and not context:
-            return LongLineMatch(block.name, number, block.offset + start)
-        return Match(block.name, number, block.offset + start, data[start:end], context)
-
-    def _following(self, data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int]]:
-        """Up to `count` units from `pos`, before `stop`: `(start, stop)` each."""
-        return [(start, end + 1 if end < len(data) else end) for start, end in first_lines(data, pos, stop, count)]
-
-    def _preceding(self, data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int]]:
-        """Up to `count` units that end at `stop` or before and start at `pos` or after, in order."""
-        return [(start, end + 1 if end < len(data) else end) for start, end in last_lines(data, pos, stop, count)]
 
     def _with_context(self, block: Block) -> tuple[list, str | None]:
         """Selected units with -A/-B/-C units of context around them, also across block
@@ -363,7 +253,133 @@ class BlockSearch:
         return out, None
 
 
-class RecordSearch(BlockSearch):
+class BlockSearch(FileSearch):
+    """`FileSearch` over lines: the unit is a line, the matcher's hits (or, with -v, the
+    lines between them) are what is selected."""
+
+    def _selected(self, data: bytes) -> Iterable[tuple[int, int]]:
+        lines = self.matcher.lines(data)
+        return inverted(data, lines) if self.invert else lines
+
+    def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple | None]]:
+        """`(start, stop, marks)` of each selected unit (a line here), `stop` being where
+        the next one starts."""
+        size = len(data)
+        for start, end in self._selected(data):
+            yield start, end + 1 if end < size else end, None
+
+    def _unit(self, block: Block, start: int, stop: int, number: int, marks=None, context: bool = False):
+        """The record for the unit `data[start:stop]` (its terminator not included)."""
+        data = block.data
+        end = stop - 1 if data[stop - 1:stop] == b"\n" else stop
+        if self.max_line_bytes is not None and end - start > self.max_line_bytes and not context:
+            return LongLineMatch(block.name, number, block.offset + start)
+        return Match(block.name, number, block.offset + start, data[start:end], context)
+
+    def _following(self, data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int]]:
+        """Up to `count` units from `pos`, before `stop`: `(start, stop)` each."""
+        return [(start, end + 1 if end < len(data) else end) for start, end in first_lines(data, pos, stop, count)]
+
+    def _preceding(self, data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int]]:
+        """Up to `count` units that end at `stop` or before and start at `pos` or after, in order."""
+        return [(start, end + 1 if end < len(data) else end) for start, end in last_lines(data, pos, stop, count)]
+
+    def _lines(self, block: Block) -> tuple[list, str | None]:
+        """The common case, kept tight: selected lines, no context."""
+        if self.runs and self.max_count is None and (self.max_line_bytes is None
+                                                     or len(block.data) <= self.max_line_bytes):
+            records = self._runs(block)
+            if records is not None:
+                return records, None
+        data, name, offset = block.data, block.name, block.offset
+        line_number, counted = block.line_number, 0
+        room, max_line = self.quota.room(), self.max_line_bytes
+        count = data.count if self.line_numbers else _no_lines
+        matches = []
+        end = 0
+        for start, end in self._selected(data):
+            line_number += count(b"\n", counted, start)
+            counted = start
+            if max_line is not None and end - start > max_line:
+                matches.append(LongLineMatch(name, line_number, offset + start))
+            else:
+                matches.append(Match(name, line_number, offset + start, data[start:end]))
+            if room is not None and len(matches) >= room:
+                break
+        if self.quota.take(len(matches), offset + end + 1):
+            self.done = True
+            return matches, SKIP_FILE
+        return matches, None
+
+    def _runs(self, block: Block) -> list | None:
+        """The dense path (see `runs_of_lines`): None when the block is better searched hit by hit."""
+        found = runs_of_lines(self.matcher, block, self.invert, self.line_numbers)
+        if found is None:
+            return None
+        records, selected = found
+        self.quota.count += selected
+        return records
+
+    def _count(self, block: Block) -> tuple[list, str | None]:
+        if self.max_count is None:
+            data = block.data
+            selected = self.matcher.count_lines(data)
+            if selected is not None:
+                self.quota.count += data.count(b"\n") + (data[-1:] not in b"\n") - selected if self.invert \
+                    else selected
+                return [], None
+        return self._count_selected(block)
+
+
+def runs_of_lines(matcher: Matcher, block: Block, invert: bool, numbered: bool) -> tuple[list, int] | None:
+    """The dense path: the selected lines of `block` as `Lines` records, one per run of
+    consecutive lines, found with a few calls over the whole block, and how many lines
+    they hold; None when the block is better searched hit by hit."""
+    data, name = block.data, block.name
+    records, selected = [], 0
+    if invert:  # the runs between the matching lines
+        pos, number, count = 0, block.line_number, data.count
+        for start, end in matcher.lines(data):
+            if start > pos:
+                lines = count(b"\n", pos, start)
+                records.append(Lines(name, number if numbered else 0, block.offset + pos, data[pos:start]))
+                selected += lines
+                number += lines
+            number += 1
+            pos = end + 1
+        if pos < len(data):
+            run = Lines(name, number if numbered else 0, block.offset + pos, data[pos:])
+            records.append(run)
+            selected += run.count
+        return records, selected
+    dense = matcher.dense_lines(data)
+    if dense is None:
+        return None
+    lines, found = dense
+    total = len(found)
+    if -1 not in found:  # every line
+        return [Lines(name, block.line_number if numbered else 0, block.offset, data)], total
+    starts = [0]
+    starts += accumulate(map((1).__add__, map(len, lines)))
+    first, index = 0, found.index
+    while first < total:
+        while first < total and found[first] < 0:
+            first += 1
+        if first == total:
+            break
+        try:
+            stop = index(-1, first)
+        except ValueError:
+            stop = total
+        start = starts[first]
+        records.append(Lines(name, block.line_number + first if numbered else 0, block.offset + start,
+                             data[start:starts[stop]]))
+        selected += stop - first
+        first = stop
+    return records, selected
+
+
+class RecordSearch(FileSearch):
     """`BlockSearch` over records instead of lines: blocks come from `RecordBlocks`
     (each begins and ends at a record boundary). A record is selected when one of its
     lines matches (-v: when none does); -m, -c, -l, -L, -q count records; -A/-B/-C count
@@ -408,9 +424,6 @@ class RecordSearch(BlockSearch):
             record, known = (begin, end, [start - begin]), end
         if record is not None and (keep is None or keep(_first_line(data, record[0]))):
             yield record[0], record[1], tuple(record[2])
-
-    # the engine's count of matching lines is no count of records: count them one by one
-    _count = BlockSearch._count_selected
 
     def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple[int, ...] | None]]:
         return self._records(data)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import logpipe.executors.workers
-from conftest import CORPUS, search_with, write
+from helpers import CORPUS, search_with, write
 from logpipe.cli import main
 from logpipe.pipeline.timebounds import parse_bound
 from logpipe.pipeline.timestamps import FORMATS

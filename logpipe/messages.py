@@ -60,13 +60,16 @@ class Messages:
 
 
 class HeldMessages(Messages):
-    """Messages kept, not written: what a walk running ahead of the search reports, held
-    until its place in the output's order (`take` hands over what was held since last time)."""
+    """Messages held, not written: what a walk running ahead of the search reports (the
+    -j workers', --dask's, or the fetch stage's walk), kept until its place in the
+    output's order. `take()` hands over what was held since the last take, as a batch
+    for `release(batch)` (or `write_raw(*batch)`) when its place comes."""
 
-    def __init__(self, *, silent: bool = False) -> None:
+    def __init__(self, target: Messages) -> None:
         import io
 
-        super().__init__(io.BytesIO(), silent=silent)
+        super().__init__(io.BytesIO(), silent=target.silent)
+        self.target = target
 
     @property
     def held(self) -> bool:
@@ -74,9 +77,13 @@ class HeldMessages(Messages):
         return bool(self.stream.tell()) or bool(self.count)
 
     def take(self) -> tuple[bytes, int]:
-        """The lines held and how many messages they were (for `Messages.write_raw`)."""
+        """The lines held and how many messages they were."""
         lines, count = self.stream.getvalue(), self.count
         self.stream.seek(0)
         self.stream.truncate()
         self.count = 0
         return lines, count
+
+    def release(self, batch: tuple[bytes, int] | None = None) -> None:
+        """Write `batch` (default: everything held now) to the messages it was held for."""
+        self.target.write_raw(*(batch if batch is not None else self.take()))

@@ -135,21 +135,3 @@ class SearchOptions(_Fields):
     def matcher_settings(self) -> dict:
         return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,
                 "word": self.word_regexp, "line": self.line_regexp}
-
-    def search_settings(self) -> dict:
-        """How `grep` (BlockSearch) works for this mode."""
-        mode = self.mode
-        max_count = self.max_count
-        if mode in ("files-with-matches", "files-without-match", "quiet"):
-            max_count = 1 if max_count is None else min(max_count, 1)
-        context = mode in ("lines", "json", "only-matching")  # -o: context only places the "--"
-        return {
-            "invert": self.invert_match, "max_count": max_count,
-            "before": self.before_context if context else 0, "after": self.after_context if context else 0,
-            "binary": "text" if mode in ("json", "quiet") and self.binary_files == "binary" else self.binary_files,
-            "lines": mode in ("lines", "only-matching", "json", "quiet"),
-            "line_numbers": self.line_numbers,
-            "max_line_bytes": self.max_line_bytes,
-            # runs of lines (Lines records) only where nothing after grep looks at each line
-            "runs": mode in ("lines", "quiet") and not (self.multiline or self.timed),
-        }

@@ -13,53 +13,52 @@
 Nothing runs until the last stage is iterated. Each file is open only while `cat`
 reads it. Each stage closes its upstream when it ends, so `matches.close()` after an
 early stop closes the whole chain and the file that was open.
-Only control flow lives here: the walk, codecs, block cutting and matching are the
-shared pieces that the push backend calls too.
+Only control flow lives here: which stages run, in which order, with which settings is
+the plan's (`logpipe.plan`); the walk, codecs, block cutting and matching are the shared
+pieces in `logpipe.pipeline` that the push backend calls too.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from .messages import Messages
 from .pipeline import find_files as _walk
 from .pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES, end_of, read_blocks
 from .pipeline.codecs import OpenLog, open_log
-from .pipeline.matching import BlockSearch, Matcher
-from .messages import Messages
-from .options import SearchOptions
-from .output import Output
+from .pipeline.blocksearch import BlockSearch, FileSearch
+from .pipeline.matching import Matcher
 from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
-    from .pipeline.multiline import RecordBounds, RecordSearch
-    from .pipeline.remote import DeferredMessages
+    from .pipeline.multiline import RecordBounds
     from .pipeline.timebounds import TimeWindow
+    from .plan import Plan
+    from .printers.base import Printer
 
 __all__ = ["find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
-           "merge_by_time", "printer", "search", "search_logfiles", "chain"]
+           "merge_by_time", "printer", "search_logfiles", "chain"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
                messages: Messages | None = None, stats: Stats | None = None) -> Iterator[LogFile]:
-    """Yield the `LogFile`s to search under `roots` (see `logpipe.find_files.walk`)."""
+    """Yield the `LogFile`s to search under `roots` (see `logpipe.pipeline.find_files.walk`)."""
     yield from _walk.walk(roots, globs=globs, exclude=exclude, max_depth=max_depth, follow=follow,
                           messages=messages, stats=stats)
 
 
 def fetch(logfiles: Iterable[LogFile], *, width: int | None = None,
-          walk_messages: DeferredMessages | None = None) -> Iterator[LogFile]:
+          announce=None) -> Iterator[LogFile]:
     """Yield the same logfiles in the same order, each remote one (a URL) already being
     fetched while the `width - 1` before it are searched; local files pass straight on.
-    `walk_messages`, the walk's, are passed on in their place among the logfiles."""
+    `announce()` is called as each logfile's turn comes (the walk's messages from before
+    it go out then)."""
     from .pipeline.remote import PREFETCH, FetchWindow
 
-    window = FetchWindow(width or PREFETCH, walk_messages)
+    window = FetchWindow(width or PREFETCH, announce)
     try:
-        for logfile in logfiles:
-            window.add(logfile)
-            yield from window.ready()
-        yield from window.rest()
+        yield from window.all(logfiles)
     finally:
         window.close()
         _close(logfiles)
@@ -84,6 +83,17 @@ def opener(logfiles: Iterable[LogFile | str], *, messages: Messages | None = Non
         _close(logfiles)
 
 
+def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenLog]:
+    """Pass on each open file unless its time range misses the bounds (`window.open`;
+    it may also move a plain file to where --since begins)."""
+    try:
+        for file in files:
+            if window.open(file):
+                yield file
+    finally:
+        _close(files)
+
+
 def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
         stats: Stats | None = None, count_lines: bool = True,
         max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Block]:
@@ -103,10 +113,23 @@ def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Mes
         _close(files)
 
 
+def time_window(window: TimeWindow, blocks: Iterable[Block]) -> Iterator[Block]:
+    """Pass on the blocks that can hold lines in the bounds; stop a time-ordered file
+    past --until (`window.block`). `SKIP_FILE` sent in by `grep` goes on to `cat`."""
+    upstream = _Upstream(blocks)
+    try:
+        for block in upstream:
+            block, upstream.verdict = window.block(block)
+            if block is not None and (yield block) == SKIP_FILE:
+                upstream.verdict = SKIP_FILE
+    finally:
+        upstream.close()
+
+
 def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | None = None,
             line_numbers: bool = True) -> Iterator[Block]:
     """lines → records (--records): yield the blocks again, cut at record boundaries
-    (see `logpipe.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
+    (see `logpipe.pipeline.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
     Passes `SKIP_FILE` on upstream, and drops the file's open record."""
     from .pipeline.multiline import RecordBlocks
 
@@ -123,45 +146,21 @@ def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | Non
         upstream.close()
 
 
-def grep(pattern: bytes | str | Matcher | BlockSearch, blocks: Iterable[Block], **settings) -> Iterator[Match]:
+def grep(pattern: bytes | str | Matcher | FileSearch, blocks: Iterable[Block], **settings) -> Iterator[Match]:
     """Yield a `Match` for each line of `blocks` that matches `pattern`, a `FileEnd`
     after each file, and context lines or `BinaryMatch` as `settings` ask (the keyword
-    arguments of `logpipe.matching.BlockSearch`: invert, max_count, before, after, ...).
+    arguments of `logpipe.pipeline.blocksearch.BlockSearch`: invert, max_count, before, after, ...).
 
     Once a file can print nothing more (`max_count` reached), it sends `SKIP_FILE`
     upstream so that `cat` stops reading the file (when upstream is a generator).
     `pattern` may be a ready `BlockSearch` (a `RecordSearch` for --records).
     """
-    search = pattern if isinstance(pattern, BlockSearch) else BlockSearch(pattern, **settings)
+    search = pattern if isinstance(pattern, FileSearch) else BlockSearch(pattern, **settings)
     upstream = _Upstream(blocks)
     try:
         for block in upstream:
             matches, upstream.verdict = search(block)
             yield from matches
-    finally:
-        upstream.close()
-
-
-def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenLog]:
-    """Pass on each open file unless its time range misses the bounds (`window.open`;
-    it may also move a plain file to where --since begins)."""
-    try:
-        for file in files:
-            if window.open(file):
-                yield file
-    finally:
-        _close(files)
-
-
-def time_window(window: TimeWindow, blocks: Iterable[Block]) -> Iterator[Block]:
-    """Pass on the blocks that can hold lines in the bounds; stop a time-ordered file
-    past --until (`window.block`). `SKIP_FILE` sent in by `grep` goes on to `cat`."""
-    upstream = _Upstream(blocks)
-    try:
-        for block in upstream:
-            block, upstream.verdict = window.block(block)
-            if block is not None and (yield block) == SKIP_FILE:
-                upstream.verdict = SKIP_FILE
     finally:
         upstream.close()
 
@@ -186,7 +185,7 @@ def merge_by_time(streams: list[Iterable]) -> Iterator:
     yield from merged(streams)
 
 
-def printer(output: Output, matches: Iterable[Match]) -> None:
+def printer(output: Printer, matches: Iterable[Match]) -> None:
     """The sink: write every match, until the matches end or `output` says stop."""
     try:
         for match in matches:
@@ -195,69 +194,39 @@ def printer(output: Output, matches: Iterable[Match]) -> None:
         pass
 
 
-def search(options: SearchOptions, output: Output, messages: Messages, stats: Stats | None = None) -> None:
-    """Run the whole chain for `options`; every stage is closed at the end, early or not."""
-    walk_messages = None
-    if options.sort != "time" and options.remote:
-        from .pipeline.remote import DeferredMessages
-
-        walk_messages = DeferredMessages(messages)  # the walk runs ahead: its messages wait for their place
-    logfiles = find_files(options.paths, globs=options.globs, exclude=options.exclude,
-                          max_depth=options.max_depth, follow=options.follow, messages=walk_messages or messages,
-                          stats=stats)
-    search_logfiles(options, logfiles, output, messages, stats, walk_messages=walk_messages)
+# -- the plan's chain --------------------------------------------------------------------
 
 
-def search_logfiles(options: SearchOptions, logfiles: Iterable[LogFile], output: Output, messages: Messages,
-                    stats: Stats | None = None, matcher: Matcher | None = None,
-                    walk_messages: DeferredMessages | None = None) -> None:
-    """The chain after the walk, over `logfiles` walked elsewhere (what a parallel worker
-    runs, one chain for all the files it is given); with --sort time, one chain per
-    rotated set, merged by time."""
-    if options.sort == "time":
+def chain(plan: Plan, logfiles: Iterable[LogFile], messages: Messages, stats: Stats | None = None,
+          announce=None) -> Iterator:
+    """The plan's stages after the walk, each generator taking the one before it."""
+    items = logfiles
+    for name, pieces, settings in plan.chain(messages, stats, announce=announce):
+        items = STAGES[name](*pieces, items, **settings)
+    return items
+
+
+def search_logfiles(plan: Plan, logfiles: Iterable[LogFile], output: Printer, messages: Messages,
+                    stats: Stats | None = None, announce=None) -> None:
+    """Print what the plan's chain finds in `logfiles` (walked elsewhere: this is what
+    every executor runs); with --sort time, one chain per rotated set, merged by time.
+    Every stage is closed at the end, early or not."""
+    if plan.merge:
         from .pipeline.timeline import ensure_descriptors, rotated_sets
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
-        matches = merge_by_time([chain(options, fetch(logfiles, width=options.prefetch) if options.remote else logfiles,
-                                       messages, stats, matcher)
-                                 for logfiles in sets])
+        matches = merge_by_time([chain(plan, members, messages, stats) for members in sets])
     else:
-        if options.remote:  # objects fetched ahead; local files need no stage for it
-            logfiles = fetch(logfiles, width=options.prefetch, walk_messages=walk_messages)
-        matches = chain(options, logfiles, messages, stats, matcher)
+        matches = chain(plan, logfiles, messages, stats, announce)
     try:
         printer(output, matches)
     finally:
         matches.close()  # each stage closes its upstream: the open file closes in `opener`
 
 
-def chain(options: SearchOptions, logfiles: Iterable[LogFile], messages: Messages, stats: Stats | None = None,
-          matcher: Matcher | None = None) -> Iterator:
-    """opener → [skip_by_time] → cat → [time_window] → [records] → grep → [stamp] for
-    `options`: the bracketed stages only when the time options or --records ask for them."""
-    window, settings = None, options.search_settings()
-    if options.timed:
-        from .pipeline.timebounds import TimeWindow
-        from .pipeline.timebounds import search_settings as time_search_settings
-
-        window, settings = TimeWindow.from_options(options, messages, stats), time_search_settings(options)
-    files = opener(logfiles, messages=messages, stats=stats)
-    if window is not None:
-        files = skip_by_time(window, files)
-    blocks = cat(files, block_size=options.block_size, messages=messages, stats=stats,
-                 count_lines=options.line_numbers, max_line_bytes=options.max_line_bytes)
-    if window is not None:
-        blocks = time_window(window, blocks)
-    searcher: Matcher | RecordSearch = matcher or Matcher(options.patterns, **options.matcher_settings())
-    if options.multiline:  # lines → records before grep
-        from .pipeline.multiline import RecordSearch, record_bounds
-
-        bounds = record_bounds(options.record_start, options.max_line_bytes, options.time_format)
-        blocks = records(bounds, blocks, stats=stats, line_numbers=options.line_numbers)
-        searcher = RecordSearch(searcher, bounds, **settings)
-    matches = grep(searcher, blocks, **settings)
-    return stamp(window, matches) if window is not None else matches
+STAGES = {"fetch": fetch, "opener": opener, "skip_by_time": skip_by_time, "cat": cat, "time_window": time_window,
+          "records": records, "grep": grep, "stamp": stamp}
 
 
 class _Upstream:

@@ -98,11 +98,14 @@ class Lines(NamedTuple):
 
 
 class FileEnd(NamedTuple):
-    """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON)."""
+    """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON),
+    the bytes it read, and where -m stopped the search (the end of the last selected
+    line; None when it did not)."""
 
     name: bytes
     count: int
     bytes_searched: int
+    stop: int | None = None
 
 
 class LongLineMatch(NamedTuple):

@@ -1,4 +1,8 @@
-"""Run one search: pick the backend, wire the output and messages, compute the exit status."""
+"""Run one search: make the plan, the printer and the executor it names, walk, and compute
+the exit status.
+
+    options ─> Plan ─> walk ─> executor.run(logfiles, OrderedWriter(printer ─> Sink ─> stdout))
+"""
 from __future__ import annotations
 
 import os
@@ -6,15 +10,15 @@ import sys
 import time
 from typing import BinaryIO
 
-from . import pull, push
-from .pipeline.matching import Matcher
-from .messages import Messages, describe
+from . import executors
+from .messages import HeldMessages, Messages, describe
 from .options import SearchOptions
-from .output import Output, grep_colors
-from .progress import Progress
+from .pipeline.find_files import walk
+from .plan import Plan
+from .printers import Sink, make_printer
+from .printers.ordered import OrderedWriter
+from .records import StopSearch
 from .stats import Stats
-
-BACKENDS = {"pull": pull, "push": push}
 
 # Exit statuses, as grep's.
 MATCHED, NO_MATCH, ERROR = 0, 1, 2
@@ -24,69 +28,73 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
         stats: Stats | None = None) -> int:
     """Search as `options` say, writing matches to `stdout` and messages to `stderr`
     (both binary; the process's own by default). Returns grep's exit status.
-    With `stats`, each stage counts what it did into it."""
+    With `stats`, each stage counts what it did into it. A bad pattern raises
+    `logpipe.pipeline.matching.PatternError` before any file is read."""
     messages = Messages(stderr, silent=options.no_messages)
     stream = stdout if stdout is not None else sys.stdout.buffer
     error_stream = stderr if stderr is not None else sys.stderr.buffer
+    plan = Plan.make(options, stream)
     show_progress = options.progress if options.progress is not None else _isatty(error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None
-    output = make_output(options, progress.guard(stream) if progress else stream, messages)
-    if options.dask and "-" not in options.paths:
-        from .executors.dask import search as engine  # batches of files on a Dask cluster's workers
-    elif options.threads > 1 and "-" not in options.paths and not _remote(options.paths) and options.sort != "time":
-        # (--sort time merges every file's lines in one process: -jN gives -j1's output)
-        from .executors.workers import search as engine  # each file in a worker process
-    else:
-        engine = BACKENDS[options.backend].search
+    sink = Sink(stream, quiet=options.quiet)
+    progress = None
+    if show_progress:
+        from .progress import Progress
+
+        progress = Progress(stats, lambda: sink.matches, error_stream)
+        sink.stream = progress.guard(stream)
+    printer = make_printer(plan.printer, sink, plan.matcher, messages)
+    held = HeldMessages(messages) if plan.walk_ahead else None  # the walk runs ahead of the output
+    writer = OrderedWriter(printer, messages, stats, held)
+    logfiles = walk(plan.roots, **plan.walk, messages=held or messages, stats=stats)
+    if held is not None:  # each file's turn is announced by the executor, or by the fetch stage
+        logfiles = writer.walked(logfiles)
     started = time.perf_counter()
     try:
         if progress is not None:
             with progress:
-                engine(options, output, messages, stats)
+                _search(plan, logfiles, writer, messages, stats)
         else:
-            engine(options, output, messages, stats)
-        output.finish()
+            _search(plan, logfiles, writer, messages, stats)
+        printer.finish()
     finally:
-        output.flush()
+        sink.flush()
         if stats is not None:
-            stats.matches = output.matches
+            stats.matches = sink.matches
             stats.files_with_errors = messages.count
             stats.seconds = time.perf_counter() - started
     if options.stats:
         error_stream.write(stats.format().encode())
         error_stream.flush()
-    if output.pipe_closed:
+    if sink.pipe_closed:
         _silence_stdout(stdout)
         return MATCHED
-    if output.write_error is not None:  # a full disk, say: the output is incomplete
-        messages.error("(standard output)", "write error: " + describe(output.write_error))
+    if sink.write_error is not None:  # a full disk, say: the output is incomplete
+        messages.error("(standard output)", "write error: " + describe(sink.write_error))
         _silence_stdout(stdout)
         return ERROR
-    if output.matches and (options.quiet or not messages.errored):
+    if sink.matches and (options.quiet or not messages.errored):
         return MATCHED
     return ERROR if messages.errored else NO_MATCH
 
 
-def make_output(options: SearchOptions, stream: BinaryIO, messages: Messages | None = None) -> Output:
-    """The sink for `options`, writing to `stream` (and what cannot be printed to `messages`)."""
-    color = use_color(options.color, stream)
-    return Output(stream, mode=options.mode, with_filename=show_filename(options),
-                  line_number=options.line_number or options.json, byte_offset=options.byte_offset,
-                  null=options.null, color=color,
-                  colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
-                  context=bool(options.before_context or options.after_context or options.context_given
-                               or options.multiline),
-                  matcher=Matcher(options.patterns, **options.matcher_settings()), invert=options.invert_match,
-                  messages=messages, escape_names=_isatty(stream), max_count=options.max_count)
-
-
-def use_color(mode: str, stream) -> bool:
-    """--color: "auto" colours only a terminal, and only when NO_COLOR is not set."""
-    if mode == "auto":
-        return _isatty(stream) and not os.environ.get("NO_COLOR")
-    return mode == "always"
+def _search(plan: Plan, logfiles, writer: OrderedWriter, messages: Messages, stats: Stats | None) -> None:
+    """The executor the plan names, over the walk; its end (normal or early) decided here."""
+    try:
+        executors.make(plan, messages, stats).run(logfiles, writer)
+    except StopSearch:
+        return
+    except executors.ExecutorError as err:
+        messages.error(err.where, err.reason)
+        return
+    except (OSError, MemoryError) as err:  # not expected: one message all the same, never a traceback
+        if plan.executor == "inprocess":
+            raise
+        where = "-j" if plan.executor == "workers" else f"--dask {plan.options.dask}"
+        messages.error(where, f"parallel search failed: {describe(err)}")
+        return
+    writer.finish()
 
 
 def _isatty(stream) -> bool:
@@ -94,28 +102,6 @@ def _isatty(stream) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def show_filename(options: SearchOptions) -> bool:
-    """-H / -h if given; else names are printed when more than one file can be searched."""
-    if options.with_filename is not None:
-        return options.with_filename
-    paths = options.paths
-    if len(paths) == 1 and _remote(paths):
-        from .pipeline.remote import isdir
-
-        return isdir(paths[0])
-    return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
-
-
-def _remote(paths) -> bool:
-    """Whether any PATH is a URL (s3://, http://, ...). Remote objects are searched here,
-    many fetched at once by threads (--prefetch), rather than by -j worker processes."""
-    if not any("://" in path for path in paths):
-        return False
-    from .pipeline.remote import is_url
-
-    return any(is_url(path) for path in paths)
 
 
 def _silence_stdout(stdout: BinaryIO | None) -> None:

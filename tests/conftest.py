@@ -1,30 +1,12 @@
-"""Shared fixtures: every behavioural test runs on both backends and on tiny and normal blocks."""
+"""Shared fixtures: every behavioural test runs on both backends (`backend`); where the
+block size matters, on tiny and normal blocks too (`block_size`, and `logpipe`, which
+takes both). Helpers that are not fixtures live in `helpers.py`."""
 from __future__ import annotations
-
-import io
-import os
-import re
-from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
+from helpers import search_with
 from logpipe.pipeline.blocks import BLOCK_SIZE
-from logpipe.demo import COMPRESSORS  # noqa: F401  (the tests import it from here)
-from logpipe.options import SearchOptions
-from logpipe.search import run
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "loghub"
-
-
-class Result(NamedTuple):
-    out: bytes
-    err: bytes
-    status: int
-
-    @property
-    def lines(self) -> list[bytes]:
-        return self.out.split(b"\n")[:-1]  # not splitlines(): a "\r" stays in its line
 
 
 @pytest.fixture(params=["pull", "push"])
@@ -37,38 +19,14 @@ def block_size(request) -> int:
     return request.param
 
 
-def search_with(backend: str, block_size: int = BLOCK_SIZE):
-    def search(pattern: bytes | str, *paths: str | os.PathLike, **options) -> Result:
-        if isinstance(pattern, str):
-            pattern = pattern.encode()
-        out, err = io.BytesIO(), io.BytesIO()
-        status = run(
-            SearchOptions(patterns=(pattern,), paths=tuple(map(os.fspath, paths)) or ("",), backend=backend,
-                          block_size=block_size, **options),
-            out, err,
-        )
-        return Result(out.getvalue(), err.getvalue(), status)
-
-    return search
-
-
 @pytest.fixture
 def logpipe(backend, block_size):
-    """`logpipe(pattern, *paths, **SearchOptions fields) -> Result` on the fixture's backend."""
+    """`logpipe(pattern, *paths, **SearchOptions fields) -> Result` on the fixture's backend and block size."""
     return search_with(backend, block_size)
 
 
-def write(path: Path, data: bytes, codec: str = "plain") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(COMPRESSORS[codec](data))
-    return path
-
-
-def reference_grep(pattern: bytes, data: bytes, *, fixed: bool = False) -> list[tuple[int, bytes]]:
-    """The plain line-by-line reference: (line number, line) for each matching line."""
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    regex = None if fixed else re.compile(pattern)
-    return [(number, line) for number, line in enumerate(lines, 1)
-            if (pattern in line if fixed else regex.search(line))]
+@pytest.fixture
+def search(backend):
+    """`search(pattern, *paths, **SearchOptions fields) -> Result` on the fixture's backend, normal blocks:
+    for tests where the block size changes nothing."""
+    return search_with(backend)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COMPRESSORS
+from helpers import COMPRESSORS
 from logpipe.demo import log_lines
 
 SECRET = "logpipe-test-secret-never-printed"

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyfakefs.fake_filesystem import reset_ids, set_uid
 
-from conftest import COMPRESSORS, search_with, write
+from helpers import COMPRESSORS, Terminal, search_with, write
 from logpipe.demo import log_lines
 
 LOGPIPE = [sys.executable, "-m", "logpipe"]
@@ -249,16 +249,10 @@ def test_odd_names_raw_in_a_pipe_escaped_on_a_terminal(backend, tmp_path):
     (tmp_path / os.fsdecode(name)).write_bytes(b"hit\n")
     raw = search_with(backend)("hit", tmp_path, files_with_matches=True, null=True).out
     assert raw == bytes(tmp_path) + b"/" + name + b"\0"
-    from logpipe.output import Output
-    from logpipe.records import FileEnd
+    for threads in (1, 2):  # the printer of -j1, and of every worker
+        shown = search_with(backend, stdout=Terminal())("hit", tmp_path, files_with_matches=True, threads=threads)
+        assert shown.out == bytes(tmp_path) + b"/evil\\x0a\\x1b[31mred\xff.log\n"
 
-    class Terminal(__import__("io").BytesIO):
-        def isatty(self):
-            return True
-
-    shown = Terminal()
-    Output(shown, mode="files-with-matches", escape_names=True).write(FileEnd(name, 1, 4))
-    assert shown.getvalue() == b"evil\\x0a\\x1b[31mred\xff.log\n"
 
 
 def test_full_disk_is_one_message_and_status_2(backend, tmp_path):

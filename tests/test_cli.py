@@ -10,7 +10,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from conftest import write
+from helpers import write
 from logpipe import __version__
 from logpipe.cli import main
 

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 import logpipe.executors.dask
-from conftest import search_with, write
+from helpers import search_with, write
 from logpipe.demo import log_lines
 from servers import moto_endpoint, s3, s3_tree  # noqa: F401  (fixtures)
 
@@ -101,3 +103,34 @@ def test_ctrl_c_leaves_no_task_running(cluster, tmp_path):
     while busy() != (0, 0) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert busy() == (0, 0)
+
+
+def test_a_worker_killed_mid_search_loses_and_repeats_nothing(backend, tmp_path, monkeypatch):
+    """Tasks stream their output; a worker killed while its task waits on a slow reader has
+    it run again elsewhere, and what was printed already is not printed twice."""
+    monkeypatch.setattr(logpipe.executors.dask, "SEARCH_HERE_WHILE_CONNECTING", False)  # every file on the cluster
+    for i in range(5):
+        write(tmp_path / f"f{i}.log", b"".join(log_lines(20000, i)), ["plain", "gzip"][i % 2])
+    expected = search_with(backend)("e", tmp_path, line_number=True)
+    blocked, reading = threading.Event(), threading.Event()
+
+    class SlowReader(io.BytesIO):
+        def write(self, data) -> int:
+            if self.tell() > 100_000:
+                blocked.set()
+                reading.wait()
+            return super().write(data)
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as local, \
+            distributed.Client(local, set_as_default=False) as client:
+        results = []
+        search = threading.Thread(target=lambda: results.append(search_with(backend, stdout=SlowReader())(
+            "e", tmp_path, line_number=True, dask=local.scheduler_address)))
+        search.start()
+        assert blocked.wait(timeout=60)  # part of the task's output is printed, the rest waits
+        busy = next(address for address, keys in client.processing().items() if keys)
+        os.kill(client.run(os.getpid)[busy], signal.SIGKILL)
+        reading.set()
+        search.join(timeout=120)
+    assert results == [expected]

@@ -9,7 +9,7 @@ import pytest
 import zstandard
 from pyfakefs.fake_filesystem import reset_ids, set_uid
 
-from conftest import COMPRESSORS, write
+from helpers import COMPRESSORS, write
 from logpipe.pipeline.codecs import sniff
 
 

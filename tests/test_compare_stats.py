@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 import logpipe.progress
-from conftest import search_with, write
+from helpers import search_with, write
 from logpipe import push
 from logpipe.cli import main
 from logpipe.compare import compare, format_report
 from logpipe.options import SearchOptions
-from logpipe.output import Output
+from logpipe.printers import StandardPrinter
 from logpipe.records import Lines, Match
 from logpipe.search import run
 from logpipe.stats import Stats
@@ -132,13 +132,13 @@ def test_compare_cli_exits_2_when_outputs_differ(counted_tree, monkeypatch):
 def test_progress_goes_to_stderr_only(backend, counted_tree, monkeypatch):
     plain = search_with(backend)("sshd", counted_tree, no_messages=True)
     monkeypatch.setattr(logpipe.progress, "DELAY", 0.0)
-    real_write = Output.write
+    real_write = StandardPrinter.write
 
     def slow_write(self, match):
         time.sleep(0.1)  # make the search last a few redraws
         real_write(self, match)
 
-    monkeypatch.setattr(Output, "write", slow_write)
+    monkeypatch.setattr(StandardPrinter, "write", slow_write)
     shown = search_with(backend)("sshd", counted_tree, no_messages=True, progress=True)
     assert shown.out == plain.out
     assert b"files, " in shown.err and b"MB read" in shown.err and b"matches" in shown.err

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write
+from helpers import write
 from logpipe import pull
-from logpipe.pipeline.matching import BlockSearch
+from logpipe.pipeline.blocksearch import BlockSearch
 from logpipe.records import Block, Lines, Match
 
 LINES = [b"Nov %d host app[%d]: request %s" % (i % 30, i, b"done" if i % 97 else b"FAILED") for i in range(1200)]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import Result, write
+from helpers import Result, write
 from logpipe.pipeline.dialect import translate
 from logpipe.pipeline.matching import Matcher
 from logpipe.options import SearchOptions

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import CORPUS, search_with, write
+from helpers import CORPUS, search_with, write
 from logpipe.demo import log_lines
 
 GREP = shutil.which("grep")

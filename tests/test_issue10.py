@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import write
+from helpers import write
 from logpipe.cli import main
 
 LOGPIPE = [sys.executable, "-m", "logpipe"]
@@ -251,7 +251,7 @@ def test_json_as_ripgrep_prints_it(backend, block_size, tmp_path, flags):
             fields["after_context"] = fields["before_context"] = int(value)
         else:
             fields[options[flag]] = int(value)
-    from conftest import search_with
+    from helpers import search_with
 
     result = search_with(backend, block_size)("hit", *paths, json=True, **fields)
     assert without_elapsed(result.lines) == without_elapsed(expected.split(b"\n")[:-1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import write
+from helpers import write
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

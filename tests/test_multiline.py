@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import logpipe.pipeline.multiline
 import logpipe.executors.workers
-from conftest import CORPUS, search_with, write
+from helpers import CORPUS, search_with, write
 from logpipe.pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES
 from logpipe.cli import main
 from logpipe.pipeline.multiline import MAX_RECORD_LINES
@@ -460,7 +460,8 @@ def test_time_hook_selects_records_by_their_first_line(backend, tmp_path):
     """The hook the time options (issue 12) will use: a record's time is its first line's."""
     from logpipe import pull, push
     from logpipe.pipeline.matching import Matcher
-    from logpipe.pipeline.multiline import RecordSearch, record_bounds
+    from logpipe.pipeline.blocksearch import RecordSearch
+    from logpipe.pipeline.multiline import record_bounds
     from logpipe.records import RecordMatch
 
     write(tmp_path / "app.log", JAVA + JAVA.replace(b"10:00:01", b"11:00:01"))

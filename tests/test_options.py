@@ -11,7 +11,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import write
+from helpers import write
 from logpipe.cli import main
 
 LOGPIPE = [sys.executable, "-m", "logpipe"]
@@ -118,7 +118,7 @@ def test_json_messages_have_ripgreps_shape(logpipe, tmp_path):
 
 
 def test_json_is_the_same_from_both_backends(tmp_path):
-    from conftest import search_with
+    from helpers import search_with
 
     write(tmp_path / "a.log", b"x hit\ny\n", "gzip")
     outputs = []
@@ -165,13 +165,10 @@ def test_color_only_when_asked_or_on_a_terminal(backend, tmp_path, monkeypatch):
     colored = CliRunner().invoke(main, ["grep", "--color=always", "hit", str(tmp_path / "a.log"),
                                         "--backend", backend])
     assert colored.stdout_bytes == b"a \x1b[01;31m\x1b[Khit\x1b[m\x1b[K\n"
-    from logpipe.search import use_color
-
-    class Terminal:
-        def isatty(self):
-            return True
+    from helpers import Terminal, search_with
 
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert use_color("auto", Terminal())
+    on_a_terminal = search_with(backend, stdout=Terminal())("hit", tmp_path / "a.log", color="auto")
+    assert on_a_terminal.out == colored.stdout_bytes
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not use_color("auto", Terminal())
+    assert search_with(backend, stdout=Terminal())("hit", tmp_path / "a.log", color="auto").out == b"a hit\n"

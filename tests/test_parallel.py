@@ -10,11 +10,13 @@ import sys
 
 import pytest
 
+import logpipe.executors.worker
 import logpipe.executors.workers
-from conftest import search_with, write
+from helpers import search_with, write
 from logpipe.demo import log_lines
 from logpipe.options import SearchOptions
-from logpipe.executors.workers import FileDone, LocalWorkers, worker_count
+from logpipe.executors.workers import LocalWorkers, worker_count
+from logpipe.plan import Plan
 from logpipe.records import LogFile
 from logpipe.search import run
 from logpipe.messages import Messages
@@ -141,7 +143,7 @@ def test_stats_count_the_same_in_workers(backend, many):
 
 def test_counters_arrive_while_a_file_is_searched(backend, tmp_path, monkeypatch):
     """--progress and --stats move within a file: increments come before the file's end."""
-    monkeypatch.setattr(logpipe.executors.workers, "REPORT_EVERY", 0.0)
+    monkeypatch.setattr(logpipe.executors.worker, "REPORT_EVERY", 0.0)
     write(tmp_path / "a.log", b"".join(log_lines(3000, 1)))
     events = []
 
@@ -158,8 +160,8 @@ def test_counters_arrive_while_a_file_is_searched(backend, tmp_path, monkeypatch
         def done(self, result):
             events.append(("done", result.matches))
 
-    options = SearchOptions(patterns=(b"sshd",), backend=backend, block_size=4096)
-    LocalWorkers(options, 2, Messages(io.BytesIO()), Stats()).run(
+    plan = Plan.make(SearchOptions(patterns=(b"sshd",), backend=backend, block_size=4096))
+    LocalWorkers(plan, 2, Messages(io.BytesIO()), Stats()).run(
         [LogFile(str(tmp_path / "a.log"), b"a.log")], Sink())
     counted = [event for event in events if event[0] == "counted"]
     assert events[-1][0] == "done" and events[-1][1] > 0

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import write
+from helpers import write
 from logpipe.demo import log_lines
 
 RUNS = int(os.environ.get("STRESS_RUNS", "15"))

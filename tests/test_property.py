@@ -7,7 +7,7 @@ import tempfile
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import COMPRESSORS, reference_grep, search_with
+from helpers import COMPRESSORS, reference_grep, search_with
 
 lines = st.lists(
     st.one_of(st.text("ab \r", max_size=8), st.text("ab", min_size=30, max_size=80)).map(str.encode),

@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from conftest import search_with
+from helpers import search_with
 from logpipe import pull, push
 from logpipe.demo import log_lines
 from logpipe.messages import Messages
-from logpipe.output import Output
+from logpipe.printers import StandardPrinter
 from servers import SECRET, http_root, make_tree, moto_endpoint, proxy, s3, s3_tree  # noqa: F401  (fixtures)
 
 pytest.importorskip("s3fs")
@@ -103,7 +103,7 @@ def test_object_that_vanishes_after_the_listing(backend, s3, tmp_path):
     logfiles = list(pull.find_files([f"s3://{bucket}/tree/2024/01/01"], messages=messages))
     s3.delete_object(Bucket=bucket, Key="tree/2024/01/01/App.log")
     out = io.BytesIO()
-    output = Output(out, with_filename=True)
+    output = StandardPrinter(out, with_filename=True)
     if backend == "pull":
         pull.printer(output, pull.grep(b"sshd", pull.cat(pull.opener(pull.fetch(logfiles), messages=messages),
                                                          messages=messages)))

@@ -5,7 +5,7 @@ import functools
 
 import pytest
 
-from conftest import COMPRESSORS, write
+from helpers import COMPRESSORS, write
 from logpipe.demo import log_lines
 
 

@@ -6,9 +6,9 @@ import io
 import pytest
 
 import logpipe.pipeline.codecs
-from conftest import write
+from helpers import write
 from logpipe import pull, push
-from logpipe.output import Output
+from logpipe.printers import StandardPrinter
 from logpipe.records import FileEnd, StopSearch
 
 
@@ -50,9 +50,9 @@ def test_interrupt_closes_the_open_file(backend, five_files, opened, monkeypatch
     def interrupted(self, match):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Output, "write", interrupted)
+    monkeypatch.setattr(StandardPrinter, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        search_library(backend, five_files, Output(io.BytesIO()))
+        search_library(backend, five_files, StandardPrinter(io.BytesIO()))
     assert len(opened) == 1 and opened[0].closed
 
 
@@ -71,7 +71,7 @@ def search_library(backend, root, sink_output):
         push.find_files([str(root)], push.opener(push.cat(push.grep(b"hit", push.printer(sink_output)))))
 
 
-class StopAfter(Output):
+class StopAfter(StandardPrinter):
     def __init__(self, limit):
         super().__init__(io.BytesIO())
         self.limit = limit
@@ -83,9 +83,9 @@ class StopAfter(Output):
 
 
 def test_sink_stops_the_source(backend, five_files, opened):
-    sink = StopAfter(3)
-    search_library(backend, five_files, sink)
-    assert sink.stream.getvalue() == b"hit\n" * 3
+    printer = StopAfter(3)
+    search_library(backend, five_files, printer)
+    assert printer.sink.stream.getvalue() == b"hit\n" * 3
     assert len(opened) == 1 and opened[0].closed
 
 
@@ -109,7 +109,7 @@ def test_pull_closing_the_last_stage_closes_the_file(five_files, opened):
 
 
 def test_push_close_runs_every_stage_cleanup(five_files, opened):
-    chain = push.opener(push.cat(push.grep(b"hit", push.printer(Output(io.BytesIO())))))
+    chain = push.opener(push.cat(push.grep(b"hit", push.printer(StandardPrinter(io.BytesIO())))))
     chain.send(str(five_files / "0.log"))
     chain.close()
     assert opened[0].closed
@@ -124,4 +124,4 @@ def test_pull_grep_accepts_plain_iterables():
     blocks = [Block(b"f", 1, 0, b"a hit\nb\nhit c\n"), Block(b"f", 4, 13, b"hit d\n"), Block(b"f", 0, 0, b"", True)]
     records = list(pull.grep(b"hit", blocks, max_count=2))
     assert [(m.line_number, m.line) for m in records[:-1]] == [(1, b"a hit"), (3, b"hit c")]
-    assert records[-1] == FileEnd(b"f", 2, 14)  # the second block was dropped unsearched
+    assert records[-1] == FileEnd(b"f", 2, 14, 14)  # the second block was dropped unsearched; -m stopped at 14

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import logpipe.executors.workers
-from conftest import CORPUS, search_with, write
+from helpers import CORPUS, search_with, write
 from logpipe.cli import main
 from logpipe.pipeline.timebounds import parse_bound
 from logpipe.pipeline.timestamps import FORMATS

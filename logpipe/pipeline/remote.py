@@ -23,7 +23,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..messages import Messages, ReadError
 from ..records import LogFile
@@ -351,66 +351,54 @@ def open_url(url: str) -> io.BufferedReader:
         pool.shutdown(wait=False)  # the thread ends with its object
 
 
-class DeferredMessages(Messages):
-    """The walk's messages, held until the logfiles walked before them have been handed on,
-    so that they reach stderr in -j1's place even though the walk runs ahead of the search."""
-
-    def __init__(self, messages: Messages) -> None:
-        super().__init__(messages.stream, silent=messages.silent)
-        self.target = messages
-        self.held: list[tuple[bytes | str, str]] = []
-
-    def error(self, name: bytes | str, reason: str) -> None:
-        self.held.append((name, reason))
-
-    def take(self) -> list[tuple[bytes | str, str]]:
-        held, self.held = self.held, []
-        return held
-
-
 class FetchWindow:
     """The `fetch` stage's shared piece: logfiles go in in walk order and come out in the
     same order, each remote one started `width - 1` objects before it is searched. Local
-    files pass through untouched (straight away when nothing remote is waiting before them)."""
+    files pass through untouched (straight away when nothing remote is waiting before them).
+    `announce()`, if given, is called as each logfile is handed on (its turn has come: the
+    walk's messages from before it go out then)."""
 
-    def __init__(self, width: int = PREFETCH, walk_messages: DeferredMessages | None = None) -> None:
+    def __init__(self, width: int = PREFETCH, announce: Callable[[], None] | None = None) -> None:
         from collections import deque
 
         self.width = max(1, width)
-        self._waiting = deque()  # (logfile, the walk's messages from just before it)
+        self._waiting = deque()
         self._prefetcher: Prefetcher | None = None
-        self._walk_messages = walk_messages
+        self._announce = announce
 
     def add(self, logfile: LogFile) -> None:
         if is_url(logfile.path):
             if self._prefetcher is None:
                 self._prefetcher = Prefetcher(self.width)
             logfile = self._prefetcher.start(logfile)
-        self._waiting.append((logfile, self._walk_messages.take() if self._walk_messages else ()))
+        self._waiting.append(logfile)
 
     def _hand_on(self) -> LogFile:
-        logfile, held = self._waiting.popleft()
-        for name, reason in held:
-            self._walk_messages.target.error(name, reason)
-        return logfile
+        if self._announce is not None:
+            self._announce()
+        return self._waiting.popleft()
 
     def ready(self) -> Iterator[LogFile]:
         """The logfiles that may go on now: enough remote ones are started behind them."""
         waiting = self._waiting
-        while waiting and (len(waiting) >= self.width or not isinstance(waiting[0][0], RemoteLogFile)):
+        while waiting and (len(waiting) >= self.width or not isinstance(waiting[0], RemoteLogFile)):
             yield self._hand_on()
 
     def rest(self) -> Iterator[LogFile]:
-        """At the end of the walk: every logfile still waiting, in order, then the walk's last messages."""
+        """At the end of the walk: every logfile still waiting, in order."""
         while self._waiting:
             yield self._hand_on()
-        if self._walk_messages:
-            for name, reason in self._walk_messages.take():
-                self._walk_messages.target.error(name, reason)
+
+    def all(self, logfiles: Iterable[LogFile]) -> Iterator[LogFile]:
+        """`logfiles` again, each remote one fetched ahead (what the fetch stage does)."""
+        for logfile in logfiles:
+            self.add(logfile)
+            yield from self.ready()
+        yield from self.rest()
 
     def close(self) -> None:
         """Stop every fetch not handed on (an early stop), and the threads."""
-        for logfile, _ in self._waiting:
+        for logfile in self._waiting:
             if isinstance(logfile, RemoteLogFile):
                 logfile.raw.close()
         self._waiting.clear()

@@ -34,13 +34,14 @@ import re
 import stat
 import time
 
+from .blocksearch import Quota
 from .codecs import OpenLog
 from ..messages import Messages
 from ..records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
 from ..stats import Stats
 from .timestamps import FORMATS, Clock, FileTimes, TimeFormatError, Zone, custom_format, reference_time
 
-__all__ = ["TOLERANCE", "MTIME_SLACK", "TimeWindow", "parse_bound", "search_settings", "TimeFormatError"]
+__all__ = ["TOLERANCE", "MTIME_SLACK", "TimeWindow", "parse_bound", "TimeFormatError"]
 
 TOLERANCE = 60.0             # seconds a line may be out of order in a time-ordered file
 MTIME_SLACK = 2 * 86400.0    # a compressed file modified this long before --since is skipped unread
@@ -128,22 +129,10 @@ def _shift_days(midnight: float, days: int, zone: Zone) -> float:
     return zone.epoch(stamp.tm_year, stamp.tm_mon, stamp.tm_mday, 0, 0, 0)
 
 
-def search_settings(options) -> dict:
-    """BlockSearch's settings for `options`. With time bounds, `grep` hands every selected
-    line on (the stamp stage counts and limits the ones in the bounds), so -m, -c, -l,
-    -L and -q are applied after the time test, not before."""
-    settings = options.search_settings()
-    if options.since is None and options.until is None:
-        return settings
-    counting = not settings["lines"]
-    return {**settings, "max_count": None, "lines": True,
-            "binary": "text" if counting and settings["binary"] == "binary" else settings["binary"]}
-
-
 class _FileState:
     """What the window knows of the file being read."""
 
-    def __init__(self, file: OpenLog, clock: Clock) -> None:
+    def __init__(self, file: OpenLog, clock: Clock, max_count: int | None = None) -> None:
         self.name = file.name
         self.times = FileTimes(clock)
         self.start = 0          # where reading started (a binary search for --since)
@@ -154,8 +143,7 @@ class _FileState:
         self.ordered = True
         self.latest = None      # the latest time seen in a block
         self.samples = 0        # times seen in order so far (pruning waits for MIN_SAMPLES)
-        self.selected = 0       # lines kept (for -m, -c, -l, -L)
-        self.full = False       # -m reached
+        self.quota = Quota(max_count)  # lines kept (for -m, -c, -l, -L)
         self.trailing = 0       # after-context lines still printed after -m was reached
         self.timeless = False
 
@@ -184,12 +172,13 @@ class TimeWindow:
         self.state: _FileState | None = None
 
     @classmethod
-    def from_options(cls, options, messages: Messages | None = None, stats: Stats | None = None) -> TimeWindow:
-        settings = options.search_settings()
+    def from_options(cls, options, limits: dict, messages: Messages | None = None,
+                     stats: Stats | None = None) -> TimeWindow:
+        """The window for `options`; `limits` (max_count, after, swallow) are the plan's
+        (`logpipe.plan`): -m and what is counted rather than printed, with bounds."""
         return cls(since=options.since, until=options.until, zone=options.tz, time_format=options.time_format,
                    attach=options.json or options.sort == "time", sorting=options.sort == "time",
-                   max_count=settings["max_count"], after=settings["after"], swallow=not settings["lines"],
-                   line_numbers=options.line_numbers, messages=messages, stats=stats)
+                   line_numbers=options.line_numbers, messages=messages, stats=stats, **limits)
 
     # -- files ------------------------------------------------------------------------
 
@@ -199,7 +188,7 @@ class TimeWindow:
         begins."""
         raw = getattr(file, "raw", None)
         clock = Clock(self.zone, reference_time(file.path, raw, file.codec), self.formats)
-        state = self.state = _FileState(file, clock)
+        state = self.state = _FileState(file, clock, self.max_count)
         if not self.bounded or file.path == "-":
             return True
         try:
@@ -255,7 +244,7 @@ class TimeWindow:
         state = self.state
         if block.last or state is None:
             return block, None
-        if state.stopped or state.full:
+        if state.stopped or state.quota.full:
             return None, SKIP_FILE
         if state.start:
             block = block._replace(offset=block.offset + state.start,
@@ -311,47 +300,45 @@ class TimeWindow:
             end = record.text.find(b"\n")
             first = record.text if end < 0 else record.text[:end]
             timed = state.times.time_at(record.offset, first)
-            stamped = self._test(state, timed, record.context)
+            stamped = self._test(state, timed, record.context, record.offset + len(record.text) + 1)
             if stamped is None:
                 return None
             return record._replace(time=timed) if self.attach and timed is not None else record
         if kind is not Match:  # a binary file, an over-long line: no time to test
             if self.bounded:
-                if state.full:
+                if state.quota.full:
                     return None
-                self._select(state)
+                self._select(state, getattr(record, "offset", 0))
             return record
         moment = state.times.time_at(record.offset, record.line)
-        if self._test(state, moment, record.context) is None:
+        if self._test(state, moment, record.context, record.offset + len(record.line) + 1) is None:
             return None
         if self.attach and moment is not None:
             return Match(record.name, record.line_number, record.offset, record.line, record.context, moment)
         return record
 
-    def _test(self, state: _FileState, moment: float | None, context: bool) -> bool | None:
-        """None when a line (or record) at `moment` is to be dropped: outside the bounds,
-        or past -m; counts it as selected otherwise."""
+    def _test(self, state: _FileState, moment: float | None, context: bool, end: int) -> bool | None:
+        """None when a line (or record) at `moment`, ending at byte `end`, is to be dropped:
+        outside the bounds, or past -m; counts it as selected otherwise."""
         if not self.bounded:
             return True
         if moment is None or not self.low <= moment <= self.high:
             return None
         if context:
-            if state.full:
+            if state.quota.full:
                 if state.trailing <= 0:
                     return None
                 state.trailing -= 1
         else:
-            if state.full:
+            if state.quota.full:
                 return None
-            self._select(state)
+            self._select(state, end)
         if self.swallow:
             return None
         return True
 
-    def _select(self, state: _FileState) -> None:
-        state.selected += 1
-        if self.max_count is not None and state.selected >= self.max_count:
-            state.full = True
+    def _select(self, state: _FileState, end: int) -> None:
+        if state.quota.take(1, end):
             state.trailing = self.after
 
     def _file_end(self, end: FileEnd) -> FileEnd:
@@ -368,7 +355,7 @@ class TimeWindow:
             self.messages.warn(state.name, NO_TIMESTAMP if self.bounded
                                else "no timestamp recognised (see --time-format); its lines keep their place")
         if self.bounded:
-            return end._replace(count=state.selected)
+            return end._replace(count=state.quota.count, stop=state.quota.stop)
         return end
 
 

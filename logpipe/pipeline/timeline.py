@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 
 from ..records import LogFile, Match
 
-__all__ = ["rotation_key", "rotated_sets", "merge_by_time", "ensure_descriptors"]
+__all__ = ["rotation_key", "rotated_sets", "merge_by_time", "set_blocks", "ensure_descriptors"]
 
 COMPRESSED_SUFFIX = r"\.(?:gz|bz2|xz|zst|zstd|lz4|Z|z)"
 _ROTATED = re.compile(
@@ -125,6 +125,43 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
 
 
 _END = object()
+
+
+def set_blocks(logfiles: Iterable[LogFile], stages: list[tuple[str, tuple, dict]]) -> Iterator:
+    """The blocks of one rotated set's files, one at a time, for a backend whose chain
+    cannot pause inside a file (push): the work of the plan's `stages` up to `cat`
+    (fetch, opener, skip_by_time, cat, as `logpipe.plan` lists them), with their shared
+    pieces. Sending `SKIP_FILE` in stops reading the current file, as into pull's `cat`."""
+    from ..records import SKIP_FILE
+    from .blocks import end_of, read_blocks
+    from .codecs import open_log
+
+    settings = {name: (pieces, keywords) for name, pieces, keywords in stages}
+    fetched = None
+    if "fetch" in settings:
+        from .remote import PREFETCH, FetchWindow
+
+        fetched = FetchWindow(settings["fetch"][1]["width"] or PREFETCH, settings["fetch"][1]["announce"])
+        logfiles = fetched.all(logfiles)
+    window = settings["skip_by_time"][0][0] if "skip_by_time" in settings else None
+    messages, stats = settings["opener"][1]["messages"], settings["opener"][1]["stats"]
+    cat = dict(settings["cat"][1])
+    cat.pop("messages"), cat.pop("stats")
+    try:
+        for logfile in logfiles:
+            file = open_log(logfile, messages, stats)
+            if file is None:
+                continue
+            with file:
+                if window is not None and not window.open(file):
+                    continue
+                for block in read_blocks(file, messages=messages, stats=stats, **cat):
+                    if (yield block) == SKIP_FILE:
+                        break
+                yield end_of(file)
+    finally:
+        if fetched is not None:
+            fetched.close()
 
 
 def ensure_descriptors(count: int) -> None:

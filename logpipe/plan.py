@@ -1,0 +1,238 @@
+"""The search plan: everything a runner needs, worked out once from `SearchOptions`.
+
+    SearchOptions ─> Plan ─┬─ walk:     roots and the walk's arguments (find_files)
+                           ├─ stages:   the chain after the walk, in pipeline order
+                           ├─ printer:  which one, and its settings (logpipe.printers)
+                           ├─ executor: in this process, local workers (-j), a Dask cluster
+                           └─ matcher:  compiled once per process (not pickled; rebuilt on a cluster worker)
+
+A `Plan` is plain and picklable: a `-j` worker inherits it through fork, a Dask task gets it
+pickled. The backends read `plan.chain(...)`, the one list of stages: pull builds it in
+order (each generator takes the one before it), push in reverse (each coroutine takes the
+one after it). A new stage is one entry here, one function in each backend, and its
+shared piece in `logpipe.pipeline`.
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, NamedTuple
+
+from .options import SearchOptions
+from .printers.base import PrinterSettings
+
+if TYPE_CHECKING:
+    from .messages import Messages
+    from .pipeline.matching import Matcher
+    from .stats import Stats
+
+
+class Stage(NamedTuple):
+    """One stage of the chain: its name in both backends, the shared pieces it takes first
+    and those it takes as keywords (names of the per-chain objects of `Plan.pieces`), and
+    its other keyword arguments."""
+
+    name: str
+    pieces: tuple = ()
+    needs: tuple = ()
+    settings: dict = {}
+
+
+class Plan:
+    """Built once per search by `Plan.make`; read by the executors, the backends and the printers."""
+
+    def __init__(self, options: SearchOptions, printer: PrinterSettings) -> None:
+        self.options = options
+        self.roots = options.paths
+        # the walk's arguments, for find_files here and nowhere else
+        self.walk = {"globs": options.globs, "exclude": options.exclude, "max_depth": options.max_depth,
+                     "follow": options.follow}
+        self.printer = printer
+        self.remote = options.remote and _any_url(options.paths)
+        self.merge = options.sort == "time"  # --sort time: one chain per rotated set, merged by time
+        self.executor = _executor(options, self.remote)
+        self.search, self.limits = _search_settings(options)  # BlockSearch's keywords; the time stages' -m
+        self._matcher = None
+
+    @classmethod
+    def make(cls, options: SearchOptions, stream=None) -> Plan:
+        """The plan for `options`, printing to `stream` (a terminal gets colour with
+        --color=auto and escaped names). Compiles the patterns: a bad one raises
+        `PatternError` here, before any file is read."""
+        from .printers.colors import grep_colors
+
+        tty = _isatty(stream)
+        color = options.color == "always" or (options.color == "auto" and tty and not os.environ.get("NO_COLOR"))
+        settings = PrinterSettings(
+            mode=options.mode, with_filename=show_filename(options),
+            line_number=options.line_number or options.json, byte_offset=options.byte_offset, null=options.null,
+            color=color, colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
+            context=bool(options.before_context or options.after_context or options.context_given
+                         or options.multiline),
+            invert=options.invert_match, escape_names=tty)
+        plan = cls(options, settings)
+        plan.matcher  # noqa: B018 - compiled now: a bad pattern is an error before any file is read
+        return plan
+
+    # -- built once per process -----------------------------------------------------------
+
+    @property
+    def matcher(self) -> Matcher:
+        """The compiled patterns, built at the first use in this process."""
+        if self._matcher is None:
+            from .pipeline.matching import Matcher
+
+            options = self.options
+            self._matcher = Matcher(options.patterns, **options.matcher_settings())
+        return self._matcher
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_matcher"] = None  # compiled regexes and hyperscan databases stay in their process
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    # -- the chain ------------------------------------------------------------------------
+
+    def stages(self, fetch: bool = True) -> list[Stage]:
+        """The chain after the walk, in pipeline order (`fetch=False`: without the stage
+        that fetches remote objects ahead, for a chain whose logfiles come fetched):
+
+            [fetch] → opener → [skip_by_time] → cat → [time_window] → [records] → grep → [stamp]
+
+        The bracketed stages only when a URL, the time options or --records ask for them."""
+        options, timed = self.options, self.options.timed
+        stages = []
+        if fetch and self.remote:
+            stages.append(Stage("fetch", needs=("announce",), settings={"width": options.prefetch}))
+        stages.append(Stage("opener", needs=("messages", "stats")))
+        if timed:
+            stages.append(Stage("skip_by_time", ("window",)))
+        stages.append(Stage("cat", needs=("messages", "stats"), settings={
+            "block_size": options.block_size, "count_lines": options.line_numbers,
+            "max_line_bytes": options.max_line_bytes}))
+        if timed:
+            stages.append(Stage("time_window", ("window",)))
+        if options.multiline:
+            stages.append(Stage("records", ("bounds",), ("stats",), {"line_numbers": options.line_numbers}))
+        stages.append(Stage("grep", ("search",)))
+        if timed:
+            stages.append(Stage("stamp", ("window",)))
+        return stages
+
+    def pieces(self, messages: Messages, stats: Stats | None, announce=None) -> dict:
+        """The per-chain objects the stages share (a time window seen by three stages, the
+        record bounds by two), made fresh for each chain."""
+        options = self.options
+        pieces = {"messages": messages, "stats": stats, "announce": announce}
+        settings = self.search
+        if options.timed:
+            from .pipeline.timebounds import TimeWindow
+
+            pieces["window"] = TimeWindow.from_options(options, self.limits, messages, stats)
+        if options.multiline:
+            from .pipeline.blocksearch import RecordSearch
+            from .pipeline.multiline import record_bounds
+
+            bounds = pieces["bounds"] = record_bounds(options.record_start, options.max_line_bytes,
+                                                      options.time_format)
+            pieces["search"] = RecordSearch(self.matcher, bounds, **settings)
+        else:
+            from .pipeline.blocksearch import BlockSearch
+
+            pieces["search"] = BlockSearch(self.matcher, **settings)
+        return pieces
+
+    def chain(self, messages: Messages, stats: Stats | None, fetch: bool = True,
+              announce=None) -> list[tuple[str, tuple, dict]]:
+        """`(stage name, positional pieces, keyword arguments)` for each stage, in pipeline
+        order, ready to be called: `backend.<name>(*pieces, upstream_or_target, **keywords)`.
+        `announce`: called by the fetch stage as each logfile's turn comes (see
+        `logpipe.printers.ordered.OrderedWriter.announce`)."""
+        pieces = self.pieces(messages, stats, announce)
+        return [(stage.name, tuple(pieces[name] for name in stage.pieces),
+                 {**stage.settings, **{name: pieces[name] for name in stage.needs}})
+                for stage in self.stages(fetch)]
+
+    @property
+    def walk_ahead(self) -> bool:
+        """Whether the walk runs ahead of the printing (workers, a cluster, objects fetched
+        ahead), so that its messages must be held until their place."""
+        return self.executor != "inprocess" or (self.remote and not self.merge)
+
+    @property
+    def worker_options(self) -> SearchOptions:
+        """The options as a worker sees them: one process, nothing drawn or summed up there."""
+        return self.options._replace(threads=1, progress=False, stats=False, dask=None)
+
+
+def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
+    """BlockSearch's settings (`logpipe.pipeline.blocksearch`) for `options`, and the limits
+    the time stages apply. With time bounds, `grep` hands every selected line on and the
+    stamp stage counts and limits the ones in the bounds (-m, -c, -l, -L and -q apply
+    after the time test, not before): -m is then the stamp stage's, not grep's."""
+    mode = options.mode
+    max_count = options.max_count
+    if mode in ("files-with-matches", "files-without-match", "quiet"):
+        max_count = 1 if max_count is None else min(max_count, 1)
+    context = mode in ("lines", "json", "only-matching")  # -o: context only places the "--"
+    settings = {
+        "invert": options.invert_match, "max_count": max_count,
+        "before": options.before_context if context else 0, "after": options.after_context if context else 0,
+        "binary": "text" if mode in ("json", "quiet") and options.binary_files == "binary" else options.binary_files,
+        "lines": mode in ("lines", "only-matching", "json", "quiet"),
+        "line_numbers": options.line_numbers,
+        "max_line_bytes": options.max_line_bytes,
+        # runs of lines (Lines records) only where nothing after grep looks at each line
+        "runs": mode in ("lines", "quiet") and not (options.multiline or options.timed),
+    }
+    limits = {"max_count": max_count, "after": settings["after"], "swallow": not settings["lines"]}
+    if options.since is not None or options.until is not None:
+        counting = not settings["lines"]
+        settings.update(max_count=None, lines=True,
+                        binary="text" if counting and settings["binary"] == "binary" else settings["binary"])
+    else:
+        limits["max_count"] = None  # grep's own
+    return settings, limits
+
+
+def _executor(options: SearchOptions, remote: bool) -> str:
+    """Which runner searches the files: "dask" (--dask), "workers" (-j N over local files),
+    or "inprocess" (also for --sort time, which merges every file's lines in one process:
+    -jN and --dask give -j1's output)."""
+    if "-" in options.paths or options.sort == "time":
+        return "inprocess"
+    if options.dask:
+        return "dask"
+    if options.threads > 1 and not remote:
+        return "workers"
+    return "inprocess"
+
+
+def show_filename(options: SearchOptions) -> bool:
+    """-H / -h if given; else names are printed when more than one file can be searched."""
+    if options.with_filename is not None:
+        return options.with_filename
+    paths = options.paths
+    if len(paths) == 1 and _any_url(paths):
+        from .pipeline.remote import isdir
+
+        return isdir(paths[0])
+    return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
+
+
+def _any_url(paths) -> bool:
+    """Whether any PATH is a URL (s3://, http://, ...)."""
+    if not any("://" in path for path in paths):
+        return False
+    from .pipeline.remote import is_url
+
+    return any(is_url(path) for path in paths)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,202 @@
+"""grep's own output: lines (with names, numbers, byte offsets, context, colour, NUL after
+names), -o, multi-line records, and the "Binary file" line."""
+from __future__ import annotations
+
+from ..records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch
+from .base import Printer
+
+
+class StandardPrinter(Printer):
+    """Modes "lines" and "only-matching"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = self.settings.context  # -o: only the "--" between groups
+        # the plain case gets a format without branches
+        self._plain = self.mode == "lines" and not (self.byte_offset or self.null or self.color or self.context
+                                                    or self.escape_names)
+        self._plain_record = self.mode == "lines" and self.context and not (
+            self.byte_offset or self.null or self.color or self.escape_names)
+
+    def write(self, record) -> None:
+        kind = record.__class__
+        if kind is Match:
+            if record.context:
+                self._context_line(record)
+                return
+            self.sink.select()
+            if self._plain:
+                parts = [record.name] if self.with_filename else []
+                if self.line_number:
+                    parts.append(b"%d" % record.line_number)
+                parts.append(record.line)
+                self._out(b":".join(parts) + b"\n")
+            else:
+                self._selected_line(record)
+        elif kind is Lines:
+            self._lines(record)
+        elif kind is RecordMatch:
+            self._record(record)
+        elif kind is LongLineMatch:
+            self.too_long(record)
+        elif kind is BinaryMatch:
+            self.sink.select()
+            self._out(b"Binary file " + self.name(record.name) + b" matches\n")
+        elif kind is not FileEnd:
+            raise TypeError(f"not a record: {record!r}")
+
+    def begin_file(self) -> None:
+        """A new file's output starts in a buffer of its own (a parallel search): its first
+        context group is announced by a lone "--" write, which the worker's stream turns
+        into a group mark (see `logpipe.executors.frames`)."""
+        self.sink.last = (b"", -2)
+
+    def _lines(self, run: Lines) -> None:
+        """A run of selected lines, formatted in a few bulk operations in the plain case."""
+        if not self._plain:
+            for match in run.matches():
+                self.write(match)
+            return
+        data = bytes(run.data)
+        if data[-1:] != b"\n":
+            data += b"\n"
+        lines = data.count(b"\n")
+        self.sink.select(lines)
+        prefix = run.name + b":" if self.with_filename else b""
+        if self.line_number:
+            form = prefix.replace(b"%", b"%%") + b"%d:%s\n"
+            data = b"".join(map(form.__mod__, zip(range(run.line_number, run.line_number + lines),
+                                                    data[:-1].split(b"\n"))))
+        elif prefix:
+            data = prefix + data[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+        self._out(data)
+
+    # -- one line --------------------------------------------------------------------
+
+    def _prefix(self, record: Match, separator: bytes, offset: int) -> bytes:
+        color, paint = self.color, self.paint
+        sep = paint("separator", separator) if color else separator
+        parts = []
+        if self.with_filename:
+            name = self.name(record.name)
+            parts.append(paint("name", name) if color else name)
+            parts.append(b"\0" if self.null else sep)
+        if self.line_number:
+            number = b"%d" % record.line_number
+            parts += [paint("number", number) if color else number, sep]
+        if self.byte_offset:
+            number = b"%d" % offset
+            parts += [paint("offset", number) if color else number, sep]
+        return b"".join(parts)
+
+    def _group_separator(self, record: Match) -> None:
+        if self.context:
+            sink = self.sink
+            last = sink.last
+            if last is not None and (last[0] != record.name or last[1] + 1 != record.line_number):
+                self._out(self.separator)
+            sink.last = (record.name, record.line_number)
+
+    def _painted(self, line: bytes, selected: bool) -> bytes:
+        """A whole line in colour, as GNU grep paints it: matches in ms (mc in context lines),
+        the rest of the line in sl (cx); only lines that match have their matches painted."""
+        paint = self.paint
+        colors = paint.colors
+        line_color = colors["selected_line" if selected else "context_line"]
+        match_kind = "match" if selected else "context_match"
+        start_sgr, middle, end_sgr = paint.sgr
+        line_start = start_sgr + line_color + middle if line_color else b""
+        pieces, pos = [], 0
+        if selected != self.invert and colors[match_kind]:
+            for start, end in self.matcher.spans(line):
+                pieces += [line_start, line[pos:start], paint(match_kind, line[start:end])]
+                pos = end
+        tail = len(line) - (line[-1:] == b"\r")  # grep leaves a \r before the newline unpainted
+        if line_color and tail > pos:
+            pieces += [line_start, line[pos:tail], end_sgr, line[tail:]]
+        else:
+            pieces.append(line[pos:])
+        return b"".join(pieces)
+
+    def _selected_line(self, record: Match) -> None:
+        if self.mode == "only-matching":
+            if self.invert:
+                return
+            if not (self.with_filename or self.line_number or self.byte_offset or self.color or self.context):
+                found = self.matcher.match_texts(record.line)  # no prefix: the matches joined in bulk
+                if found:
+                    found.append(b"")
+                    self._out(b"\n".join(found))
+                return
+            self._group_separator(record)
+            line, paint, color = record.line, self.paint, self.color
+            self._out(b"".join(self._prefix(record, b":", record.offset + start)
+                               + (paint("match", line[start:end]) if color else line[start:end])
+                               + b"\n" for start, end in self.matcher.spans(line)))
+            return
+        self._group_separator(record)
+        line = self._painted(record.line, True) if self.color else record.line
+        self._out(self._prefix(record, b":", record.offset) + line + b"\n")
+
+    def _context_line(self, record: Match) -> None:
+        if self.mode != "lines":
+            if self.mode == "only-matching" and not self.invert:
+                self._group_separator(record)  # not printed, but it joins the groups as in grep
+            return
+        self._group_separator(record)
+        line = self._painted(record.line, False) if self.color else record.line
+        self._out(self._prefix(record, b"-", record.offset) + line + b"\n")
+
+    # -- multi-line records ----------------------------------------------------------
+
+    def _record(self, record: RecordMatch) -> None:
+        """A multi-line record: each of its lines as grep prints a line, matching lines
+        (every line with -v) marked `:`, the others `-`; `--` between records that are
+        not adjacent."""
+        if not record.context:
+            self.sink.select()
+        elif self.mode != "lines":
+            return
+        name, text, offset = record.name, record.text, record.offset
+        sink = self.sink
+        if self._plain_record and b"\n" not in text:  # the common case, kept tight: a one-line record
+            last, mark = sink.last, b"-" if record.context else b":"
+            sink.last = (name, offset + len(text) + 1)
+            if last is not None and (last[1] != offset or last[0] != name):
+                self._out(b"--\n")  # a write of its own: a parallel printer may replace it (`begin_file`)
+            parts = []
+            if self.with_filename:
+                parts += (name, mark)
+            if self.line_number:
+                parts += (b"%d" % record.line_number, mark)
+            parts += (text, b"\n")
+            self._out(b"".join(parts))
+            return
+        marks = record.marks
+        if self.mode == "only-matching":
+            if not self.invert:
+                for mark in marks:
+                    end = text.find(b"\n", mark)
+                    line = text[mark:end if end >= 0 else len(text)]
+                    self._selected_line(Match(name, record.line_number + text.count(b"\n", 0, mark),
+                                              offset + mark, line))
+            return
+        last, out = sink.last, []
+        if self.context and last is not None and (last[0] != name or last[1] != offset):
+            self._out(self.separator)  # a write of its own: a parallel printer may replace it (`begin_file`)
+        sink.last = (name, offset + len(text) + 1)
+        lines = text.split(b"\n") if b"\n" in text else [text]
+        marked = frozenset(marks) if marks is not None and len(lines) > 1 else None
+        pos, number = 0, record.line_number
+        plain = not (self.color or self.byte_offset or self.null or self.escape_names)
+        for line in lines:
+            separator = b"-" if record.context or (marked is not None and pos not in marked) else b":"
+            if plain:  # the common case, without building a Match per line
+                prefix = name + separator if self.with_filename else b""
+                if self.line_number:
+                    prefix += b"%d" % number + separator
+            else:
+                prefix = self._prefix(Match(name, number, offset + pos, line), separator, offset + pos)
+            out += (prefix, self._painted(line, separator == b":") if self.color else line, b"\n")
+            pos, number = pos + len(line) + 1, number + 1
+        self._out(b"".join(out))

@@ -1,0 +1,95 @@
+"""Issue 19: lines lost in time windows, Ctrl-C tracebacks, broken completion, rough edges."""
+from __future__ import annotations
+
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from logpipe.cli import main
+from terminal import Screen, environment, installed_command, needs, rendered
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False, **kwargs)
+
+
+# -- 8. the program is called logpipe, and completion works as the README says ----------------
+
+
+def test_usage_errors_name_the_logpipe_command():
+    result = subprocess.run([installed_command(), "grep"], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert b"Usage: logpipe grep [OPTIONS] PATTERN [PATH]..." in result.stderr
+    assert b"Try 'logpipe grep --help' for help." in result.stderr
+    assert b"logpipe-py" not in result.stderr
+    module = subprocess.run([sys.executable, "-m", "logpipe", "grep"], capture_output=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert module.stderr == result.stderr
+
+
+def readme_line(marker: str) -> str:
+    """The README's completion command for one shell, as written there."""
+    found = re.search(r"`([^`]*" + re.escape(marker) + r"[^`]*)`", README)
+    assert found, marker
+    return found.group(1)
+
+
+def complete_on_tab(command: list[str], rc_name: str, rc: str, home: Path, typed: bytes, expected: bytes) -> None:
+    """Start an interactive shell on a pty with `rc`, type `typed` (ending with a TAB), and
+    wait for `expected` to appear on its screen."""
+    (home / rc_name).write_text(rc + "\nPS1='ready> '\n")
+    (home / "access.log").write_bytes(b"x\n")
+    master, slave = pty.openpty()
+    shell = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, close_fds=True, cwd=home,
+                             env=environment(HOME=str(home), ZDOTDIR=str(home), TERM="dumb"),
+                             start_new_session=True)
+    os.close(slave)
+    screen = Screen(master)
+    try:
+        assert screen.read_for(60, until=b"ready> "), bytes(screen.data)
+        os.write(master, typed)
+        assert screen.read_for(60, until=expected), bytes(screen.data)
+    finally:
+        os.killpg(shell.pid, signal.SIGKILL)
+        shell.wait(timeout=60)
+        os.close(master)
+
+
+@pytest.mark.parametrize("typed, expected", [(b"logpipe grep --max-c\t", b"--max-count"),
+                                             (b"logpipe gr\t", b"logpipe grep"),
+                                             (b"logpipe grep x acc\t", b"access.log")])
+def test_bash_completion_line_of_the_readme_completes_on_tab(tmp_path, typed, expected):
+    needs("bash")
+    complete_on_tab(["bash", "--noprofile", "--rcfile", str(tmp_path / ".bashrc"), "-i"], ".bashrc",
+                    readme_line("bash_source"), tmp_path, typed, expected)
+
+
+def test_fish_completion_line_of_the_readme(tmp_path):
+    needs("fish")
+    home = tmp_path / "home"
+    (home / ".config" / "fish" / "completions").mkdir(parents=True)
+    line = readme_line("fish_source").replace("~", str(home))
+    env = environment(HOME=str(home))
+    env.pop("XDG_CONFIG_HOME", None)
+    subprocess.run(["sh", "-c", line], check=True, timeout=60, env=env)
+    done = subprocess.run(["fish", "-c", "complete -C 'logpipe grep --max-c'; complete -C 'logpipe gr'"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert [line.split("\t")[0] for line in done.stdout.splitlines()] == ["--max-count", "grep"], done.stderr
+
+
+@pytest.mark.parametrize("typed, expected", [(b"logpipe grep --max-c\t", b"--max-count"),
+                                             (b"logpipe gr\t", b"logpipe grep"),
+                                             (b"logpipe grep x acc\t", b"access.log")])
+def test_zsh_completion_line_of_the_readme_completes_on_tab(tmp_path, typed, expected):
+    needs("zsh")
+    complete_on_tab(["zsh", "-i"], ".zshrc", "autoload -Uz compinit && compinit -u\n" + readme_line("zsh_source"),
+                    tmp_path, typed, expected)

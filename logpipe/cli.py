@@ -289,14 +289,28 @@ class Terminated(BaseException):
 
 
 def _terminated(signum, frame) -> None:
+    from .start import ignore_ending_signals
+
+    ignore_ending_signals()  # one is enough: the next must not interrupt the cleanup
     raise Terminated
+
+
+def _interrupted(signum, frame) -> None:
+    from .start import ignore_ending_signals
+
+    ignore_ending_signals()
+    raise KeyboardInterrupt
 
 
 def interruptible(run_command):
     """Ctrl-C exits with 130 and SIGTERM with 143, as shells expect, without a traceback;
-    open files are closed and worker processes ended on the way out."""
+    open files are closed and worker processes ended on the way out. Before and after the
+    search, the handlers that were there stay (logpipe.start's exit at once)."""
 
     def wrapper(*args, **kwargs):
+        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        if previous[signal.SIGINT] is not signal.SIG_IGN:  # a background job of a script keeps ignoring it
+            signal.signal(signal.SIGINT, _interrupted)
         signal.signal(signal.SIGTERM, _terminated)
         try:
             return run_command(*args, **kwargs)
@@ -304,6 +318,12 @@ def interruptible(run_command):
             return 130
         except Terminated:
             return 128 + signal.SIGTERM
+        finally:
+            from .start import _again
+
+            for signum, handler in previous.items():
+                if signal.getsignal(signum) is not _again and handler is not None:  # not after a signal
+                    signal.signal(signum, handler)
 
     return wrapper
 

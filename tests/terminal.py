@@ -82,3 +82,21 @@ def rendered(screen: bytes) -> list[str]:
             column += 1
         lines.append("".join(cells).rstrip())
     return lines
+
+
+def wait_until_reading_a_pipe(pid: int, seconds: float = 60) -> None:
+    """Wait (with a deadline) until process `pid` is blocked reading a pipe, as the kernel
+    tells in /proc/PID/wchan: the event that it has started and waits for its input."""
+    path = f"/proc/{pid}/wchan"
+    if not os.path.exists(path):
+        pytest.skip("no /proc/PID/wchan here")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as file:
+                if "pipe_read" in file.read():
+                    return
+        except OSError:
+            break
+        time.sleep(0.005)  # polling for the event, with a deadline
+    raise AssertionError(f"process {pid} never blocked reading a pipe")

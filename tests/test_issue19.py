@@ -93,3 +93,50 @@ def test_zsh_completion_line_of_the_readme_completes_on_tab(tmp_path, typed, exp
     needs("zsh")
     complete_on_tab(["zsh", "-i"], ".zshrc", "autoload -Uz compinit && compinit -u\n" + readme_line("zsh_source"),
                     tmp_path, typed, expected)
+
+
+# -- 5. Ctrl-C whenever it comes: status 130, no traceback ------------------------------------
+
+# When the interrupt comes, in seconds after the command starts: in the interpreter's start-up,
+# in the imports, while the options are parsed, and once the search waits for its input.
+def shell_status(returncode: int) -> int:
+    """The status a shell shows ($?): 128 + N for a process ended by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+MOMENTS = [0.0, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_ctrl_c_at_any_moment_is_status_130_without_a_message(moment, tmp_path):
+    import time
+
+    command = installed_command()
+    process = subprocess.Popen([command, "grep", "-n", "x", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)  # its own group, as a terminal's job
+    try:
+        time.sleep(moment)  # not a synchronisation: where the interrupt lands is what varies
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+    assert (shell_status(process.returncode), err, out) == (130, b"", b"")
+
+
+@pytest.mark.parametrize("moment", MOMENTS[::3])
+def test_sigterm_to_the_command_alone_is_status_143_without_a_message(moment):
+    import time
+
+    process = subprocess.Popen([installed_command(), "grep", "x", "-"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(moment)  # where the signal lands is what varies
+        process.terminate()  # to the command's own process only, as `kill PID` does
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=60)
+    assert (shell_status(process.returncode), err) == (143, b"")

@@ -343,7 +343,7 @@ def test_config_file_arguments_come_first(backend, tmp_path):
     assert invoke("grep", "-l", "hit", tmp_path / "logs", "--backend", backend, env=env).stdout_bytes \
         == b"".join(bytes(tmp_path / "logs" / n) + b"\n" for n in ("a.log", "b.txt"))  # given last: -l wins
     missing = invoke("grep", "hit", tmp_path / "logs" / "a.log", env={"LOGPIPE_CONFIG_PATH": str(tmp_path / "no")})
-    assert missing.stderr == f"logpipe: {tmp_path / 'no'}: No such file or directory\n"
+    assert missing.stderr == f"logpipe: config file {tmp_path / 'no'} (LOGPIPE_CONFIG_PATH): No such file or directory\n"
     assert missing.stdout_bytes == b"hit one\nhit two\n" and missing.exit_code == 0
     help_text = invoke("grep", "--help", env=env).output
     assert "--no-config" in help_text and "LOGPIPE_CONFIG_PATH" in help_text

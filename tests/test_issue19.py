@@ -19,7 +19,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def invoke(*args, **kwargs):
-    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False, **kwargs)
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False, prog_name="logpipe", **kwargs)
 
 
 # -- 8. the program is called logpipe, and completion works as the README says ----------------
@@ -140,3 +140,72 @@ def test_sigterm_to_the_command_alone_is_status_143_without_a_message(moment):
             process.kill()
             process.wait(timeout=60)
     assert (shell_status(process.returncode), err) == (143, b"")
+
+
+# -- 10. hints for the usual mistakes -------------------------------------------------------
+
+
+def test_a_pattern_where_the_command_goes_suggests_logpipe_grep(tmp_path):
+    result = invoke("Failed password", "ssh")
+    assert result.exit_code == 2
+    assert "No such command 'Failed password'" in result.stderr
+    assert "did you mean: logpipe grep 'Failed password' ssh" in result.stderr
+
+
+def test_a_glob_as_pattern_suggests_the_glob_option(backend, tmp_path):
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    result = invoke("grep", "*.log", tmp_path, "--backend", backend)
+    assert result.exit_code == 2
+    assert "nothing to repeat" in result.stderr
+    assert "to search the files named *.log, give it to -g: logpipe grep PATTERN -g '*.log'" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_dash_h_is_help_for_logpipe_itself():
+    result = invoke("-h")
+    assert result.exit_code == 0 and "Usage: logpipe [OPTIONS] COMMAND" in result.output
+    assert "grep" in result.output
+
+
+# -- 11. what was silently accepted ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["-A", "-B", "-C", "--context"])
+def test_negative_context_is_an_error_as_in_grep(tmp_path, option):
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    result = invoke("grep", option, "-1", "x", tmp_path / "a.log")
+    assert result.exit_code == 2 and "-1 is not a number of lines" in result.stderr
+
+
+@pytest.mark.parametrize("flag, name", [("-c", "--count"), ("-l", "--files-with-matches"),
+                                        ("-L", "--files-without-match")])
+def test_json_with_count_or_file_lists_is_refused_as_ripgrep_does(tmp_path, flag, name):
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    result = invoke("grep", "--json", flag, "x", tmp_path / "a.log")
+    assert result.exit_code == 2 and f"--json cannot be used with {name}" in result.stderr
+
+
+def test_since_after_until_is_an_error():
+    result = invoke("grep", "--since", "2026-01-02", "--until", "2026-01-01", "x", "/nonexistent")
+    assert result.exit_code == 2
+    assert "--since (2026-01-02) is later than --until (2026-01-01): no line can be in both" in result.stderr
+
+
+# -- 12. the config file's mistakes are named with its name and line -------------------------
+
+
+def test_config_file_errors_name_the_file_and_line(tmp_path):
+    (tmp_path / "a.log").write_bytes(b"hit\n")
+    missing = invoke("grep", "hit", tmp_path / "a.log", env={"LOGPIPE_CONFIG_PATH": str(tmp_path / "nope")})
+    assert missing.stderr == f"logpipe: config file {tmp_path / 'nope'} (LOGPIPE_CONFIG_PATH): " \
+                             "No such file or directory\n"
+    assert missing.exit_code == 0 and missing.stdout == "hit\n"
+    config = tmp_path / "rc"
+    config.write_text("# defaults\n-n\n--max-count 1\n")
+    result = invoke("grep", "hit", tmp_path / "a.log", env={"LOGPIPE_CONFIG_PATH": str(config)})
+    assert result.exit_code == 2
+    assert f"{config}:3: no such option '--max-count 1': one argument per line " \
+           "(--max-count=1, or --max-count and 1 on two lines)" in result.stderr
+    config.write_text("--colour-me\n")
+    result = invoke("grep", "hit", tmp_path / "a.log", env={"LOGPIPE_CONFIG_PATH": str(config)})
+    assert result.exit_code == 2 and f"{config}:1: no such option '--colour-me'" in result.stderr

@@ -270,8 +270,9 @@ def bare_color(args: list[str]) -> list[str]:
 # Timestamps inside lines (logpipe.timestamps, timebounds, timeline).
 TIME_OPTIONS = [
     click.option("--since", metavar="TIME",
-                 help="Only lines at or after TIME: 2026-11-30, '2026-11-30 02:10', 02:10 (today), yesterday, "
-                      "today, now, or a duration before now (2h, 90m, 3d)."),
+                 help="Only lines at or after TIME: 2026-11-30, '2026-11-30 02:10', 02:10 (today), 2pm, yesterday, "
+                      "'yesterday 10:00', 'last monday', 'Dec 1 12:00', now, '1h ago', -3h, 2h (see the README). "
+                      "Not an ambiguous 12/01/2026."),
     click.option("--until", metavar="TIME", help="Only lines at or before TIME (same forms as --since)."),
     click.option("--time-format", metavar="FORMAT",
                  help="strptime-style format of the timestamps (e.g. '%d.%m.%Y %H:%M:%S'), when logpipe does "

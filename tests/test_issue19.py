@@ -209,3 +209,101 @@ def test_config_file_errors_name_the_file_and_line(tmp_path):
     config.write_text("--colour-me\n")
     result = invoke("grep", "hit", tmp_path / "a.log", env={"LOGPIPE_CONFIG_PATH": str(config)})
     assert result.exit_code == 2 and f"{config}:1: no such option '--colour-me'" in result.stderr
+
+
+# -- 2. a bound in a DST gap is the gap's end; offsets beyond ±23:59 refused -----------------
+
+
+def test_a_bound_inside_a_dst_gap_is_the_end_of_the_gap(backend, tmp_path):
+    from logpipe.pipeline.timebounds import parse_bound
+
+    zone = "America/New_York"  # 2026-03-08: 02:00 EST is followed by 03:00 EDT
+    assert parse_bound("2026-03-08 02:30", zone=zone) == parse_bound("2026-03-08 03:00", zone=zone) \
+        == parse_bound("2026-03-08T07:00:00Z")
+    assert parse_bound("2026-03-08 01:59", zone=zone) == parse_bound("2026-03-08T06:59:00Z")
+    lines = b"".join(b"2026-03-08 %s tick %d\n" % (stamp, i) for i, stamp in enumerate(
+        [b"01:58:00", b"01:59:59"] + [b"03:%02d:00" % minute for minute in range(0, 11)] + [b"03:11:00"]))
+    (tmp_path / "dst.log").write_bytes(lines)
+    result = invoke("grep", "-c", "--tz", zone, "--since", "2026-03-08 02:30", "--until", "2026-03-08 03:10",
+                    "tick", tmp_path / "dst.log", "--backend", backend)
+    assert (result.stdout, result.exit_code) == ("11\n", 0)
+    local = subprocess.run([sys.executable, "-m", "logpipe", "grep", "-c", "--since", "2026-03-08 02:30",
+                            "--until", "2026-03-08 03:10", "tick", str(tmp_path / "dst.log")],
+                           capture_output=True, timeout=60, env={**os.environ, "TZ": zone})
+    assert (local.stdout, local.returncode) == (b"11\n", 0)  # local time (TZ) as --tz
+
+
+@pytest.mark.parametrize("offset", ["+25:00", "-24:00", "+23:60", "+9999"])
+def test_offsets_beyond_23_59_are_refused(offset):
+    from logpipe.pipeline.timebounds import parse_bound
+
+    with pytest.raises(ValueError, match="UTC offset"):
+        parse_bound("2026-03-08T10:00:00" + offset)
+    assert parse_bound("2026-03-08T10:00:00+23:59") == parse_bound("2026-03-07T10:01:00Z")
+    result = invoke("grep", "--since", "2026-03-08T10:00:00" + offset, "x", "/nonexistent")
+    assert result.exit_code == 2 and "UTC offset" in result.stderr
+
+
+# -- 14. times as people write them ---------------------------------------------------------
+
+NOW = 1781105400.0  # Wednesday 2026-06-10 15:30:00 UTC
+
+
+def utc(text: str) -> float:
+    import calendar
+    import time
+
+    return float(calendar.timegm(time.strptime(text, "%Y-%m-%d %H:%M:%S")))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1h ago", NOW - 3600), ("30 min ago", NOW - 1800), ("-3h", NOW - 3 * 3600), ("2 hours ago", NOW - 7200),
+    ("1h 30min ago", NOW - 5400), ("1h30m ago", NOW - 5400), ("an hour ago", NOW - 3600), ("-90s", NOW - 90),
+    ("2 days ago", NOW - 2 * 86400), ("1 week ago", NOW - 7 * 86400), ("+2h", NOW + 7200), ("2h", NOW - 7200),
+    ("today", utc("2026-06-10 00:00:00")), ("yesterday", utc("2026-06-09 00:00:00")),
+    ("tomorrow", utc("2026-06-11 00:00:00")), ("now", NOW), ("noon", utc("2026-06-10 12:00:00")),
+    ("midnight", utc("2026-06-10 00:00:00")),
+    ("yesterday 10:00", utc("2026-06-09 10:00:00")), ("10:00 yesterday", utc("2026-06-09 10:00:00")),
+    ("2pm yesterday", utc("2026-06-09 14:00:00")), ("yesterday 2pm", utc("2026-06-09 14:00:00")),
+    ("yesterday at 2:30 pm", utc("2026-06-09 14:30:00")), ("12am", utc("2026-06-10 00:00:00")),
+    ("12pm", utc("2026-06-10 12:00:00")), ("today 14:05:30", utc("2026-06-10 14:05:30")),
+    ("last monday", utc("2026-06-08 00:00:00")), ("monday", utc("2026-06-08 00:00:00")),
+    ("last wednesday", utc("2026-06-03 00:00:00")), ("wednesday", utc("2026-06-10 00:00:00")),
+    ("last mon 9:00", utc("2026-06-08 09:00:00")), ("Fri", utc("2026-06-05 00:00:00")),
+    ("Dec 1 12:00", utc("2025-12-01 12:00:00")), ("Jun 1", utc("2026-06-01 00:00:00")),
+    ("June 11", utc("2025-06-11 00:00:00")), ("1 Dec 2024", utc("2024-12-01 00:00:00")),
+    ("Dec 1, 2024 08:15", utc("2024-12-01 08:15:00")), ("Dec 1 2024 8pm", utc("2024-12-01 20:00:00")),
+    ("@1781105000", 1781105000.0), ("2026/06/01 10:00", utc("2026-06-01 10:00:00")),
+    ("Wed 2026-06-10 10:00:00", utc("2026-06-10 10:00:00")), ("2026-06-10 10:00 UTC", utc("2026-06-10 10:00:00")),
+])
+def test_everyday_times(text, expected):
+    from logpipe.pipeline.timebounds import parse_bound
+
+    assert parse_bound(text, now=NOW, zone="UTC") == expected
+
+
+@pytest.mark.parametrize("text, why", [
+    ("12/01/2026", "ambiguous"), ("01-12-2026", "ambiguous"), ("3/4", "ambiguous"),
+    ("Thu 2026-06-10", "was a Wednesday"), ("13pm", "not a valid time"), ("Feb 30", "not a valid date"),
+    ("next blursday", "not a time"), ("5 parsecs ago", "not a time"),
+])
+def test_ambiguous_and_wrong_times_are_refused_with_the_reason(text, why):
+    from logpipe.pipeline.timebounds import parse_bound
+
+    with pytest.raises(ValueError, match=why):
+        parse_bound(text, now=NOW, zone="UTC")
+
+
+def test_relative_times_on_the_command_line(backend, tmp_path):
+    import time
+
+    now = time.time()
+    lines = b"".join(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - age)).encode() + b" age %d\n" % age
+                     for age in (7200, 5000, 3000, 600, 60))
+    (tmp_path / "app.log").write_bytes(lines)
+    result = invoke("grep", "--since", "1h ago", "age", tmp_path / "app.log", "--backend", backend)
+    assert [line.split()[-1] for line in result.stdout.splitlines()] == ["3000", "600", "60"]
+    result = invoke("grep", "--since", "-90 min", "--until", "30 min ago", "age", tmp_path / "app.log")
+    assert [line.split()[-1] for line in result.stdout.splitlines()] == ["5000", "3000"]
+    refused = invoke("grep", "--since", "12/01/2026", "age", tmp_path / "app.log")
+    assert refused.exit_code == 2 and "ambiguous" in refused.stderr

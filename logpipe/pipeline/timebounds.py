@@ -60,9 +60,11 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$")
 
 def parse_bound(text: str, now: float | None = None, zone: str | None = None) -> float:
     """Epoch seconds for a --since/--until value: `2026-11-30`, `2026-11-30 02:10[:05]`,
-    `2026-11-30T02:10:05Z`, `02:10` (today), `yesterday`, `today`, `now`, or a duration
-    before now (`2h`, `90m`, `3d`, `45s`, `1w`). A date alone is its midnight; without a
-    zone, the time is in `zone` (--tz) or local time."""
+    `2026-11-30T02:10:05Z`, `02:10` (today), `yesterday`, `today`, `now`, a duration
+    before now (`2h`, `90m`, `3d`, `45s`, `1w`), or one of the everyday forms of
+    `timephrases` (`1h ago`, `-3h`, `2pm yesterday`, `last monday`, `Dec 1 12:00`). A
+    date alone is its midnight; without a zone, the time is in `zone` (--tz) or local
+    time; a time skipped by a DST change is the end of the gap."""
     now = time.time() if now is None else now
     clock_zone = Zone(zone)
     value = text.strip()
@@ -94,14 +96,25 @@ def parse_bound(text: str, now: float | None = None, zone: str | None = None) ->
             date(year, month, day)
             if m.group(8):
                 offset = m.group(8).upper()
-                seconds = 0 if offset in ("Z", "UTC") else (
-                    (-1 if offset[0] == "-" else 1) * (int(offset[1:3]) * 3600 + int(offset[-2:]) * 60))
+                seconds = 0 if offset in ("Z", "UTC") else _offset_seconds(text, offset)
                 return Zone("UTC").epoch(year, month, day, hour, minute, second + fraction) - seconds
             return clock_zone.epoch(year, month, day, hour, minute, second + fraction)
-        except (ValueError, OverflowError):
+        except OverflowError:
             raise ValueError(f"{text!r} is not a valid date") from None
-    raise ValueError(f"{text!r} is not a time: give 2026-11-30, '2026-11-30 02:10', 02:10, yesterday, today, "
-                     f"now, or a duration such as 2h, 90m, 3d")
+        except ValueError as err:
+            if "UTC offset" in str(err):
+                raise
+            raise ValueError(f"{text!r} is not a valid date") from None
+    from .timephrases import parse_phrase  # the everyday forms: imported only for them
+
+    return parse_phrase(text, now, clock_zone)
+
+
+def _offset_seconds(text: str, offset: str) -> int:
+    hours, minutes = int(offset[1:3]), int(offset[-2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{text!r}: {offset} is not a UTC offset (at most ±23:59)")
+    return (-1 if offset[0] == "-" else 1) * (hours * 3600 + minutes * 60)
 
 
 def _check_clock(text: str, hour: int, minute: int, second: int) -> None:

@@ -307,3 +307,60 @@ def test_relative_times_on_the_command_line(backend, tmp_path):
     assert [line.split()[-1] for line in result.stdout.splitlines()] == ["5000", "3000"]
     refused = invoke("grep", "--since", "12/01/2026", "age", tmp_path / "app.log")
     assert refused.exit_code == 2 and "ambiguous" in refused.stderr
+
+
+# -- 1. a log whose time goes backwards loses nothing ------------------------------------------
+
+START = 1767225600  # 2026-01-01T00:00:00Z
+
+
+def two_runs(step: int = 10, span: int = 86400) -> bytes:
+    """Two time-ordered runs one after the other (a replayed file, a restart with a wrong clock)."""
+    import time
+
+    return b"".join(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(START + i)).encode() + b" run%d ERROR %d\n"
+                    % (run, i) for run in range(2) for i in range(0, span, step))
+
+
+def in_window(data: bytes, since: float, until: float) -> list[bytes]:
+    """The reference: every line whose own time is in the bounds, found by a full scan."""
+    import calendar
+    import time
+
+    kept = []
+    for line in data.split(b"\n")[:-1]:
+        moment = calendar.timegm(time.strptime(line[:20].decode(), "%Y-%m-%dT%H:%M:%SZ"))
+        if since <= moment <= until:
+            kept.append(line)
+    return kept
+
+
+@pytest.mark.parametrize("codec", ["plain", "gzip"])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("window", [(12 * 3600, 12 * 3600 + 600), (12 * 3600, 12 * 3600 + 10), (0, 30),
+                                    (86400 - 30, 86400 + 3600), (3 * 3600, None), (None, 60)])
+def test_a_log_going_back_in_time_gives_what_a_full_scan_gives(logpipe, tmp_path, codec, threads, window):
+    from conftest import write
+
+    data = two_runs()
+    write(tmp_path / "c.log", data, codec)
+    (tmp_path / "d.log").write_bytes(b"x\n" * 10)  # a second file: -j2 has two to share out
+    since, until = (None if bound is None else START + bound for bound in window)
+    expected = in_window(data, since if since is not None else -1, until if until is not None else 1e12)
+    result = logpipe("ERROR", tmp_path / "c.log", since=since, until=until, threads=threads)
+    assert result.lines == expected and (result.status, result.err) == (0 if expected else 1, b"")
+    counted = logpipe("ERROR", tmp_path / "c.log", since=since, until=until, threads=threads, count=True)
+    assert counted.out == b"%d\n" % len(expected)
+
+
+def test_the_issue_example_counts_both_runs(backend, tmp_path):
+    import gzip
+
+    data = two_runs()
+    (tmp_path / "c.log").write_bytes(data)
+    (tmp_path / "c.log.gz").write_bytes(gzip.compress(data))
+    args = ["--since", "2026-01-01T12:00:00Z", "--until", "2026-01-01T12:10:00Z", "--backend", backend]
+    assert invoke("grep", "-c", *args, "ERROR", tmp_path / "c.log").stdout == "122\n"
+    args[3] = "2026-01-01T12:00:10Z"
+    lines = invoke("grep", *args, "ERROR", tmp_path / "c.log.gz").stdout.splitlines()
+    assert [line.split()[1] for line in lines] == ["run0", "run0", "run1", "run1"]

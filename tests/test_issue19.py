@@ -364,3 +364,24 @@ def test_the_issue_example_counts_both_runs(backend, tmp_path):
     args[3] = "2026-01-01T12:00:10Z"
     lines = invoke("grep", *args, "ERROR", tmp_path / "c.log.gz").stdout.splitlines()
     assert [line.split()[1] for line in lines] == ["run0", "run0", "run1", "run1"]
+
+
+# -- 16. the demo's logs are in time order and end now ------------------------------------------
+
+
+def test_demo_logs_are_time_ordered_and_end_now_so_the_readme_time_examples_work(backend, tmp_path):
+    import time
+
+    assert invoke("demo", tmp_path / "demo-logs").exit_code == 0
+    started = time.time()
+    sorted_lines = invoke("grep", "--sort", "time", "-h", "sshd", tmp_path / "demo-logs", "--backend", backend)
+    clock = __import__("logpipe.pipeline.timestamps", fromlist=["Clock"]).Clock(reference=started)
+    times = [clock.time_of(line.encode()) for line in sorted_lines.stdout.splitlines()]
+    assert len(times) > 1000 and None not in times and times == sorted(times)
+    assert started - 3600 < times[-1] <= started + 1 and times[0] < started - 4 * 86400
+    recent = invoke("grep", "-c", "--since", "2h", "sshd", tmp_path / "demo-logs" / "syslog", "--backend", backend)
+    assert 20 < int(recent.stdout) < 200 and recent.exit_code == 0
+    for command in re.findall(r"^logpipe (grep [^\n#]*demo-logs[^\n#|]*)", README, re.MULTILINE):
+        args = [arg.strip("'") for arg in re.findall(r"'[^']*'|\S+", command)][1:]
+        result = invoke("grep", *[str(tmp_path / arg) if arg.startswith("demo-logs") else arg for arg in args])
+        assert result.exit_code == 0 and result.stdout, command

@@ -11,7 +11,7 @@ from .pipeline.matching import Matcher
 from .messages import Messages, describe
 from .options import SearchOptions
 from .output import Output, grep_colors
-from .progress import Progress
+from .progress import Progress, wanted as progress_wanted
 from .stats import Stats
 
 BACKENDS = {"pull": pull, "push": push}
@@ -28,7 +28,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     messages = Messages(stderr, silent=options.no_messages)
     stream = stdout if stdout is not None else sys.stdout.buffer
     error_stream = stderr if stderr is not None else sys.stderr.buffer
-    show_progress = options.progress if options.progress is not None else _isatty(error_stream)
+    show_progress = options.progress if options.progress is not None else progress_wanted(stream, error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
     progress = Progress(stats, lambda: output.matches, error_stream) if show_progress else None

@@ -87,6 +87,12 @@ def rendered(screen: bytes) -> list[str]:
 def wait_until_reading_a_pipe(pid: int, seconds: float = 60) -> None:
     """Wait (with a deadline) until process `pid` is blocked reading a pipe, as the kernel
     tells in /proc/PID/wchan: the event that it has started and waits for its input."""
+    wait_until_blocked(pid, ("pipe_read",), seconds)
+
+
+def wait_until_blocked(pid: int, where: tuple[str, ...], seconds: float = 60) -> None:
+    """Wait (with a deadline) until process `pid` sleeps in one of the kernel functions
+    `where` (/proc/PID/wchan): `wait_woken` is a write to a full terminal."""
     path = f"/proc/{pid}/wchan"
     if not os.path.exists(path):
         pytest.skip("no /proc/PID/wchan here")
@@ -94,9 +100,9 @@ def wait_until_reading_a_pipe(pid: int, seconds: float = 60) -> None:
     while time.monotonic() < deadline:
         try:
             with open(path) as file:
-                if "pipe_read" in file.read():
+                if any(word in file.read() for word in where):
                     return
         except OSError:
             break
         time.sleep(0.005)  # polling for the event, with a deadline
-    raise AssertionError(f"process {pid} never blocked reading a pipe")
+    raise AssertionError(f"process {pid} never blocked in {where}")

@@ -385,3 +385,93 @@ def test_demo_logs_are_time_ordered_and_end_now_so_the_readme_time_examples_work
         args = [arg.strip("'") for arg in re.findall(r"'[^']*'|\S+", command)][1:]
         result = invoke("grep", *[str(tmp_path / arg) if arg.startswith("demo-logs") else arg for arg in args])
         assert result.exit_code == 0 and result.stdout, command
+
+
+# -- 17. no progress line over a pager ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("stdout_kind, shown", [("pipe", False), ("file", True)])
+def test_progress_by_default_only_when_stdout_is_not_a_pipe(backend, tmp_path, stdout_kind, shown):
+    import threading
+
+    from logpipe.options import SearchOptions
+    from logpipe.search import run
+
+    master, slave = pty.openpty()  # stderr: the terminal, as under `logpipe grep ... | less`
+    stderr = os.fdopen(slave, "wb", buffering=0)
+    if stdout_kind == "pipe":
+        reader, writer = os.pipe()
+        stdout = os.fdopen(writer, "wb")
+    else:
+        stdout = open(tmp_path / "out", "wb")
+    fifo = tmp_path / "input"
+    os.mkfifo(fifo)
+    options = SearchOptions(patterns=(b"hit",), paths=(str(fifo),), backend=backend)
+    statuses = []
+    search = threading.Thread(target=lambda: statuses.append(run(options, stdout, stderr)))
+    search.start()
+    with open(fifo, "wb") as feed:  # opens once the search has opened its input: it is running
+        names = [thread.name for thread in threading.enumerate()]
+        feed.write(b"a hit\n")
+    search.join(timeout=60)
+    stdout.close(), stderr.close(), os.close(master)
+    if stdout_kind == "pipe":
+        os.close(reader)
+    assert statuses == [0]
+    assert ("logpipe-progress" in names) == shown
+
+
+# -- 18. Ctrl-C in the middle of a line on a terminal leaves that line as it was ------------------
+
+
+def test_ctrl_c_mid_output_leaves_the_partial_line_intact(backend):
+    import threading
+
+    master, slave = pty.openpty()
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "logpipe", "grep", "--progress", "--color=never", "hit", "-",
+                                "--backend", backend], stdin=subprocess.PIPE, stdout=slave, stderr=slave,
+                               close_fds=True, start_new_session=True)
+    os.close(slave)
+    screen = Screen(master)
+    lines = [b"a hit %06d " % i + b"x" * 90 + b"\n" for i in range(30000)]
+    try:
+        process.stdin.write(b"nothing yet\n")
+        process.stdin.flush()
+        assert screen.read_for(60, until=b"files"), bytes(screen.data)  # the progress line is shown
+
+        def feed():
+            try:
+                process.stdin.write(b"".join(lines))
+                process.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        assert screen.read_for(60, until=b"a hit 000001")
+        from terminal import wait_until_blocked
+
+        wait_until_blocked(process.pid, ("wait_woken", "n_tty_write"))  # writing to the full terminal
+        os.killpg(process.pid, signal.SIGINT)
+        while not screen.closed and process.poll() is None:
+            screen.read_for(1)
+        screen.read_for(5)
+        assert process.wait(timeout=60) == 130
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+        os.close(master)
+    # the shell's prompt comes where the cursor was left: after the partial line, not over it
+    shown = [line for line in rendered(bytes(screen.data) + b"$") if line]
+    expected = [line.rstrip(b"\n").decode() for line in lines]
+    assert "Traceback" not in "\n".join(shown)
+    assert shown[-1].endswith("$"), shown[-2:]
+    partial = shown[-1].removesuffix("$")
+    assert shown[:-1] == expected[:len(shown) - 1]  # every line whole, in order
+    assert expected[len(shown) - 1].startswith(partial), shown[-2:]  # the last one as far as it was written

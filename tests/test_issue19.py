@@ -475,3 +475,26 @@ def test_ctrl_c_mid_output_leaves_the_partial_line_intact(backend):
     partial = shown[-1].removesuffix("$")
     assert shown[:-1] == expected[:len(shown) - 1]  # every line whole, in order
     assert expected[len(shown) - 1].startswith(partial), shown[-2:]  # the last one as far as it was written
+
+
+# -- 9. filters that leave no file to search say so ------------------------------------------------
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_filters_that_select_no_file_say_so(backend, tmp_path, threads):
+    for name in ("a.log", "b.log", "sub/c.log"):
+        (tmp_path / "dir" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "dir" / name).write_bytes(b"x\n")
+    (tmp_path / "x").write_bytes(b"no\n")
+    base = ["grep", "--backend", backend, "-j", threads]
+    result = invoke(*base, "-g", "*.nomatch", "x", tmp_path / "dir")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"logpipe: no file searched: of the 3 files under {tmp_path / 'dir'}, none is " \
+                            "selected by -g '*.nomatch'\n"
+    excluded = invoke(*base, "--exclude", "*.log", "--max-depth", "1", "x", tmp_path / "dir")
+    assert excluded.stderr == f"logpipe: no file searched: of the 2 files under {tmp_path / 'dir'}, none is " \
+                              "selected by --exclude '*.log' --max-depth 1\n"
+    assert invoke(*base, "-g", "*.log", "x", tmp_path / "dir").stderr == ""  # some file was searched
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert invoke(*base, "-g", "*.log", "x", empty).stderr == ""  # nothing filtered out: nothing to say

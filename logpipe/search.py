@@ -25,7 +25,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     """Search as `options` say, writing matches to `stdout` and messages to `stderr`
     (both binary; the process's own by default). Returns grep's exit status.
     With `stats`, each stage counts what it did into it."""
-    messages = Messages(stderr, silent=options.no_messages)
+    messages = Messages(stderr, silent=options.no_messages, summarize=True)  # notes: one line at the end
     stream = stdout if stdout is not None else sys.stdout.buffer
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     show_progress = options.progress if options.progress is not None else progress_wanted(stream, error_stream)
@@ -54,6 +54,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
             stats.matches = output.matches
             stats.files_with_errors = messages.count
             stats.seconds = time.perf_counter() - started
+    messages.write_notes(every_name=options.stats)
     if options.stats:
         error_stream.write(stats.format().encode())
         error_stream.flush()

@@ -498,3 +498,30 @@ def test_filters_that_select_no_file_say_so(backend, tmp_path, threads):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert invoke(*base, "-g", "*.log", "x", empty).stderr == ""  # nothing filtered out: nothing to say
+
+
+# -- 15. files without timestamps: one summary line, not one line each -----------------------------
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_files_without_timestamps_get_one_summary_line(backend, tmp_path, threads):
+    tree = tmp_path / "src"
+    for i in range(12):
+        (tree / f"m{i:02d}.py").parent.mkdir(parents=True, exist_ok=True)
+        (tree / f"m{i:02d}.py").write_bytes(b"import x  # no time here\n" * 50)
+    (tree / "app.log").write_bytes(b"2026-01-01T10:00:00Z x happened\n")
+    base = ["grep", "-c", "--since", "2026-01-01T09:00:00Z", "--backend", backend, "-j", threads, "x", tree]
+    result = invoke(*base)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{tree / 'app.log'}:1" and all(line.endswith(":0") for line in lines[1:])
+    assert result.stderr == (f"logpipe: 12 files skipped: no timestamp recognised (see --time-format): "
+                             f"{tree / 'm00.py'}, {tree / 'm01.py'}, {tree / 'm02.py'} and 9 more "
+                             "(--stats lists them all)\n")
+    stats = invoke(*base, "--stats").stderr
+    for i in range(12):
+        assert f"\n  {tree / f'm{i:02d}.py'}\n" in stats
+    assert invoke(*base, "-s").stderr == ""
+    one = invoke("grep", "--since", "2026-01-01T09:00:00Z", "--backend", backend, "x", tree / "m03.py")
+    assert one.stderr == f"logpipe: 1 file skipped: no timestamp recognised (see --time-format): {tree / 'm03.py'}\n"
+    assert one.exit_code == 1

@@ -267,8 +267,8 @@ def test_a_file_without_timestamps_gets_one_message_not_an_error(logpipe, tmp_pa
     result = logpipe("tick", tmp_path, since=utc("2026-11-30 00:08:00"), tz="UTC")
     assert result.lines == [bytes(tmp_path / "a.log") + b":2026-11-30T00:08:00 tick 8",
                             bytes(tmp_path / "a.log") + b":2026-11-30T00:09:00 tick 9"]
-    assert result.err == b"logpipe: " + bytes(tmp_path / "notes.txt") + b": no timestamp recognised " \
-                                                                        b"(see --time-format); not searched by time\n"
+    assert result.err == b"logpipe: 1 file skipped: no timestamp recognised (see --time-format): " \
+        + bytes(tmp_path / "notes.txt") + b"\n"
     assert result.status == 0
 
 

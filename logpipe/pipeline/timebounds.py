@@ -37,7 +37,6 @@ __all__ = ["MTIME_SLACK", "TimeWindow", "parse_bound", "search_settings", "TimeF
 
 MTIME_SLACK = 2 * 86400.0    # a file modified this long before --since is skipped unread
 TIMELESS_PROBE = 64 * 1024   # bytes without any timestamp after which a file is given up
-NO_TIMESTAMP = "no timestamp recognised (see --time-format); not searched by time"
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -239,7 +238,7 @@ class TimeWindow:
         if self.bounded and not times.seen_any and state.read >= TIMELESS_PROBE \
                 and times.clock.first_time(block.data) is None:
             state.timeless = state.stopped = True
-            self.messages.warn(state.name, NO_TIMESTAMP)
+            self.messages.note("timeless", state.name)
             return None, SKIP_FILE
         state.searched += 1
         return block, None
@@ -312,8 +311,7 @@ class TimeWindow:
                 self.stats.files_skipped_by_time += 1
         if not times.seen_any and not state.timeless and (
                 (self.bounded and state.read) or (self.sorting and end.count)):
-            self.messages.warn(state.name, NO_TIMESTAMP if self.bounded
-                               else "no timestamp recognised (see --time-format); its lines keep their place")
+            self.messages.note("timeless" if self.bounded else "unsorted", state.name)
         if self.bounded:
             return end._replace(count=state.selected)
         return end

@@ -96,11 +96,14 @@ class Lines(NamedTuple):
 
 
 class FileEnd(NamedTuple):
-    """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON)."""
+    """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON).
+    `time`: with --sort time and -c, -l or -L, the time of the last line read from the
+    file, where its line goes in the merged timeline."""
 
     name: bytes
     count: int
     bytes_searched: int
+    time: float | None = None
 
 
 class LongLineMatch(NamedTuple):

@@ -453,7 +453,7 @@ def test_ctrl_c_mid_output_leaves_the_partial_line_intact(backend):
 
         feeder = threading.Thread(target=feed, daemon=True)
         feeder.start()
-        assert screen.read_for(60, until=b"a hit 000001")
+        assert screen.read_for(60, until=b"a hit 000001"), (process.poll(), bytes(screen.data[-300:]))
         from terminal import wait_until_blocked
 
         wait_until_blocked(process.pid, ("wait_woken", "n_tty_write"))  # writing to the full terminal
@@ -525,3 +525,36 @@ def test_files_without_timestamps_get_one_summary_line(backend, tmp_path, thread
     one = invoke("grep", "--since", "2026-01-01T09:00:00Z", "--backend", backend, "x", tree / "m03.py")
     assert one.stderr == f"logpipe: 1 file skipped: no timestamp recognised (see --time-format): {tree / 'm03.py'}\n"
     assert one.exit_code == 1
+
+
+# -- 7. --sort time with -c, -l, -L ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_sort_time_with_counts_and_file_lists(backend, tmp_path, threads):
+    from logpipe.options import SearchOptions  # noqa: F401  (the fields used below)
+
+    import time as clock
+
+    def log(start: int, count: int) -> bytes:
+        return b"".join(clock.strftime("%Y-%m-%dT%H:%M:%SZ", clock.gmtime(START + start + 60 * i)).encode()
+                        + b" event %d\n" % i for i in range(count))
+
+    (tmp_path / "late.log").write_bytes(log(3600, 10))      # 01:00 - 01:09, walked first
+    (tmp_path / "early.log").write_bytes(log(0, 5))         # 00:00 - 00:04
+    (tmp_path / "quiet.log").write_bytes(log(1800, 3).replace(b"event", b"other"))  # 00:30 - 00:32
+    from conftest import search_with
+
+    search = search_with(backend)
+    counted = search("event", tmp_path, sort="time", count=True, threads=threads)
+    assert (counted.err, counted.status) == (b"", 0)
+    assert counted.lines == [bytes(tmp_path / name) + b":%d" % n
+                             for name, n in (("early.log", 5), ("quiet.log", 0), ("late.log", 10))]
+    listed = search("event", tmp_path, sort="time", files_with_matches=True, threads=threads)
+    assert (listed.err, listed.lines) == (b"", [bytes(tmp_path / "early.log"), bytes(tmp_path / "late.log")])
+    missing = search("event", tmp_path, sort="time", files_without_match=True, threads=threads)
+    assert (missing.err, missing.lines) == (b"", [bytes(tmp_path / "quiet.log")])
+    (tmp_path / "notes.txt").write_bytes(b"an event without a time\n")
+    timeless = search("event", tmp_path, sort="time", count=True, threads=threads)
+    assert timeless.err == b"logpipe: 1 file without a timestamp: no timestamp recognised (see --time-format); " \
+                           b"their lines keep their place: " + bytes(tmp_path / "notes.txt") + b"\n"

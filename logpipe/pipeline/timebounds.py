@@ -305,6 +305,7 @@ class TimeWindow:
         if state is None:
             return end
         times = state.times
+        times.see(b"", 0)  # the last block's last time: whether the file had any, and where it ends
         if self.stats is not None:
             self.stats.lines_without_timestamp += times.missing
             if self.bounded and not state.searched and not state.timeless and state.read:
@@ -313,5 +314,7 @@ class TimeWindow:
                 (self.bounded and state.read) or (self.sorting and end.count)):
             self.messages.note("timeless" if self.bounded else "unsorted", state.name)
         if self.bounded:
-            return end._replace(count=state.selected)
+            end = end._replace(count=state.selected)
+        if self.sorting and self.swallow:  # -c, -l, -L: the file's line comes at its last line's time
+            end = end._replace(time=times.carry)
         return end

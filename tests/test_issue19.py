@@ -558,3 +558,15 @@ def test_sort_time_with_counts_and_file_lists(backend, tmp_path, threads):
     timeless = search("event", tmp_path, sort="time", count=True, threads=threads)
     assert timeless.err == b"logpipe: 1 file without a timestamp: no timestamp recognised (see --time-format); " \
                            b"their lines keep their place: " + bytes(tmp_path / "notes.txt") + b"\n"
+
+
+# -- 13. a host that cannot be resolved is said so ---------------------------------------------
+
+
+def test_an_unresolvable_host_is_reported_as_such(backend):
+    pytest.importorskip("aiohttp")
+    url = "https://nonexistent.invalid/x.log"  # .invalid never resolves (RFC 2606)
+    result = invoke("grep", "x", url, "--backend", backend)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"logpipe: {url}: cannot resolve host nonexistent.invalid (")
+    assert result.stderr.count("\n") == 1 and "No such file" not in result.stderr

@@ -78,8 +78,28 @@ def filesystem(url: str):
         raise ReadError(describe(err)) from None
 
 
-def describe(err: BaseException) -> str:
+def _lookup_failure(err: BaseException | None) -> str | None:
+    """The reason a host name lookup failed, when it did anywhere in the chain of causes
+    (fsspec's HTTP layer turns it into a FileNotFoundError)."""
+    import socket
+
+    for _ in range(16):
+        if err is None:
+            return None
+        if isinstance(err, socket.gaierror):
+            return err.strerror or str(err)
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def describe(err: BaseException, url: str | None = None) -> str:
     """One short line for what went wrong, never the credentials or a stack."""
+    reason = _lookup_failure(err)
+    if reason is not None:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname if url else None
+        return f"cannot resolve host {host} ({reason})" if host else f"cannot resolve host ({reason})"
     if isinstance(err, ReadError):
         return str(err)
     if isinstance(err, FileNotFoundError):
@@ -92,8 +112,10 @@ def describe(err: BaseException) -> str:
     return text[:200]
 
 
-def _failure(err: BaseException) -> OSError:
+def _failure(err: BaseException, url: str | None = None) -> OSError:
     """`err` as the OSError the stages report: ENOENT and EACCES by errno, the rest by text."""
+    if _lookup_failure(err) is not None:
+        return ReadError(describe(err, url))
     if isinstance(err, FileNotFoundError):
         return OSError(errno.ENOENT, "No such file or directory")
     if isinstance(err, PermissionError):
@@ -138,7 +160,7 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
         fs.invalidate_cache(path)  # a listing cached earlier in this process may be stale
         info = fs.info(path)
     except Exception as err:
-        messages.error(root, describe(err))
+        messages.error(root, describe(err, root))
         return
     if info.get("type") != "directory":
         if stats is not None:
@@ -220,10 +242,10 @@ class RemoteReader(io.RawIOBase):
                     data = file.read(CHUNK)
                 except Exception as err:
                     file = _close_quietly(file)
-                    if _final(err) or tries >= self._retries:
+                    if _final(err) or tries >= self._retries or _lookup_failure(err) is not None:
                         if tries and not _final(err):
-                            err = ReadError(f"{describe(err)} (after {tries} retries, at byte {offset})")
-                        self._put(_failure(err))
+                            err = ReadError(f"{describe(err, self.url)} (after {tries} retries, at byte {offset})")
+                        self._put(_failure(err, self.url))
                         return
                     time.sleep(RETRY_PAUSE * 2 ** tries)
                     tries += 1
@@ -235,7 +257,7 @@ class RemoteReader(io.RawIOBase):
                 tries = 0  # a transfer that moves on may break again later, and be resumed again
                 self._put(data)
         except BaseException as err:
-            self._put(_failure(err) if isinstance(err, Exception) else ReadError("interrupted"))
+            self._put(_failure(err, self.url) if isinstance(err, Exception) else ReadError("interrupted"))
         finally:
             _close_quietly(file)
 

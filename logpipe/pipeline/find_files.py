@@ -116,7 +116,7 @@ def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _T
             from . import remote
 
             if remote.is_url(root):  # s3://, http://, ...: listed through fsspec
-                yield from remote.walk(root, wanted, excluded, max_depth, messages, stats)
+                yield from remote.walk(root, wanted, excluded, max_depth, messages, stats, tally)
                 continue
         if root == "-":
             logfile = LogFile("-", b"(standard input)")

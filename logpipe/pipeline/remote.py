@@ -152,9 +152,10 @@ def _base(path: str) -> str:
 
 
 def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
-         stats: Stats | None) -> Iterator[LogFile]:
+         stats: Stats | None, tally=None) -> Iterator[LogFile]:
     """The objects under `root` in the local walk's order: each listing sorted by name (as
-    bytes), depth first, `wanted`/`excluded` as find_files' glob tests, `max_depth` levels."""
+    bytes), depth first, `wanted`/`excluded` as find_files' glob tests, `max_depth` levels
+    (`tally`: find_files' count of what the walk met, for its word when no file is left)."""
     try:
         fs, path = filesystem(root)
         fs.invalidate_cache(path)  # a listing cached earlier in this process may be stale
@@ -168,7 +169,11 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
             stats.files_selected += 1
         yield LogFile(root, root.encode())
         return
+    if tally is not None:
+        tally.roots.append(root)
     if max_depth is not None and max_depth < 1:
+        if tally is not None:
+            tally.unentered.append(root)
         return
     stack = [(iter(_listing(fs, path)), "", 1)]
     while stack:
@@ -185,11 +190,15 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
         name = _base(entry["name"])
         rel = f"{prefix}/{name}" if prefix else name
         if excluded and excluded(name, rel):
+            if tally is not None and entry.get("type") != "directory":
+                tally.met += 1
             continue
         if entry.get("type") == "directory":
             if max_depth is None or depth < max_depth:
                 stack.append((iter(_listing(fs, entry["name"])), rel, depth + 1))
             continue
+        if tally is not None:
+            tally.met += 1
         selected = wanted is None or wanted(name, rel)
         if stats is not None:
             stats.files_walked += 1

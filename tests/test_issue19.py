@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from logpipe.cli import main
+from servers import moto_endpoint, s3, shrinking_http  # noqa: F401  (fixtures)
 from terminal import Screen, environment, installed_command, needs, rendered
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -570,3 +571,42 @@ def test_an_unresolvable_host_is_reported_as_such(backend):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"logpipe: {url}: cannot resolve host nonexistent.invalid (")
     assert result.stderr.count("\n") == 1 and "No such file" not in result.stderr
+
+
+# -- 3. S3 keys with an empty path segment ('//') are walked -------------------------------------
+
+
+def test_a_prefix_walk_finds_keys_with_double_slashes(backend, s3):
+    import uuid
+
+    bucket = f"odd-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    keys = ["odd/a.log", "odd//dbl.log", "odd//x//y.log", "odd/sub/b.log", "odd/z.log"]
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"sshd in %s\n" % key.encode())
+    from conftest import search_with
+
+    result = search_with(backend)("sshd", f"s3://{bucket}/odd/", count=True)
+    # sorted by name as bytes within each level, depth first: "" (the empty segment) first
+    assert result.lines == [f"s3://{bucket}/odd/{key[4:]}:1".encode() for key in
+                            ["odd//dbl.log", "odd//x//y.log", "odd/a.log", "odd/sub/b.log", "odd/z.log"]]
+    assert (result.err, result.status) == (b"", 0)
+    deep = search_with(backend)("sshd", f"s3://{bucket}/odd", globs=("y.log",))
+    assert deep.lines == [f"s3://{bucket}/odd//x//y.log:sshd in odd//x//y.log".encode()]
+
+
+# -- 4. an HTTP object that shrinks while it is read is an error -------------------------------------
+
+
+def test_an_http_object_that_shrinks_while_read_is_reported(backend, shrinking_http):
+    from conftest import search_with
+
+    url, server = shrinking_http
+    server.full = b"".join(b"line %05d sshd\n" % i for i in range(4000))  # 60 kB
+    server.cut = 15 * 1000 + 7           # the first response ends there, inside line 1000
+    server.now = server.full[:30000]     # and the file is now half as long
+    result = search_with(backend)("sshd", url, count=True, with_filename=False)  # (-h: no listing GET first)
+    assert result.status == 2
+    assert result.err.startswith(f"logpipe: {url}: changed while being read".encode()), result.err
+    assert result.err.count(b"\n") == 1
+    assert int(result.out) <= 1875  # what was read (at most the whole of what the object has become), then the word

@@ -126,9 +126,10 @@ def _failure(err: BaseException, url: str | None = None) -> OSError:
 
 
 def _final(err: BaseException) -> bool:
-    """Errors a retry cannot mend: the object is gone, access is denied, no package."""
+    """Errors a retry cannot mend: the object is gone or changed, access is denied, no package."""
     return isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError, MissingPackage,
-                            NotImplementedError, ValueError, TypeError))
+                            NotImplementedError, ValueError, TypeError)) or (
+        isinstance(err, ReadError) and str(err).startswith("changed while being read"))
 
 
 def isdir(url: str) -> bool:
@@ -240,14 +241,16 @@ class RemoteReader(io.RawIOBase):
     # the pool thread's side
 
     def _fetch(self) -> None:
-        file, offset, tries = None, 0, 0
+        file, offset, tries, size = None, 0, 0, None
         try:
             fs, path = filesystem(self.url)
             http = fs.protocol in ("http", "https") or "http" in tuple(fs.protocol)
             while not self._stopped.is_set():
                 try:
                     if file is None:
-                        file = _open_at(fs, path, offset, http)
+                        file = _open_at(fs, path, offset, http, size)
+                        if http and size is None:
+                            size = _http_size(file)  # what the first response promised
                     data = file.read(CHUNK)
                 except Exception as err:
                     file = _close_quietly(file)
@@ -260,6 +263,9 @@ class RemoteReader(io.RawIOBase):
                     tries += 1
                     continue
                 if not data:
+                    if size is not None and offset != size:  # the object ended before its promised end
+                        self._put(ReadError(f"changed while being read (it ended at byte {offset} of {size})"))
+                        return
                     self._put(_END)
                     return
                 offset += len(data)
@@ -318,17 +324,31 @@ class RemoteReader(io.RawIOBase):
         super().close()
 
 
-def _open_at(fs, path: str, offset: int, http: bool):
+def _http_size(file) -> int | None:
+    """The length an HTTP response announced for the whole object (None: not said, or said
+    of a compressed transfer, which is not the length of what is read)."""
+    response = getattr(file, "r", None)
+    if response is None or response.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return None
+    return response.content_length
+
+
+def _open_at(fs, path: str, offset: int, http: bool, size: int | None = None):
     """An fsspec file of `path` positioned at `offset`, read without a cache of its own.
     HTTP streams the response (servers need not support ranges: a resumed transfer skips
-    what was already read); other stores read ranges of `CHUNK` bytes."""
+    what was already read, after checking that the object still has the `size` the first
+    response announced); other stores read ranges of `CHUNK` bytes."""
     if http:
         file = fs.open(path, "rb", block_size=0)
+        now = _http_size(file)
+        if offset and size is not None and now is not None and now != size:
+            _close_quietly(file)
+            raise ReadError(f"changed while being read (it was {size} bytes, now {now}; {offset} were read)")
         skip = offset
         while skip:
             data = file.read(min(skip, CHUNK))
             if not data:
-                raise ReadError("object shorter than before")
+                raise ReadError("changed while being read (now shorter than what was read)")
             skip -= len(data)
         return file
     file = fs.open(path, "rb", block_size=CHUNK, cache_type="none")

@@ -176,20 +176,20 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
         if tally is not None:
             tally.unentered.append(root)
         return
-    stack = [(iter(_listing(fs, path)), "", 1)]
+    stack = [(iter(_listing(fs, path)), None, 1)]  # (entries, path below the root or None at the root, depth)
     while stack:
         entries, prefix, depth = stack[-1]
         try:
             entry = next(entries, None)
         except Exception as err:  # the listing failed: report the directory, go on with the rest
             stack.pop()
-            messages.error(_join(root, prefix) if prefix else root, describe(err))
+            messages.error(_join(root, prefix) if prefix is not None else root, describe(err))
             continue
         if entry is None:
             stack.pop()
             continue
-        name = _base(entry["name"])
-        rel = f"{prefix}/{name}" if prefix else name
+        name = entry["base"] if "base" in entry else _base(entry["name"])
+        rel = name if prefix is None else f"{prefix}/{name}"  # an empty name (a key's '//') stays a level
         if excluded and excluded(name, rel):
             if tally is not None and entry.get("type") != "directory":
                 tally.met += 1
@@ -211,10 +211,41 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
 
 def _listing(fs, path: str) -> Iterator[dict]:
     """One directory's entries, sorted by name as bytes; listed when first asked for."""
+    if "s3" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
+        yield from _s3_listing(fs, path)
+        return
     entries = fs.ls(path, detail=True)
     base = path.rstrip("/")
     entries = [e for e in entries if e["name"].rstrip("/") != base]  # some stores list the prefix itself
     yield from sorted(entries, key=lambda entry: _base(entry["name"]).encode("utf-8", "surrogateescape"))
+
+
+def _s3_listing(fs, path: str) -> Iterator[dict]:
+    """An S3 prefix's entries, listed as the keys are written: s3fs turns `a//b` into `a/b`
+    (a path, not a key), which would skip the objects under an empty segment. `path` is
+    `bucket/key-prefix`; a directory entry keeps its prefix's trailing `/` (its `name`), and
+    its `base` is the segment's name, "" for the segment between two slashes."""
+    bucket, _, key = path.partition("/")
+    prefix = key if key.endswith("/") or not key else key + "/"
+    entries, token = [], None
+    while True:
+        request = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
+        if token:
+            request["ContinuationToken"] = token
+        page = fs.call_s3("list_objects_v2", **request)
+        for common in page.get("CommonPrefixes", ()):
+            below = common["Prefix"]
+            entries.append({"name": f"{bucket}/{below}", "type": "directory", "base": below[len(prefix):-1]})
+        for item in page.get("Contents", ()):
+            below = item["Key"]
+            if below == prefix:  # a directory marker object: the prefix itself
+                continue
+            entries.append({"name": f"{bucket}/{below}", "type": "file", "size": item.get("Size"),
+                            "base": below[len(prefix):]})
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            break
+    yield from sorted(entries, key=lambda entry: entry["base"].encode("utf-8", "surrogateescape"))
 
 
 # -- reading ------------------------------------------------------------------------

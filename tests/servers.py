@@ -6,6 +6,7 @@ the provider's usual way (AWS_ENDPOINT_URL and the AWS_* credentials in the envi
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import http.server
@@ -187,14 +188,8 @@ def http_root(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(site)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", site
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as base:
+        yield base, site
 
 
 class ShrinkingFile(http.server.BaseHTTPRequestHandler):
@@ -240,12 +235,19 @@ class ShrinkingFile(http.server.BaseHTTPRequestHandler):
 def shrinking_http():
     """An HTTP server on 127.0.0.1 whose /shrink.log shrinks while it is read: (URL, server)."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ShrinkingFile)
-    server.daemon_threads = True
     server.gets = 0
+    with serving(server) as base:
+        yield f"{base}/shrink.log", server
+
+
+@contextlib.contextmanager
+def serving(server: http.server.ThreadingHTTPServer):
+    """Run `server` in a thread while the block runs: its base URL."""
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/shrink.log", server
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

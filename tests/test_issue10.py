@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import write
+from terminal import rendered
 from logpipe.cli import main
 
 LOGPIPE = [sys.executable, "-m", "logpipe"]
@@ -261,21 +262,6 @@ def test_json_as_ripgrep_prints_it(backend, block_size, tmp_path, flags):
 
 
 # -- 2. the progress line never runs into the results on a terminal ---------------------------
-
-
-def rendered(screen: bytes) -> list[str]:
-    """What a terminal shows: each line as its carriage returns left it."""
-    lines = []
-    for raw in screen.decode("utf-8", "replace").split("\n"):
-        cells, column = [], 0
-        for char in raw:
-            if char == "\r":
-                column = 0
-                continue
-            cells[column:column + 1] = [char]
-            column += 1
-        lines.append("".join(cells).rstrip())
-    return lines
 
 
 @pytest.mark.parametrize("flags", [[], ["-c"]])  # stdin: -j never applies

@@ -611,3 +611,41 @@ def test_an_http_object_that_shrinks_while_read_is_reported(backend, shrinking_h
     assert result.err.startswith(f"logpipe: {url}: changed while being read".encode()), result.err
     assert result.err.count(b"\n") == 1
     assert int(result.out) <= 1875  # what was read (at most the whole of what the object has become), then the word
+
+
+def python_child(launcher: int, seconds: float = 60) -> int:
+    """The pid of the launcher's Python child (not a `dirname` it runs first), once it exists."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with open(f"/proc/{launcher}/task/{launcher}/children") as file:
+            for pid in file.read().split():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                        if b"logpipe-py" in cmdline.read():
+                            return int(pid)
+                except OSError:
+                    continue
+        time.sleep(0.005)  # polling for the event, with a deadline
+    raise AssertionError("no python child")
+
+
+def test_a_command_started_with_sigint_ignored_keeps_ignoring_it():
+    """As a background job of a script: Ctrl-C at the terminal is not for it."""
+    from terminal import wait_until_reading_a_pipe
+
+    process = subprocess.Popen([installed_command(), "grep", "x", "-"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        process.stdin.write(b"x one\n")
+        process.stdin.flush()
+        wait_until_reading_a_pipe(python_child(process.pid))
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(b"x two\n", timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+    assert (out, err, process.returncode) == (b"x one\nx two\n", b"", 0)

@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-from ..records import LogFile, Match
+from ..records import FileEnd, LogFile, Match
 
 __all__ = ["rotation_key", "rotated_sets", "merge_by_time", "set_blocks", "ensure_descriptors"]
 
@@ -76,7 +76,7 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
         record = next(iterators[index], _END)
         if record is _END:
             return None
-        moment = record.time if record.__class__ is Match else None
+        moment = record.time if record.__class__ is Match or record.__class__ is FileEnd else None
         if moment is None:
             moment = latest[index]
         else:

@@ -1,3 +1,3 @@
-from .cli import main
+from .start import main
 
-main(prog_name="logpipe")  # the same name as the installed command (usage lines, _LOGPIPE_COMPLETE)
+main()  # `python -m logpipe`: the same program, called `logpipe`, as the installed command

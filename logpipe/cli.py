@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import re
 import signal
 import stat
 import sys
@@ -66,7 +67,28 @@ def drop_overridden(flags: dict) -> None:
 # A count of lines (-A, -B, -C): any size is accepted, as grep accepts it; beyond this bound
 # (more lines than any file holds) every value means the same.
 MAX_LINES = 1 << 40
-LINES = click.IntRange(min=0, max=MAX_LINES, clamp=True)
+
+
+class LineCount(click.ParamType):
+    """A number of context lines: 0 or more (a negative one is an error, as in grep and rg);
+    any larger number is accepted, and means the same beyond MAX_LINES."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number of lines", param, ctx)
+        if number < 0:
+            self.fail(f"{number} is not a number of lines (0 or more)", param, ctx)
+        return min(number, MAX_LINES)
+
+
+LINES = LineCount()
 
 
 # The options that say what to search and how; shared by `grep` and `compare`.
@@ -212,11 +234,21 @@ class SearchCommand(SectionedHelp):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         args = list(args)
+        configured = []
         if self.reads_config and "--no-config" not in args[:args.index("--") if "--" in args else len(args)]:
-            from .config import config_arguments
+            from .config import config_lines
 
-            args = config_arguments() + args
-        return super().parse_args(ctx, bare_color(args))
+            configured = config_lines()
+            args = [argument for argument, _ in configured] + args
+        try:
+            return super().parse_args(ctx, bare_color(args))
+        except click.NoSuchOption as err:
+            from .config import explain_unknown
+
+            hint = explain_unknown(err.option_name, configured)
+            if hint is None:
+                raise
+            raise click.UsageError(hint, ctx) from None
 
 
 class GrepCommand(SearchCommand):
@@ -238,8 +270,9 @@ def bare_color(args: list[str]) -> list[str]:
 # Timestamps inside lines (logpipe.timestamps, timebounds, timeline).
 TIME_OPTIONS = [
     click.option("--since", metavar="TIME",
-                 help="Only lines at or after TIME: 2026-11-30, '2026-11-30 02:10', 02:10 (today), yesterday, "
-                      "today, now, or a duration before now (2h, 90m, 3d)."),
+                 help="Only lines at or after TIME: 2026-11-30, '2026-11-30 02:10', 02:10 (today), 2pm, yesterday, "
+                      "'yesterday 10:00', 'last monday', 'Dec 1 12:00', now, '1h ago', -3h, 2h (see the README). "
+                      "Not an ambiguous 12/01/2026."),
     click.option("--until", metavar="TIME", help="Only lines at or before TIME (same forms as --since)."),
     click.option("--time-format", metavar="FORMAT",
                  help="strptime-style format of the timestamps (e.g. '%d.%m.%Y %H:%M:%S'), when logpipe does "
@@ -253,6 +286,17 @@ TIME_OPTIONS = [
 ]
 
 
+def refuse_json_with_counts(flags: dict) -> None:
+    """--json prints every match: with -c, -l or -L it would ignore them, so the combination is
+    refused, as ripgrep refuses it."""
+    if flags.get("json"):
+        for name, option in (("count", "--count"), ("files_with_matches", "--files-with-matches"),
+                             ("files_without_match", "--files-without-match")):
+            if flags.get(name):
+                raise click.UsageError(f"--json cannot be used with {option} (as in ripgrep: --json prints "
+                                       "each match; use one or the other)")
+
+
 def time_flags(flags: dict) -> dict:
     """--since/--until as epoch seconds (durations count back from now), checked with --tz."""
     from .pipeline.timebounds import TimeFormatError, parse_bound
@@ -264,12 +308,16 @@ def time_flags(flags: dict) -> dict:
             custom_format(flags["time_format"])
     except TimeFormatError as err:
         raise click.UsageError(str(err)) from None
+    given = {name: flags.get(name) for name in ("since", "until")}
     for name in ("since", "until"):
         if flags.get(name) is not None:
             try:
-                flags[name] = parse_bound(flags[name], zone=flags.get("tz"))
+                flags[name] = parse_bound(given[name], zone=flags.get("tz"))
             except ValueError as err:
                 raise click.BadParameter(str(err), param_hint=f"--{name}") from None
+    if flags.get("since") is not None and flags.get("until") is not None and flags["since"] > flags["until"]:
+        raise click.UsageError(f"--since ({given['since']}) is later than --until ({given['until']}): "
+                               "no line can be in both")
     return flags
 
 
@@ -289,14 +337,28 @@ class Terminated(BaseException):
 
 
 def _terminated(signum, frame) -> None:
+    from .start import ignore_ending_signals
+
+    ignore_ending_signals()  # one is enough: the next must not interrupt the cleanup
     raise Terminated
+
+
+def _interrupted(signum, frame) -> None:
+    from .start import ignore_ending_signals
+
+    ignore_ending_signals()
+    raise KeyboardInterrupt
 
 
 def interruptible(run_command):
     """Ctrl-C exits with 130 and SIGTERM with 143, as shells expect, without a traceback;
-    open files are closed and worker processes ended on the way out."""
+    open files are closed and worker processes ended on the way out. Before and after the
+    search, the handlers that were there stay (logpipe.start's exit at once)."""
 
     def wrapper(*args, **kwargs):
+        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        if previous[signal.SIGINT] is not signal.SIG_IGN:  # a background job of a script keeps ignoring it
+            signal.signal(signal.SIGINT, _interrupted)
         signal.signal(signal.SIGTERM, _terminated)
         try:
             return run_command(*args, **kwargs)
@@ -304,6 +366,12 @@ def interruptible(run_command):
             return 130
         except Terminated:
             return 128 + signal.SIGTERM
+        finally:
+            from .start import _again
+
+            for signum, handler in previous.items():
+                if signal.getsignal(signum) is not _again and handler is not None:  # not after a signal
+                    signal.signal(signum, handler)
 
     return wrapper
 
@@ -435,6 +503,18 @@ def reopen_closed_streams() -> None:
 
 
 class Logpipe(click.Group):
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """An unknown command is most often a pattern typed where `grep` goes: say so."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            if args and args[0] not in self.commands and not args[0].startswith("-"):
+                import shlex
+
+                suggestion = " ".join(shlex.quote(arg) for arg in ["logpipe", "grep", *args])
+                raise click.UsageError(f"{err.message}; did you mean: {suggestion}", ctx) from None
+            raise
+
     def main(self, *args, **kwargs):
         """Every command: closed standard descriptors handled first; an unexpected exception
         (a bug) ends in one line and status 2, never in a traceback that scripts read as status 1."""
@@ -450,7 +530,7 @@ class Logpipe(click.Group):
             sys.exit(ERROR)
 
 
-@click.group(cls=Logpipe, context_settings=CONTEXT)
+@click.group(cls=Logpipe, context_settings={**CONTEXT, "help_option_names": ["-h", "--help"]})  # -h: only here
 @version_option()
 def main() -> None:
     """Search log trees (plain, gzip, bzip2, zstd, xz) for a pattern."""
@@ -484,12 +564,14 @@ def grep_command(**flags) -> None:
     \b
     Example:  logpipe grep brew ~ -g '*bash*'
     """
+    refuse_json_with_counts(flags)
     if any(flags.get(name) is not None for name in ("since", "until", "time_format", "tz", "sort")):
         flags = time_flags(flags)
     sys.exit(interruptible(search)(flags))
 
 
 def search(flags: dict) -> int:
+    options = None
     try:
         options = build_options(**flags)
         if options.record_start is not None:  # a bad --record-start is an error before any file is read
@@ -498,8 +580,20 @@ def search(flags: dict) -> int:
             record_start(options.record_start)
         return run(options)
     except PatternError as err:
-        click.echo(f"logpipe: {err}", err=True)
+        click.echo(f"logpipe: {err}{glob_hint(options.patterns if options else ())}", err=True)
         return ERROR
+
+
+def glob_hint(patterns) -> str:
+    """A pattern that is not a regex but looks like a file name glob (`*.log`): say where a
+    glob goes."""
+    for pattern in patterns:
+        text = os.fsdecode(pattern)
+        if text[:1] == "*" or text.startswith("?*") or re.fullmatch(r"[\w.-]*\*[\w.*-]*", text or "x"):
+            import shlex
+
+            return f"; to search the files named {text}, give it to -g: logpipe grep PATTERN -g {shlex.quote(text)}"
+    return ""
 
 
 @main.command("compare", cls=SearchCommand, context_settings=CONTEXT,

@@ -9,17 +9,32 @@ import gzip
 import lzma
 import os
 import random
+import time
 
 HOSTS = ["web01", "web02", "db01", "cache03", "edge-7"]
 USERS = ["root", "admin", "alice", "bob", "deploy", "postgres", "ubuntu"]
 
 
-def log_lines(count: int, seed: int = 0) -> list[bytes]:
-    """`count` syslog-like lines (sshd, cron, kernel, nginx), the same for the same seed."""
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _syslog_stamp(epoch: float) -> str:
+    """`Nov  3 17:53:34` in local time, as syslog writes it."""
+    moment = time.localtime(epoch)
+    return f"{MONTHS[moment.tm_mon - 1]} {moment.tm_mday:2d} {time.strftime('%H:%M:%S', moment)}"
+
+
+def log_lines(count: int, seed: int = 0, span: tuple[float, float] | None = None) -> list[bytes]:
+    """`count` syslog-like lines (sshd, cron, kernel, nginx), the same for the same seed.
+    With `span` (first, last epoch seconds), their times run in order from first to last,
+    in local time; else they are random times of a November."""
     rng = random.Random(seed)
     lines = []
     for i in range(count):
-        stamp = f"Nov {1 + i * 28 // max(count, 1):2d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+        if span is not None:
+            stamp = _syslog_stamp(span[0] + (span[1] - span[0]) * i / max(count - 1, 1))
+        else:
+            stamp = f"Nov {1 + i * 28 // max(count, 1):2d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
         host = rng.choice(HOSTS)
         pid = rng.randrange(300, 65000)
         ip = f"{rng.randrange(1, 255)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
@@ -53,16 +68,24 @@ COMPRESSORS = {"plain": bytes, "gzip": gzip.compress, "bzip2": bz2.compress, "zs
                "xz": lzma.compress}
 
 
-def make_demo_tree(root: str, lines_per_file: int = 2000) -> list[str]:
-    """Write a tree mixing plain, gzip, bzip2, zstd and xz files under `root`; return their paths."""
+def make_demo_tree(root: str, lines_per_file: int = 2000, now: float | None = None) -> list[str]:
+    """Write a tree mixing plain, gzip, bzip2, zstd and xz files under `root`; return their paths.
+    As a rotated syslog: `syslog` holds the last day up to `now` (default: the time it is
+    run), `syslog.1.gz` the day before, and so on back to `syslog.4.xz`, each file's lines in
+    time order and its mtime (and gzip's) the time of its last line, so that `--sort time`
+    and `--since 2h` work on it."""
     files = {"syslog": "plain", "syslog.1.gz": "gzip", "archive/syslog.2.bz2": "bzip2",
              "archive/syslog.3.zst": "zstd", "archive/old/syslog.4.xz": "xz"}
+    now = time.time() if now is None else now
     paths = []
     for seed, (name, codec) in enumerate(files.items()):
-        compress = COMPRESSORS[codec]
+        last = int(now) - seed * 86400
+        first = last - 86400 + 1
+        data = b"".join(log_lines(lines_per_file, seed, (first, last)))
         path = os.path.join(root, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as out:
-            out.write(compress(b"".join(log_lines(lines_per_file, seed))))
+            out.write(gzip.compress(data, mtime=last) if codec == "gzip" else COMPRESSORS[codec](data))
+        os.utime(path, (last, last))
         paths.append(path)
     return paths

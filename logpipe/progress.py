@@ -4,12 +4,14 @@ A thread reads the counters that the stages keep (`Stats`) a few times a second,
 search itself pays nothing for it. tqdm waits `delay` seconds before it shows anything,
 redraws the line in place, and erases it at the end. When stdout is the same terminal,
 `guard(stdout)` erases the line before anything is written there (under a lock shared with
-the redraws), so that results never run into it; it is drawn again at the next redraw.
+the redraws), so that results never run into it; it is drawn again at the next redraw, and only when the
+last write ended a line (never over a line cut by Ctrl-C, which is also not erased).
 """
 from __future__ import annotations
 
 import io
 import os
+import stat
 import threading
 from typing import BinaryIO, Callable
 
@@ -31,6 +33,7 @@ class Progress:
         self._lock = threading.Lock()  # held while the line is drawn or erased, and while stdout is written
         self._bar = None
         self._shown = False
+        self.at_line_start = True  # where the cursor is: the last write to the same terminal ended a line
 
     def guard(self, stdout: BinaryIO) -> BinaryIO:
         """`stdout` as the search should write to it: through `ErasingWriter` when it is the
@@ -65,6 +68,8 @@ class Progress:
                     self._update(bar)
         finally:
             with self._lock:
+                if not self._shown:  # nothing to erase: no "\r" either, which would put the cursor
+                    bar.disable = True  # at the start of a line the search left unfinished
                 bar.close()
                 self._shown = False
             text.detach()  # leave the binary stream open: it is not ours
@@ -72,6 +77,8 @@ class Progress:
     def _update(self, bar) -> None:
         now = bar._time()
         if now - bar.start_t < self.delay:  # refresh() itself does not wait for `delay`
+            return
+        if not self.at_line_start:  # drawn from column 0, it would cover the line being written
             return
         stats = self.stats
         bar.total = stats.files_selected
@@ -91,10 +98,15 @@ class ErasingWriter:
         self.progress = progress
 
     def write(self, data: bytes) -> int:
-        with self.progress._lock:
-            self.progress.erase()
+        progress = self.progress
+        with progress._lock:
+            progress.erase()
+            if data:
+                progress.at_line_start = False  # until the write is done: it may be cut (Ctrl-C)
             written = self.stream.write(data)
             self.stream.flush()
+            if data:
+                progress.at_line_start = data[-1:] == b"\n"
         return written
 
     def flush(self) -> None:
@@ -105,6 +117,21 @@ class ErasingWriter:
 
     def fileno(self) -> int:
         return self.stream.fileno()
+
+
+def wanted(stdout: BinaryIO, stderr: BinaryIO) -> bool:
+    """Whether the progress line is shown when neither --progress nor --no-progress says:
+    when stderr is a terminal and stdout is not a pipe (`| less` shows the terminal, and
+    a line drawn there would run over the pager's screen)."""
+    try:
+        if not stderr.isatty():
+            return False
+    except (AttributeError, ValueError):
+        return False
+    try:
+        return not stat.S_ISFIFO(os.fstat(stdout.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # not a real file: a library user's buffer
+        return True
 
 
 def same_terminal(stdout: BinaryIO, stderr: BinaryIO) -> bool:

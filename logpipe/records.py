@@ -100,12 +100,14 @@ class Lines(NamedTuple):
 class FileEnd(NamedTuple):
     """Sent by `grep` after each file: how many lines it selected there (for -c, -L, JSON),
     the bytes it read, and where -m stopped the search (the end of the last selected
-    line; None when it did not)."""
+    line; None when it did not). `time`: with --sort time and -c, -l or -L, the time of
+    the last line read from the file, where its line goes in the merged timeline."""
 
     name: bytes
     count: int
     bytes_searched: int
     stop: int | None = None
+    time: float | None = None
 
 
 class LongLineMatch(NamedTuple):

@@ -17,6 +17,7 @@ from .pipeline.find_files import walk
 from .plan import Plan
 from .printers import Sink, make_printer
 from .printers.ordered import OrderedWriter
+from .progress import wanted as progress_wanted
 from .records import StopSearch
 from .stats import Stats
 
@@ -30,11 +31,11 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     (both binary; the process's own by default). Returns grep's exit status.
     With `stats`, each stage counts what it did into it. A bad pattern raises
     `logpipe.pipeline.matching.PatternError` before any file is read."""
-    messages = Messages(stderr, silent=options.no_messages)
+    messages = Messages(stderr, silent=options.no_messages, summarize=True)  # notes: one line at the end
     stream = stdout if stdout is not None else sys.stdout.buffer
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     plan = Plan.make(options, stream)
-    show_progress = options.progress if options.progress is not None else _isatty(error_stream)
+    show_progress = options.progress if options.progress is not None else progress_wanted(stream, error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
     sink = Sink(stream, quiet=options.quiet)
@@ -64,6 +65,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
             stats.matches = sink.matches
             stats.files_with_errors = messages.count
             stats.seconds = time.perf_counter() - started
+    messages.write_notes(every_name=options.stats)
     if options.stats:
         error_stream.write(stats.format().encode())
         error_stream.flush()

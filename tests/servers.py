@@ -6,6 +6,7 @@ the provider's usual way (AWS_ENDPOINT_URL and the AWS_* credentials in the envi
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import http.server
@@ -187,11 +188,66 @@ def http_root(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(site)))
+    with serving(server) as base:
+        yield base, site
+
+
+class ShrinkingFile(http.server.BaseHTTPRequestHandler):
+    """Serves one object, `/shrink.log`, that is truncated while the first GET sends it: that
+    response promises `server.full` bytes and ends after `server.cut`; later GETs get the
+    shorter object it has become (`server.now`), with its true length."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self._send(head=True)
+
+    def do_GET(self) -> None:
+        self._send(head=False)
+
+    def _send(self, head: bool) -> None:
+        server = self.server
+        if self.path != "/shrink.log":
+            self.send_error(404)
+            return
+        first = not head and server.gets == 0
+        if not head:
+            server.gets += 1
+        body = server.full if first or head and server.gets == 0 else server.now
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if head:
+            return
+        if first:
+            self.wfile.write(body[:server.cut])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)  # the file ended under the server's feet
+            return
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def shrinking_http():
+    """An HTTP server on 127.0.0.1 whose /shrink.log shrinks while it is read: (URL, server)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ShrinkingFile)
+    server.gets = 0
+    with serving(server) as base:
+        yield f"{base}/shrink.log", server
+
+
+@contextlib.contextmanager
+def serving(server: http.server.ThreadingHTTPServer):
+    """Run `server` in a thread while the block runs: its base URL."""
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", site
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -5,12 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
 
 from helpers import write
+from terminal import wait_until_reading_a_pipe
 from logpipe import __version__
 from logpipe.cli import main
 
@@ -120,7 +120,7 @@ def test_ctrl_c_exits_130_without_traceback(backend):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdin.write(b"no match yet\n")
     process.stdin.flush()
-    time.sleep(1.5)  # let the interpreter start and block reading stdin
+    wait_until_reading_a_pipe(process.pid)  # started, and blocked reading stdin
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import write
+from terminal import rendered
 from logpipe.cli import main
 
 LOGPIPE = [sys.executable, "-m", "logpipe"]
@@ -263,21 +264,6 @@ def test_json_as_ripgrep_prints_it(backend, block_size, tmp_path, flags):
 # -- 2. the progress line never runs into the results on a terminal ---------------------------
 
 
-def rendered(screen: bytes) -> list[str]:
-    """What a terminal shows: each line as its carriage returns left it."""
-    lines = []
-    for raw in screen.decode("utf-8", "replace").split("\n"):
-        cells, column = [], 0
-        for char in raw:
-            if char == "\r":
-                column = 0
-                continue
-            cells[column:column + 1] = [char]
-            column += 1
-        lines.append("".join(cells).rstrip())
-    return lines
-
-
 @pytest.mark.parametrize("flags", [[], ["-c"]])  # stdin: -j never applies
 def test_progress_line_is_erased_before_results_on_the_same_terminal(backend, tmp_path, flags):
     import pty
@@ -343,7 +329,7 @@ def test_config_file_arguments_come_first(backend, tmp_path):
     assert invoke("grep", "-l", "hit", tmp_path / "logs", "--backend", backend, env=env).stdout_bytes \
         == b"".join(bytes(tmp_path / "logs" / n) + b"\n" for n in ("a.log", "b.txt"))  # given last: -l wins
     missing = invoke("grep", "hit", tmp_path / "logs" / "a.log", env={"LOGPIPE_CONFIG_PATH": str(tmp_path / "no")})
-    assert missing.stderr == f"logpipe: {tmp_path / 'no'}: No such file or directory\n"
+    assert missing.stderr == f"logpipe: config file {tmp_path / 'no'} (LOGPIPE_CONFIG_PATH): No such file or directory\n"
     assert missing.stdout_bytes == b"hit one\nhit two\n" and missing.exit_code == 0
     help_text = invoke("grep", "--help", env=env).output
     assert "--no-config" in help_text and "LOGPIPE_CONFIG_PATH" in help_text

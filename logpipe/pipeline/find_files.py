@@ -91,14 +91,47 @@ def walk(
     `stats`, if given, counts the files met and the files selected.
     """
     messages = messages or Messages()
+    globs, exclude = tuple(globs), tuple(exclude)
     wanted = _glob_matcher(globs)
     excluded = _glob_matcher(exclude)
+    tally = _Tally()
+    for logfile in _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally):
+        tally.searched += 1
+        yield logfile
+    if not tally.searched and (tally.met or tally.unentered) and (globs or exclude or max_depth is not None):
+        messages.warn("no file searched", tally.explain(globs, exclude, max_depth))
+
+
+class _Tally:
+    """What the walk met, to say why no file was searched when filters left none."""
+
+    def __init__(self) -> None:
+        self.searched = 0   # files handed on
+        self.met = 0        # files met below the directories (selected or not)
+        self.roots: list[str] = []
+        self.unentered: list[str] = []  # directories given with --max-depth 0
+
+    def explain(self, globs, exclude, max_depth) -> str:
+        import shlex
+
+        filters = [f"-g {shlex.quote(glob)}" for glob in globs] + [f"--exclude {shlex.quote(glob)}"
+                                                                   for glob in exclude]
+        if max_depth is not None:
+            filters.append(f"--max-depth {max_depth}")
+        if not self.met:
+            return f"--max-depth {max_depth} searches the PATHs themselves, and {', '.join(self.unentered)} " \
+                   "is a directory"
+        files = "1 file" if self.met == 1 else f"{self.met} files"
+        return f"of the {files} under {', '.join(self.roots)}, none is selected by {' '.join(filters)}"
+
+
+def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _Tally) -> Iterator[LogFile]:
     for root in roots:
         if "://" in root:
             from . import remote
 
             if remote.is_url(root):  # s3://, http://, ...: listed through fsspec
-                yield from remote.walk(root, wanted, excluded, max_depth, messages, stats)
+                yield from remote.walk(root, wanted, excluded, max_depth, messages, stats, tally)
                 continue
         if root == "-":
             logfile = LogFile("-", b"(standard input)")
@@ -109,7 +142,9 @@ def walk(
                 messages.error(root, describe(err))
                 continue
             if stat.S_ISDIR(root_stat.st_mode):
-                yield from _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats)
+                tally.roots.append(root or ".")
+                yield from _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats,
+                                           tally)
                 continue
             logfile = LogFile(root, os.fsencode(root), stat.S_ISREG(root_stat.st_mode))
         if stats is not None:
@@ -118,8 +153,9 @@ def walk(
         yield logfile
 
 
-def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats):
+def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats, tally: _Tally):
     if max_depth is not None and max_depth < 1:
+        tally.unentered.append(root or ".")
         return
     try:
         entries = _sorted_entries(root)
@@ -140,6 +176,8 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
             continue
         rel = f"{prefix}/{entry.name}" if prefix else entry.name
         if excluded and excluded(entry.name, rel):
+            if not entry.is_dir(follow_symlinks=False):
+                tally.met += 1
             continue
         path = entry.path if own_paths else rel
         try:
@@ -174,6 +212,7 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
                 continue
             stack.append((iter(children), rel, depth + 1, identity))
         elif is_file:
+            tally.met += 1
             selected = wanted is None or wanted(entry.name, rel)
             if stats is not None:
                 stats.files_walked += 1

@@ -78,8 +78,28 @@ def filesystem(url: str):
         raise ReadError(describe(err)) from None
 
 
-def describe(err: BaseException) -> str:
+def _lookup_failure(err: BaseException | None) -> str | None:
+    """The reason a host name lookup failed, when it did anywhere in the chain of causes
+    (fsspec's HTTP layer turns it into a FileNotFoundError)."""
+    import socket
+
+    for _ in range(16):
+        if err is None:
+            return None
+        if isinstance(err, socket.gaierror):
+            return err.strerror or str(err)
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def describe(err: BaseException, url: str | None = None) -> str:
     """One short line for what went wrong, never the credentials or a stack."""
+    reason = _lookup_failure(err)
+    if reason is not None:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname if url else None
+        return f"cannot resolve host {host} ({reason})" if host else f"cannot resolve host ({reason})"
     if isinstance(err, ReadError):
         return str(err)
     if isinstance(err, FileNotFoundError):
@@ -92,8 +112,10 @@ def describe(err: BaseException) -> str:
     return text[:200]
 
 
-def _failure(err: BaseException) -> OSError:
+def _failure(err: BaseException, url: str | None = None) -> OSError:
     """`err` as the OSError the stages report: ENOENT and EACCES by errno, the rest by text."""
+    if _lookup_failure(err) is not None:
+        return ReadError(describe(err, url))
     if isinstance(err, FileNotFoundError):
         return OSError(errno.ENOENT, "No such file or directory")
     if isinstance(err, PermissionError):
@@ -104,9 +126,10 @@ def _failure(err: BaseException) -> OSError:
 
 
 def _final(err: BaseException) -> bool:
-    """Errors a retry cannot mend: the object is gone, access is denied, no package."""
+    """Errors a retry cannot mend: the object is gone or changed, access is denied, no package."""
     return isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError, MissingPackage,
-                            NotImplementedError, ValueError, TypeError))
+                            NotImplementedError, ValueError, TypeError)) or (
+        isinstance(err, ReadError) and str(err).startswith("changed while being read"))
 
 
 def isdir(url: str) -> bool:
@@ -130,15 +153,16 @@ def _base(path: str) -> str:
 
 
 def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
-         stats: Stats | None) -> Iterator[LogFile]:
+         stats: Stats | None, tally=None) -> Iterator[LogFile]:
     """The objects under `root` in the local walk's order: each listing sorted by name (as
-    bytes), depth first, `wanted`/`excluded` as find_files' glob tests, `max_depth` levels."""
+    bytes), depth first, `wanted`/`excluded` as find_files' glob tests, `max_depth` levels
+    (`tally`: find_files' count of what the walk met, for its word when no file is left)."""
     try:
         fs, path = filesystem(root)
         fs.invalidate_cache(path)  # a listing cached earlier in this process may be stale
         info = fs.info(path)
     except Exception as err:
-        messages.error(root, describe(err))
+        messages.error(root, describe(err, root))
         return
     if info.get("type") != "directory":
         if stats is not None:
@@ -146,28 +170,36 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
             stats.files_selected += 1
         yield LogFile(root, root.encode())
         return
+    if tally is not None:
+        tally.roots.append(root)
     if max_depth is not None and max_depth < 1:
+        if tally is not None:
+            tally.unentered.append(root)
         return
-    stack = [(iter(_listing(fs, path)), "", 1)]
+    stack = [(iter(_listing(fs, path)), None, 1)]  # (entries, path below the root or None at the root, depth)
     while stack:
         entries, prefix, depth = stack[-1]
         try:
             entry = next(entries, None)
         except Exception as err:  # the listing failed: report the directory, go on with the rest
             stack.pop()
-            messages.error(_join(root, prefix) if prefix else root, describe(err))
+            messages.error(_join(root, prefix) if prefix is not None else root, describe(err))
             continue
         if entry is None:
             stack.pop()
             continue
-        name = _base(entry["name"])
-        rel = f"{prefix}/{name}" if prefix else name
+        name = entry["base"] if "base" in entry else _base(entry["name"])
+        rel = name if prefix is None else f"{prefix}/{name}"  # an empty name (a key's '//') stays a level
         if excluded and excluded(name, rel):
+            if tally is not None and entry.get("type") != "directory":
+                tally.met += 1
             continue
         if entry.get("type") == "directory":
             if max_depth is None or depth < max_depth:
                 stack.append((iter(_listing(fs, entry["name"])), rel, depth + 1))
             continue
+        if tally is not None:
+            tally.met += 1
         selected = wanted is None or wanted(name, rel)
         if stats is not None:
             stats.files_walked += 1
@@ -179,10 +211,41 @@ def walk(root: str, wanted, excluded, max_depth: int | None, messages: Messages,
 
 def _listing(fs, path: str) -> Iterator[dict]:
     """One directory's entries, sorted by name as bytes; listed when first asked for."""
+    if "s3" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
+        yield from _s3_listing(fs, path)
+        return
     entries = fs.ls(path, detail=True)
     base = path.rstrip("/")
     entries = [e for e in entries if e["name"].rstrip("/") != base]  # some stores list the prefix itself
     yield from sorted(entries, key=lambda entry: _base(entry["name"]).encode("utf-8", "surrogateescape"))
+
+
+def _s3_listing(fs, path: str) -> Iterator[dict]:
+    """An S3 prefix's entries, listed as the keys are written: s3fs turns `a//b` into `a/b`
+    (a path, not a key), which would skip the objects under an empty segment. `path` is
+    `bucket/key-prefix`; a directory entry keeps its prefix's trailing `/` (its `name`), and
+    its `base` is the segment's name, "" for the segment between two slashes."""
+    bucket, _, key = path.partition("/")
+    prefix = key if key.endswith("/") or not key else key + "/"
+    entries, token = [], None
+    while True:
+        request = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
+        if token:
+            request["ContinuationToken"] = token
+        page = fs.call_s3("list_objects_v2", **request)
+        for common in page.get("CommonPrefixes", ()):
+            below = common["Prefix"]
+            entries.append({"name": f"{bucket}/{below}", "type": "directory", "base": below[len(prefix):-1]})
+        for item in page.get("Contents", ()):
+            below = item["Key"]
+            if below == prefix:  # a directory marker object: the prefix itself
+                continue
+            entries.append({"name": f"{bucket}/{below}", "type": "file", "size": item.get("Size"),
+                            "base": below[len(prefix):]})
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            break
+    yield from sorted(entries, key=lambda entry: entry["base"].encode("utf-8", "surrogateescape"))
 
 
 # -- reading ------------------------------------------------------------------------
@@ -209,33 +272,38 @@ class RemoteReader(io.RawIOBase):
     # the pool thread's side
 
     def _fetch(self) -> None:
-        file, offset, tries = None, 0, 0
+        file, offset, tries, size = None, 0, 0, None
         try:
             fs, path = filesystem(self.url)
             http = fs.protocol in ("http", "https") or "http" in tuple(fs.protocol)
             while not self._stopped.is_set():
                 try:
                     if file is None:
-                        file = _open_at(fs, path, offset, http)
+                        file = _open_at(fs, path, offset, http, size)
+                        if http and size is None:
+                            size = _http_size(file)  # what the first response promised
                     data = file.read(CHUNK)
                 except Exception as err:
                     file = _close_quietly(file)
-                    if _final(err) or tries >= self._retries:
+                    if _final(err) or tries >= self._retries or _lookup_failure(err) is not None:
                         if tries and not _final(err):
-                            err = ReadError(f"{describe(err)} (after {tries} retries, at byte {offset})")
-                        self._put(_failure(err))
+                            err = ReadError(f"{describe(err, self.url)} (after {tries} retries, at byte {offset})")
+                        self._put(_failure(err, self.url))
                         return
                     time.sleep(RETRY_PAUSE * 2 ** tries)
                     tries += 1
                     continue
                 if not data:
+                    if size is not None and offset != size:  # the object ended before its promised end
+                        self._put(ReadError(f"changed while being read (it ended at byte {offset} of {size})"))
+                        return
                     self._put(_END)
                     return
                 offset += len(data)
                 tries = 0  # a transfer that moves on may break again later, and be resumed again
                 self._put(data)
         except BaseException as err:
-            self._put(_failure(err) if isinstance(err, Exception) else ReadError("interrupted"))
+            self._put(_failure(err, self.url) if isinstance(err, Exception) else ReadError("interrupted"))
         finally:
             _close_quietly(file)
 
@@ -287,17 +355,31 @@ class RemoteReader(io.RawIOBase):
         super().close()
 
 
-def _open_at(fs, path: str, offset: int, http: bool):
+def _http_size(file) -> int | None:
+    """The length an HTTP response announced for the whole object (None: not said, or said
+    of a compressed transfer, which is not the length of what is read)."""
+    response = getattr(file, "r", None)
+    if response is None or response.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return None
+    return response.content_length
+
+
+def _open_at(fs, path: str, offset: int, http: bool, size: int | None = None):
     """An fsspec file of `path` positioned at `offset`, read without a cache of its own.
     HTTP streams the response (servers need not support ranges: a resumed transfer skips
-    what was already read); other stores read ranges of `CHUNK` bytes."""
+    what was already read, after checking that the object still has the `size` the first
+    response announced); other stores read ranges of `CHUNK` bytes."""
     if http:
         file = fs.open(path, "rb", block_size=0)
+        now = _http_size(file)
+        if offset and size is not None and now is not None and now != size:
+            _close_quietly(file)
+            raise ReadError(f"changed while being read (it was {size} bytes, now {now}; {offset} were read)")
         skip = offset
         while skip:
             data = file.read(min(skip, CHUNK))
             if not data:
-                raise ReadError("object shorter than before")
+                raise ReadError("changed while being read (now shorter than what was read)")
             skip -= len(data)
         return file
     file = fs.open(path, "rb", block_size=CHUNK, cache_type="none")

@@ -1,37 +1,30 @@
-"""--since / --until: parse the bounds, and keep only the lines between them, reading
-as little as the bounds allow.
+"""--since / --until: parse the bounds, and keep only the lines between them.
 
 `TimeWindow` is the shared piece behind three stages of each backend:
 
     opener → skip_by_time → cat → time_window → grep → stamp → printer
 
-- `open(file)` (skip_by_time): a whole file can be passed over. A plain file on disk:
-  its first and last timestamps (read from its head and tail) say whether it can hold a
-  line in the bounds; if it can, and it looks time-ordered, `--since` is found by binary
-  search and reading starts there. A compressed file cannot be read backwards: it is
-  skipped unread only when it was last modified more than `MTIME_SLACK` before
-  `--since` (every line in it was written before its mtime; the slack covers a zone
-  misread and clocks apart).
-- `block(block)` (time_window): in a file that looks time-ordered, a block whose last
-  time is more than `TOLERANCE` before `--since` is not searched, and the first block
-  that starts more than `TOLERANCE` after `--until` ends the file. A file is taken as
-  ordered as long as no time seen goes back by more than `TOLERANCE` (lines up to a
-  minute out of order, as from several threads or a relay, are fine).
+- `open(file)` (skip_by_time): the one skip, a file last modified more than `MTIME_SLACK`
+  before `--since` (its lines were all written before its mtime, or the mtime its gzip
+  header kept; the slack covers a zone misread and clocks apart). Nothing is concluded
+  from the file's own timestamps: a log can go back in time (two runs concatenated, a
+  restart with a wrong clock), and no sample of its lines proves that it does not, so
+  every other file is read whole: the same lines as a full scan, for every file.
+- `block(block)` (time_window): gives up a file with no timestamp in its first
+  `TIMELESS_PROBE` bytes, and stops one whose `-m` is reached.
 - `stamp(record)` (stamp): the exact test, on the matched lines only: each selected or
   context line whose time (its own, or for a continuation line the previous line's) is
   outside the bounds is dropped; `-m`, `-c`, `-l`, `-L` count only the lines kept.
   With `--json` or `--sort time` each kept line carries its time.
 
 Both bounds are inclusive. A file in which no timestamp is recognised (in its first
-`TIMELESS_PROBE` bytes) gets one message on stderr, is not searched, and does not make
-the exit status 2.
+`TIMELESS_PROBE` bytes) is not searched and does not make the exit status 2.
 """
 from __future__ import annotations
 
 import io
 import os
 import re
-import stat
 import time
 
 from .blocksearch import Quota
@@ -41,15 +34,10 @@ from ..records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
 from ..stats import Stats
 from .timestamps import FORMATS, Clock, FileTimes, TimeFormatError, Zone, custom_format, reference_time
 
-__all__ = ["TOLERANCE", "MTIME_SLACK", "TimeWindow", "parse_bound", "TimeFormatError"]
+__all__ = ["MTIME_SLACK", "TimeWindow", "parse_bound", "TimeFormatError"]
 
-TOLERANCE = 60.0             # seconds a line may be out of order in a time-ordered file
-MTIME_SLACK = 2 * 86400.0    # a compressed file modified this long before --since is skipped unread
-PROBE = 64 * 1024            # bytes read at each step of a binary search, and from a file's head and tail
+MTIME_SLACK = 2 * 86400.0    # a file modified this long before --since is skipped unread
 TIMELESS_PROBE = 64 * 1024   # bytes without any timestamp after which a file is given up
-SAMPLES = 16                 # lines sampled per block (and in a file's head and tail) to check time order
-MIN_SAMPLES = 8              # times seen in order before a block is judged by its first and last
-NO_TIMESTAMP = "no timestamp recognised (see --time-format); not searched by time"
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -61,9 +49,11 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$")
 
 def parse_bound(text: str, now: float | None = None, zone: str | None = None) -> float:
     """Epoch seconds for a --since/--until value: `2026-11-30`, `2026-11-30 02:10[:05]`,
-    `2026-11-30T02:10:05Z`, `02:10` (today), `yesterday`, `today`, `now`, or a duration
-    before now (`2h`, `90m`, `3d`, `45s`, `1w`). A date alone is its midnight; without a
-    zone, the time is in `zone` (--tz) or local time."""
+    `2026-11-30T02:10:05Z`, `02:10` (today), `yesterday`, `today`, `now`, a duration
+    before now (`2h`, `90m`, `3d`, `45s`, `1w`), or one of the everyday forms of
+    `timephrases` (`1h ago`, `-3h`, `2pm yesterday`, `last monday`, `Dec 1 12:00`). A
+    date alone is its midnight; without a zone, the time is in `zone` (--tz) or local
+    time; a time skipped by a DST change is the end of the gap."""
     now = time.time() if now is None else now
     clock_zone = Zone(zone)
     value = text.strip()
@@ -95,14 +85,25 @@ def parse_bound(text: str, now: float | None = None, zone: str | None = None) ->
             date(year, month, day)
             if m.group(8):
                 offset = m.group(8).upper()
-                seconds = 0 if offset in ("Z", "UTC") else (
-                    (-1 if offset[0] == "-" else 1) * (int(offset[1:3]) * 3600 + int(offset[-2:]) * 60))
+                seconds = 0 if offset in ("Z", "UTC") else _offset_seconds(text, offset)
                 return Zone("UTC").epoch(year, month, day, hour, minute, second + fraction) - seconds
             return clock_zone.epoch(year, month, day, hour, minute, second + fraction)
-        except (ValueError, OverflowError):
+        except OverflowError:
             raise ValueError(f"{text!r} is not a valid date") from None
-    raise ValueError(f"{text!r} is not a time: give 2026-11-30, '2026-11-30 02:10', 02:10, yesterday, today, "
-                     f"now, or a duration such as 2h, 90m, 3d")
+        except ValueError as err:
+            if "UTC offset" in str(err):
+                raise
+            raise ValueError(f"{text!r} is not a valid date") from None
+    from .timephrases import parse_phrase  # the everyday forms: imported only for them
+
+    return parse_phrase(text, now, clock_zone)
+
+
+def _offset_seconds(text: str, offset: str) -> int:
+    hours, minutes = int(offset[1:3]), int(offset[-2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{text!r}: {offset} is not a UTC offset (at most ±23:59)")
+    return (-1 if offset[0] == "-" else 1) * (hours * 3600 + minutes * 60)
 
 
 def _check_clock(text: str, hour: int, minute: int, second: int) -> None:
@@ -135,14 +136,9 @@ class _FileState:
     def __init__(self, file: OpenLog, clock: Clock, max_count: int | None = None) -> None:
         self.name = file.name
         self.times = FileTimes(clock)
-        self.start = 0          # where reading started (a binary search for --since)
-        self.lines_before = 0   # lines before `start`, when line numbers are printed
         self.read = 0           # bytes of blocks seen
         self.searched = 0       # blocks handed to grep
         self.stopped = False    # no more of this file is wanted
-        self.ordered = True
-        self.latest = None      # the latest time seen in a block
-        self.samples = 0        # times seen in order so far (pruning waits for MIN_SAMPLES)
         self.quota = Quota(max_count)  # lines kept (for -m, -c, -l, -L)
         self.trailing = 0       # after-context lines still printed after -m was reached
         self.timeless = False
@@ -183,49 +179,24 @@ class TimeWindow:
     # -- files ------------------------------------------------------------------------
 
     def open(self, file: OpenLog) -> bool:
-        """A new file: whether to hand it on (always, today: a file whose time range misses
-        the bounds goes on empty). May move a plain file's read position to where --since
-        begins."""
+        """A new file: whether to hand it on (always, today: a file that cannot hold a line
+        after --since goes on empty). That is the one skip: a file last modified more than
+        MTIME_SLACK before --since (its own mtime, or the one gzip kept: the later of the
+        two, so a copy or a re-compression is safe) holds no line written after it. Nothing
+        is judged from the file's timestamps themselves: a log may go back in time (a
+        restart with a wrong clock, a replayed file), so every other file is read whole and
+        each matched line tested."""
         raw = getattr(file, "raw", None)
         clock = Clock(self.zone, reference_time(file.path, raw, file.codec), self.formats)
-        state = self.state = _FileState(file, clock, self.max_count)
-        if not self.bounded or file.path == "-":
+        self.state = _FileState(file, clock, self.max_count)
+        if self.since is None or file.path == "-":
             return True
         try:
-            fd = raw.fileno()
-            info = os.fstat(fd)
+            info = os.fstat(raw.fileno())
         except (OSError, AttributeError, ValueError):  # not a real file: read it all
             return True
-        if file.codec != "plain" or not stat.S_ISREG(info.st_mode):
-            # every line was written before the file's last change (its own mtime, or the
-            # one gzip kept): the later of the two, so a copy or a re-compression is safe
-            written = max(info.st_mtime, clock.reference)
-            if self.since is not None and written < self.since - MTIME_SLACK:
-                return self._skip(file)
-            return True
-        size = info.st_size
-        head = os.pread(fd, PROBE, 0)
-        tail_at = max(0, size - PROBE)
-        tail = head if tail_at == 0 else os.pread(fd, PROBE, tail_at)
-        head_end = head.rfind(b"\n") + 1 or len(head)
-        first = clock.first_time(head, 0, head_end)
-        last = clock.last_time(tail, tail.find(b"\n") + 1 if tail_at else 0)
-        ordered = first is not None and last is not None and in_order([first[1], last[1]]) and in_order(
-            clock.sample_times(head, SAMPLES, 0, head_end)) and in_order(
-            clock.sample_times(tail, SAMPLES, tail.find(b"\n") + 1 if tail_at else 0))
-        if not ordered:
-            clock.format = None
-            return True  # no timestamps where looked, or not in order: read it all
-        if last[1] < self.low - TOLERANCE or first[1] > self.high + TOLERANCE:
+        if max(info.st_mtime, clock.reference) < self.since - MTIME_SLACK:
             return self._skip(file)
-        if self.since is not None and first[1] < self.since - TOLERANCE and size > 2 * PROBE:
-            start = seek_since(fd, size, clock, self.since - TOLERANCE)
-            if start:
-                file.stream.seek(start)
-                state.start = start
-                if self.line_numbers:
-                    state.lines_before = count_lines(fd, start)
-        clock.format = None  # detection starts afresh where reading starts
         return True
 
     def _skip(self, file: OpenLog) -> bool:
@@ -240,49 +211,24 @@ class TimeWindow:
     # -- blocks -----------------------------------------------------------------------
 
     def block(self, block: Block) -> tuple[Block | None, str | None]:
-        """The block to search (or None), and the verdict for upstream (SKIP_FILE: stop the file)."""
+        """The block to search (or None), and the verdict for upstream (SKIP_FILE: stop the
+        file: -m reached, or no timestamp in its first TIMELESS_PROBE bytes)."""
         state = self.state
         if block.last or state is None:
             return block, None
         if state.stopped or state.quota.full:
             return None, SKIP_FILE
-        if state.start:
-            block = block._replace(offset=block.offset + state.start,
-                                   line_number=block.line_number + state.lines_before)
         if block.long_line is not None:  # a piece of an over-long line: no time to read there
             state.searched += 1
             return block, None
         times = state.times
         times.see(block.data, block.offset)
         state.read += len(block.data)
-        if not self.bounded:
-            state.searched += 1
-            return block, None
-        clock, data = times.clock, block.data
-        first, last = clock.first_time(data), clock.last_time(data)
-        if first is None:  # continuation lines only: they take the time before them
-            if not times.seen_any and state.read >= TIMELESS_PROBE:
-                state.timeless = state.stopped = True
-                self.messages.warn(state.name, NO_TIMESTAMP)
-                return None, SKIP_FILE
-            first = last = (0, times.carry) if times.carry is not None else None
-        else:
-            times.seen_any = True
-        if first is not None:
-            earliest, latest = first[1], last[1]
-            if state.ordered:
-                seen = [earliest, *clock.sample_times(data, SAMPLES), latest]
-                if state.latest is not None:
-                    seen.insert(0, state.latest)
-                state.ordered = in_order(seen)
-                state.samples += len(seen)
-            state.latest = latest if state.latest is None else max(state.latest, latest)
-            if state.ordered and state.samples >= MIN_SAMPLES:
-                if latest < self.low - TOLERANCE:
-                    return None, None  # wholly before --since
-                if earliest > self.high + TOLERANCE:
-                    state.stopped = True  # past --until: the rest of the file is later still
-                    return None, SKIP_FILE
+        if self.bounded and not times.seen_any and state.read >= TIMELESS_PROBE \
+                and times.clock.first_time(block.data) is None:
+            state.timeless = state.stopped = True
+            self.messages.note("timeless", state.name)
+            return None, SKIP_FILE
         state.searched += 1
         return block, None
 
@@ -346,58 +292,16 @@ class TimeWindow:
         if state is None:
             return end
         times = state.times
+        times.see(b"", 0)  # the last block's last time: whether the file had any, and where it ends
         if self.stats is not None:
             self.stats.lines_without_timestamp += times.missing
             if self.bounded and not state.searched and not state.timeless and state.read:
                 self.stats.files_skipped_by_time += 1
         if not times.seen_any and not state.timeless and (
                 (self.bounded and state.read) or (self.sorting and end.count)):
-            self.messages.warn(state.name, NO_TIMESTAMP if self.bounded
-                               else "no timestamp recognised (see --time-format); its lines keep their place")
+            self.messages.note("timeless" if self.bounded else "unsorted", state.name)
         if self.bounded:
-            return end._replace(count=state.quota.count, stop=state.quota.stop)
+            end = end._replace(count=state.quota.count, stop=state.quota.stop)
+        if self.sorting and self.swallow:  # -c, -l, -L: the file's line comes at its last line's time
+            end = end._replace(time=times.carry)
         return end
-
-
-def in_order(times: list[float]) -> bool:
-    """Whether `times` never go back by more than TOLERANCE."""
-    return all(later >= earlier - TOLERANCE for earlier, later in zip(times, times[1:]))
-
-
-def seek_since(fd: int, size: int, clock: Clock, target: float) -> int:
-    """The offset of a line before which every line is earlier than `target`, found by
-    binary search in a time-ordered plain file (0 if the probes show it is not ordered)."""
-    low, high = 0, size
-    probes = []
-    while high - low > PROBE:
-        middle = (low + high) // 2
-        chunk = os.pread(fd, PROBE, middle)
-        begin = chunk.find(b"\n") + 1
-        end = chunk.rfind(b"\n")
-        found = clock.first_time(chunk, begin, end) if begin and end >= begin else None
-        if found is None:  # nothing to go by here: look earlier
-            high = middle
-            continue
-        line_start, moment = middle + found[0], found[1]
-        probes.append((line_start, moment))
-        if moment < target:
-            low = line_start
-        else:
-            high = middle
-    probes.sort()
-    for (_, earlier), (_, later) in zip(probes, probes[1:]):
-        if later < earlier - TOLERANCE:
-            return 0
-    return low
-
-
-def count_lines(fd: int, end: int) -> int:
-    """Newlines in the first `end` bytes of the file (for line numbers after a seek)."""
-    count, pos = 0, 0
-    while pos < end:
-        chunk = os.pread(fd, min(1 << 20, end - pos), pos)
-        if not chunk:
-            break
-        count += chunk.count(b"\n")
-        pos += len(chunk)
-    return count

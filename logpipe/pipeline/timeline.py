@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-from ..records import LogFile, Match
+from ..records import FileEnd, LogFile, Match
 
 __all__ = ["rotation_key", "rotated_sets", "merge_by_time", "set_blocks", "ensure_descriptors"]
 
@@ -75,13 +75,13 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
     next record (a log whose hours lie before the others' comes out in one run)."""
     iterators = [iter(stream) for stream in streams]
     latest = [-float("inf")] * len(iterators)
-    match = Match
+    timed = (Match, FileEnd)  # the records that may carry a time (a file's end: with -c, -l, -L)
 
     def entry(index: int):
         record = next(iterators[index], _END)
         if record is _END:
             return None
-        moment = record.time if record.__class__ is match else None
+        moment = record.time if record.__class__ in timed else None
         if moment is None:
             moment = latest[index]
         else:
@@ -104,7 +104,7 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
             other_moment, other_index = other[0], other[1]
             last = latest[index]
             for record in iterators[index]:
-                moment = record.time if record.__class__ is match else None
+                moment = record.time if record.__class__ in timed else None
                 if moment is None:
                     moment = last
                 else:

@@ -65,11 +65,16 @@ class TimeFormatError(ValueError):
 class Zone:
     """A time zone for times written without one: an IANA name, "UTC", or None for local
     time (the TZ environment variable, else the system's). Converts civil times to epoch
-    seconds, caching each hour's start (DST changes on hour boundaries)."""
+    seconds, caching each hour's start and length (DST changes on hour boundaries).
+
+    A civil time that does not exist (in the hour skipped when clocks go forward) is the
+    end of that gap: 02:30 on the night clocks go from 02:00 to 03:00 is 03:00, so that
+    civil order stays time order. A time that exists twice (clocks going back) is its
+    first occurrence."""
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name
-        self._hours: dict[tuple, float] = {}
+        self._hours: dict[tuple, tuple[float, float]] = {}
         if name is None:
             self._hour_start = self._local
         elif name.upper() in ("UTC", "Z", "GMT"):
@@ -90,22 +95,44 @@ class Zone:
 
     @staticmethod
     def _local(year: int, month: int, day: int, hour: int) -> float:
-        return time.mktime((year, month, day, hour, 0, 0, 0, 0, -1))
+        from datetime import datetime
+
+        return datetime(year, month, day, hour).timestamp()  # fold=0: a skipped hour starts at the gap
 
     def _zoneinfo(self, year: int, month: int, day: int, hour: int) -> float:
         from datetime import datetime
 
         return datetime(year, month, day, hour, tzinfo=self._zone).timestamp()
 
+    def _hour(self, year: int, month: int, day: int, hour: int) -> tuple[float, float]:
+        """(epoch of the hour's start, seconds missing at its start: a DST gap)."""
+        start = self._hour_start(year, month, day, hour)
+        if self._hour_start is self._utc:
+            return start, 0.0
+        from datetime import date, timedelta
+
+        if hour < 23:
+            following = self._hour_start(year, month, day, hour + 1)
+        else:
+            tomorrow = date(year, month, day) + timedelta(days=1)
+            following = self._hour_start(tomorrow.year, tomorrow.month, tomorrow.day, 0)
+        return start, max(0.0, 3600.0 - (following - start))
+
     def epoch(self, year: int, month: int, day: int, hour: int, minute: int, second: float) -> float:
+        if hour == 24:  # 24:00:00, as some logs write midnight
+            return self.epoch(year, month, day, 23, minute, second) + 3600
         key = (year, month, day, hour)
-        start = self._hours.get(key)
-        if start is None:
+        known = self._hours.get(key)
+        if known is None:
             if len(self._hours) > 4096:
                 self._hours.clear()
             _date(year, month, day)  # ValueError for 31 April (timegm would roll it over)
-            start = self._hours[key] = self._hour_start(year, month, day, hour)
-        return start + minute * 60 + second
+            known = self._hours[key] = self._hour(year, month, day, hour)
+        start, missing = known
+        into = minute * 60 + second
+        if missing:  # in a gap: its end
+            return start + max(0.0, into - missing)
+        return start + into
 
     def year_of(self, epoch: float) -> int:
         """The calendar year at `epoch` (in UTC: the slack around year inference covers the zone)."""
@@ -126,7 +153,10 @@ def _offset(zone: bytes) -> int | None:
         return 0
     sign = -1 if zone[:1] == b"-" else 1
     digits = zone[1:].replace(b":", b"")
-    return sign * (int(digits[:2]) * 3600 + int(digits[2:4]) * 60)
+    hours, minutes = int(digits[:2]), int(digits[2:4])
+    if hours > 23 or minutes > 59:
+        raise ValueError("not a UTC offset")  # (_civil: no timestamp)
+    return sign * (hours * 3600 + minutes * 60)
 
 
 def _fraction(digits: bytes | None) -> float:
@@ -157,7 +187,7 @@ def _civil(clock: Clock, year: int | None, month: int, day: int, hour: int, minu
     try:
         if year is None:
             return clock.yearless(month, day, hour, minute, seconds)
-        offset = _offset(zone)
+        offset = _offset(zone)  # ValueError beyond ±23:59
         if offset is None:
             return clock.zone.epoch(year, month, day, hour, minute, seconds)
         return clock.utc.epoch(year, month, day, hour, minute, seconds) - offset

@@ -179,7 +179,10 @@ class MultiStreamReader(DecodedStream):
             self._decompressor.decompress(rest, 0)  # feed it; output comes with the next read
         else:
             self._done = True
-            raise ValueError("trailing garbage after the last stream")
+            while rest:  # zeros after the last stream (tape blocks) are fine, as after gzip's last member
+                if rest.strip(b"\0"):
+                    raise ValueError("trailing garbage after the last stream")
+                rest = self._raw.read(BLOCK_SIZE)
 
 
 def _bzip2(raw: BinaryIO) -> BinaryIO:

@@ -114,7 +114,7 @@ class Matcher:
 
             translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
         elif syntax in ("basic", "extended"):
-            translated = self._posix(split, syntax == "extended", ignore_case, flags)
+            translated, word, line = self._posix(split, syntax == "extended", ignore_case, flags, word, line)
         else:
             translated = self._dialect(split, flags)
         parts = [t.regex for t in translated]
@@ -131,23 +131,27 @@ class Matcher:
         if not self.confine and all(t.engine is not None for t in translated):
             self.engine = compile_lines(tuple(t.engine for t in translated), ignore_case, word, line)
 
-    def _posix(self, split: list[bytes], extended: bool, ignore_case: bool, flags: int) -> list:
+    def _posix(self, split: list[bytes], extended: bool, ignore_case: bool, flags: int, word: bool,
+               line: bool) -> tuple[list, bool, bool]:
         """-G, -E: each pattern parsed and checked on its own, as GNU grep reads it."""
         from .dialect import Translated
-        from .posix import PosixError, parse, to_hyperscan, to_re
+        from .posix import PosixError, parse, parse_whole, to_hyperscan, to_re
 
         translated, trees, offset, backrefs = [], [], 0, False
         for pattern in split:
             try:
                 parsed = parse(pattern, extended, ignore_case)
+                whole = parse_whole(pattern, extended, ignore_case, word, line) if len(split) == 1 else None
             except PosixError as err:
                 raise PatternError(f"{shown(pattern)}: {err}") from None
+            if whole is not None:  # GNU's -w/-x around a stray ")"
+                parsed, word, line = whole, False, False
             translated.append(Translated(to_re(parsed.tree, offset), to_hyperscan(parsed.tree), False, parsed.groups))
             trees.append(parsed.tree)
             offset += parsed.groups
             backrefs = backrefs or parsed.backrefs
         self._trees, self._backrefs = trees, backrefs
-        return translated
+        return translated, word, line
 
     def _dialect(self, split: list[bytes], flags: int) -> list:
         """The default dialect and -P: each pattern translated and compiled on its own

@@ -62,6 +62,7 @@ class Parsed(NamedTuple):
     tree: Node
     groups: int          # capturing groups
     backrefs: bool
+    stray_paren: bool = False  # an ERE `)` without its `(`, read as a literal byte
 
 
 # tokens of the lexer
@@ -78,6 +79,7 @@ class _Lexer:
         self.laststart = True   # only zero-width things since the start, a `(` or a `|`
         self.after_anchor = False  # glibc: a repetition right after an anchor repeats nothing
         self.parens = 0
+        self.stray_paren = False  # an ERE `)` read as a literal byte
 
     def error(self, message: str):
         raise PosixError(message)
@@ -118,11 +120,14 @@ class _Lexer:
             return (ANCHOR, {"`": "bol", "'": "eol", "<": "bow", ">": "eow", "b": "wb", "B": "nwb"}[ch])
         elif ch in "?+" and backslash != ext:
             if not (self.laststart and not ext):
+                self._repeats_nothing()
                 return (QMARK if ch == "?" else PLUS,)
         elif ch == "*" and not backslash:
             if not (self.laststart and not ext):
+                self._repeats_nothing()
                 return (STAR,)
         elif ch == "{" and backslash != ext:
+            self._repeats_nothing()  # glibc skips a "{" there too
             interval = self._interval(backslash)
             if interval is not None:
                 return interval
@@ -134,7 +139,9 @@ class _Lexer:
             self.laststart = True
             return (LPAREN,)
         elif ch == ")" and backslash != ext:
-            if not (self.parens == 0 and ext):
+            if self.parens == 0 and ext:
+                self.stray_paren = True
+            else:
                 if self.parens == 0:
                     self.error(ERPAREN)
                 self.parens -= 1
@@ -152,6 +159,12 @@ class _Lexer:
             return (CHAR, self._bracket())
         self.laststart = False
         return (CHAR, self._folded(frozenset((c,))))
+
+    def _repeats_nothing(self) -> None:
+        """glibc: in an ERE, `*` `+` `?` with nothing before them are skipped, and a `)`
+        right after them is then a literal byte, which leaves its `(` unmatched."""
+        if self.extended and (self.laststart or self.after_anchor) and self.parens > 0 and self.peek_is(b")"):
+            self.error(EPAREN)
 
     def _folded(self, members: frozenset[int]) -> frozenset[int]:
         if not self.fold:
@@ -417,6 +430,7 @@ class _Parser:
             if self.tok[0] != RPAREN:
                 raise PosixError(EPAREN)
             self.completed.add(number)
+            self.lexer.after_anchor = False
             self.next()
             return ("group", number, inner)
         return EMPTY  # an operator with nothing before it: it repeats the empty string
@@ -451,7 +465,25 @@ def parse(pattern: bytes, extended: bool, ignore_case: bool = False) -> Parsed:
         raise PosixError(EPAREN)
     if parser.lexer.parens > 0:
         raise PosixError(EPAREN)
-    return Parsed(tree, parser.groups, parser.backrefs)
+    return Parsed(tree, parser.groups, parser.backrefs, parser.lexer.stray_paren)
+
+
+def parse_whole(pattern: bytes, extended: bool, ignore_case: bool, word: bool, line: bool) -> Parsed | None:
+    """GNU grep's quirk with -w and -x: it wraps the pattern in its text, `^(PATTERN)$`
+    (`(^|[^[:alnum:]_])(PATTERN)([^[:alnum:]_]|$)`), so that a stray ERE `)` closes its
+    wrapper's group. The wrapped pattern's tree when that happens (the lines it selects
+    are GNU's), else None (then -w and -x mean what they say)."""
+    parsed = parse(pattern, extended, ignore_case)
+    if not (extended and parsed.stray_paren and (word or line)):
+        return None
+    if line:
+        pattern = b"^(" + pattern + b")$"
+    if word:
+        pattern = b"(^|[^[:alnum:]_])(" + pattern + b")([^[:alnum:]_]|$)"
+    try:
+        return parse(pattern, extended, ignore_case)
+    except PosixError:
+        return None
 
 
 # -- Python's re and hyperscan --------------------------------------------------------

@@ -210,6 +210,7 @@ def translate(pattern: bytes, group_offset: int = 0, prefix: bytes = b"", word_e
                 emit(b"^")
                 i += 2
             elif letter in (b"Z", b"z"):
+                engine_ok = False  # see the "$" below
                 emit(b"$")
                 i += 2
             elif letter in CLASS_ESCAPES:
@@ -343,6 +344,8 @@ def translate(pattern: bytes, group_offset: int = 0, prefix: bytes = b"", word_e
                 i += 1
         else:
             if byte == 0x2B and after_quantifier:  # possessive: a++
+                engine_ok = False
+            if byte == 0x24:  # hyperscan 5.4 misses some line ends with "$" in multi-line mode: re's
                 engine_ok = False
             quantifier = byte in QUANTIFIERS
             emit(pattern[i:i + 1])

@@ -150,8 +150,13 @@ def _bracket(pattern: bytes, i: int) -> tuple[frozenset[int], bool, int] | None:
             members |= (ALL - POSIX_CLASSES[name]) if inverse else POSIX_CLASSES[name]
             j = close + 2
             continue
-        if pattern.startswith((b"[=", b"[."), j):  # collating elements: not supported
-            return None
+        if pattern.startswith((b"[=", b"[."), j):  # [=a=], [.a.]: in the C locale, the byte itself
+            delim = pattern[j + 1:j + 2]
+            if pattern[j + 3:j + 5] != delim + b"]":
+                raise DialectError("Invalid collation character")
+            members.add(pattern[j + 2])
+            j += 5
+            continue
         low, j = _atom(pattern, j)
         if low is None:
             return None

@@ -146,7 +146,7 @@ HABIT_OPTIONS = [
                       "\\{n,m\\} \\( \\) and back-references \\1-\\9 are operators, | + ? { } ( ) literal). "
                       "-o and --color show the leftmost-longest match."),
     click.option("-E", "--extended-regexp", is_flag=True, expose_value=False, callback=syntax_flag("extended"),
-                 help="Patterns are POSIX extended regexes exactly as GNU grep -E reads them (a+? is (a+)?, a "
+                 help="Patterns are POSIX extended regexes, the dialect of GNU grep -E exactly (a+? is (a+)?, a "
                       "leading * repeats nothing, GNU's \\< \\> \\b \\w \\s, back-references). -o and --color "
                       "show the leftmost-longest match."),
     click.option("-P", "--perl-regexp", is_flag=True, expose_value=False, callback=syntax_flag("perl"),

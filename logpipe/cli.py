@@ -70,13 +70,14 @@ def chosen_syntax() -> str:
     return ctx.meta.get("logpipe.syntax", "default") if ctx is not None else "default"
 
 
-def number_context(args: list[str], takes_value: set[str]) -> list[str]:
-    """grep's `-NUM`: `-3` is `-C 3` (not after an option that takes a value, nor after `--`)."""
+def number_context(args: list[str], takes_value: set[str], known: set[str] = frozenset()) -> list[str]:
+    """grep's `-NUM`: `-3` is `-C 3` (not after an option that takes a value, nor after `--`;
+    `-0` stays ripgrep's --null, an option of its own)."""
     out = []
     for i, arg in enumerate(args):
         if arg == "--":
             return out + args[i:]
-        if (len(arg) > 1 and arg[0] == "-" and arg[1:].isdigit()
+        if (len(arg) > 1 and arg[0] == "-" and arg[1:].isdigit() and arg not in known
                 and not (out and out[-1] in takes_value)):
             out.append("-C" + arg[1:])
         else:
@@ -256,7 +257,8 @@ class SearchCommand(SectionedHelp):
             args = config_arguments() + args
         takes_value = {name for param in self.get_params(ctx) if isinstance(param, click.Option)
                        and not param.is_flag and not param.count for name in param.opts}
-        return super().parse_args(ctx, number_context(bare_color(args), takes_value))
+        known = {name for param in self.get_params(ctx) if isinstance(param, click.Option) for name in param.opts}
+        return super().parse_args(ctx, number_context(bare_color(args), takes_value, known))
 
 
 class GrepCommand(SearchCommand):

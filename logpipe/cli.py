@@ -54,6 +54,38 @@ def last_one_wins(other: str):
     return callback
 
 
+def syntax_flag(syntax: str):
+    """A callback for -G, -E, -P: the one given last is remembered (click processes the
+    options in command-line order), and wins."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value:
+            ctx.meta["logpipe.syntax"] = syntax
+        return value
+
+    return callback
+
+
+def chosen_syntax() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("logpipe.syntax", "default") if ctx is not None else "default"
+
+
+def number_context(args: list[str], takes_value: set[str], known: set[str] = frozenset()) -> list[str]:
+    """grep's `-NUM`: `-3` is `-C 3` (not after an option that takes a value, nor after `--`;
+    `-0` stays ripgrep's --null, an option of its own)."""
+    out = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        if (len(arg) > 1 and arg[0] == "-" and arg[1:].isdigit() and arg not in known
+                and not (out and out[-1] in takes_value)):
+            out.append("-C" + arg[1:])
+        else:
+            out.append(arg)
+    return out
+
+
 def drop_overridden(flags: dict) -> None:
     """Of two options that exclude each other, keep only the one given last (see last_one_wins)."""
     ctx = click.get_current_context(silent=True)
@@ -132,12 +164,18 @@ HABIT_OPTIONS = [
                  help="Accepted for grep's sake: directories are always searched recursively."),
     click.option("-R", "--dereference-recursive", is_flag=True,
                  help="As grep -R: recursive, following symbolic links (= --follow)."),
-    click.option("-E", "--extended-regexp", is_flag=True, expose_value=False,
-                 help="Accepted for grep's sake: patterns are read in logpipe's one dialect (grep -E and PCRE "
-                      "syntax, POSIX classes; see the README) whichever of -E or -P is given."),
-    click.option("-P", "--perl-regexp", is_flag=True, expose_value=False,
-                 help="Accepted for grep's sake: patterns are read in logpipe's one dialect, close to -P "
-                      "(lookarounds, backreferences, inline flags)."),
+    click.option("-G", "--basic-regexp", is_flag=True, expose_value=False, callback=syntax_flag("basic"),
+                 help="Patterns are POSIX basic regexes as GNU grep reads them (grep's default: \\| \\+ \\? "
+                      "\\{n,m\\} \\( \\) and back-references \\1-\\9 are operators, | + ? { } ( ) literal). "
+                      "-o and --color show the leftmost-longest match."),
+    click.option("-E", "--extended-regexp", is_flag=True, expose_value=False, callback=syntax_flag("extended"),
+                 help="Patterns are POSIX extended regexes, the dialect of GNU grep -E exactly (a+? is (a+)?, a "
+                      "leading * repeats nothing, GNU's \\< \\> \\b \\w \\s, back-references). -o and --color "
+                      "show the leftmost-longest match."),
+    click.option("-P", "--perl-regexp", is_flag=True, expose_value=False, callback=syntax_flag("perl"),
+                 help="Patterns are Perl-compatible (PCRE2 when the pcre2 package is installed, else Python's re): "
+                      "lookarounds, lazy quantifiers, \\K, (?i). Several -e patterns are allowed. Of -G, -E, -P "
+                      "the last one given wins; without any, logpipe's own dialect (see the README)."),
     click.option("-z", "--search-zip", is_flag=True, expose_value=False,
                  help="Accepted for ripgrep's sake: compressed files are always decompressed."),
     click.option("-I", "skip_binary", is_flag=True, help="Skip binary files (= --binary-files without-match)."),
@@ -158,7 +196,7 @@ OUTPUT_OPTIONS = [
                  help="Print only the names of files without a match (-l and -L: the last one given wins)."),
     click.option("-A", "--after-context", type=LINES, metavar="N", help="Print N lines after each."),
     click.option("-B", "--before-context", type=LINES, metavar="N", help="Print N lines before each."),
-    click.option("-C", "--context", type=LINES, metavar="N", help="Print N lines around each."),
+    click.option("-C", "--context", type=LINES, metavar="N", help="Print N lines around each (-NUM: the same)."),
     click.option("--color", "--colour", type=click.Choice(COLOR_MODES), default="auto", show_default=True,
                  is_flag=False, flag_value="auto", metavar="[WHEN]",
                  help="Highlight matches, names and numbers as grep does, in GREP_COLORS' colours (auto, also "
@@ -187,7 +225,8 @@ HELP_SECTIONS = {
     "What to search": ["globs", "exclude", "max_depth", "follow", "recursive",
                        "dereference_recursive", "search_zip", "text", "binary_files", "skip_binary",
                        "max_line_bytes"],
-    "How to match": ["regexps", "pattern_files", "fixed_strings", "extended_regexp", "perl_regexp", "ignore_case",
+    "How to match": ["regexps", "pattern_files", "fixed_strings", "basic_regexp", "extended_regexp", "perl_regexp",
+                     "ignore_case",
                      "smart_case", "invert_match", "word_regexp", "line_regexp", "max_count"],
     "What to print": ["line_number", "byte_offset", "with_filename", "only_matching", "count", "files_with_matches",
                       "files_without_match", "after_context", "before_context", "context", "color", "json", "null",
@@ -240,8 +279,11 @@ class SearchCommand(SectionedHelp):
 
             configured = config_lines()
             args = [argument for argument, _ in configured] + args
+        takes_value = {name for param in self.get_params(ctx) if isinstance(param, click.Option)
+                       and not param.is_flag and not param.count for name in param.opts}
+        known = {name for param in self.get_params(ctx) if isinstance(param, click.Option) for name in param.opts}
         try:
-            return super().parse_args(ctx, bare_color(args))
+            return super().parse_args(ctx, number_context(bare_color(args), takes_value, known))
         except click.NoSuchOption as err:
             from .config import explain_unknown
 
@@ -439,7 +481,7 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
     if flags.get("threads") == 0:
         flags["threads"] = os.cpu_count() or 1
     return SearchOptions(
-        patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files,
+        patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files, syntax=chosen_syntax(),
         context_given=context is not None or after_context is not None or before_context is not None,
         after_context=after_context if after_context is not None else context or 0,
         before_context=before_context if before_context is not None else context or 0, **flags)
@@ -557,7 +599,8 @@ def grep_command(**flags) -> None:
 
     With no PATH, search standard input if it is a pipe or a file, else the current
     directory; "-" is standard input. PATTERN is a regular expression on bytes, as grep -E
-    and -P users write it (searched as a literal when it has no metacharacters). Compressed files are recognised
+    and -P users write it (searched as a literal when it has no metacharacters); -G, -E and
+    -P read it exactly as GNU grep -G, -E and -P do. Compressed files are recognised
     by their first bytes, not their names. Exit status: 0 if a line was selected, 1 if
     none was, 2 if an error occurred.
 

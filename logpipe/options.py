@@ -7,6 +7,7 @@ from .pipeline.blocks import MAX_LINE_BYTES
 from .pipeline.codecs import BLOCK_SIZE
 
 BACKENDS = ("pull", "push")
+SYNTAXES = ("default", "basic", "extended", "perl")
 BINARY_MODES = ("binary", "text", "without-match")
 COLOR_MODES = ("auto", "always", "never")
 
@@ -23,6 +24,7 @@ class _Fields(NamedTuple):
     binary_files: str = "binary"
     # how lines are matched
     fixed_strings: bool = False
+    syntax: str = "default"  # how patterns are read: "default", "basic" (-G), "extended" (-E), "perl" (-P)
     ignore_case: bool = False
     smart_case: bool = False
     invert_match: bool = False
@@ -81,6 +83,8 @@ class SearchOptions(_Fields):
             raise TypeError("patterns is a tuple of patterns")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {self.backend!r}")
+        if self.syntax not in SYNTAXES:
+            raise ValueError(f"syntax must be one of {SYNTAXES}, not {self.syntax!r}")
         if self.binary_files not in BINARY_MODES:
             raise ValueError(f"binary_files must be one of {BINARY_MODES}")
         if self.color not in COLOR_MODES:
@@ -134,4 +138,4 @@ class SearchOptions(_Fields):
 
     def matcher_settings(self) -> dict:
         return {"fixed": self.fixed_strings, "ignore_case": self.ignore_case, "smart_case": self.smart_case,
-                "word": self.word_regexp, "line": self.line_regexp}
+                "word": self.word_regexp, "line": self.line_regexp, "syntax": self.syntax}

@@ -13,43 +13,9 @@ bin/logpipe) and of `python -m logpipe`.
 """
 from __future__ import annotations
 
-import os
-import signal
+from .signals import install_handlers
 
 PROG_NAME = "logpipe"
-
-
-def quit_at_once(signum: int, frame) -> None:
-    """Ctrl-C or SIGTERM before the search runs: nothing to clean up, exit 128 + signal."""
-    ignore_ending_signals()
-    os._exit(128 + signum)
-
-
-def ignore_ending_signals() -> None:
-    """After the first Ctrl-C or SIGTERM, the next ones (a second key press, the launcher's
-    SIGTERM after the terminal's SIGINT) must not interrupt the way out. A handler that does
-    nothing, not SIG_IGN: a signal already received would make Python print "Signal 15
-    ignored due to race condition" when it finds no handler for it."""
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, _again)
-
-
-def _again(signum: int, frame) -> None:
-    """A second ending signal, while the first one is handled: nothing more to do."""
-
-
-def install_handlers() -> None:
-    launched = os.environ.pop("LOGPIPE_SIGINT", None)  # set by bin/logpipe: "catch" or "ignore"
-    if launched is None:  # python -m logpipe, or logpipe-py run directly
-        catch = signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
-    else:
-        catch = launched == "catch"
-        if catch and hasattr(signal, "SIGQUIT"):
-            signal.signal(signal.SIGQUIT, signal.SIG_DFL)  # a background job starts with it ignored too
-    if catch:
-        signal.signal(signal.SIGINT, quit_at_once)
-    signal.signal(signal.SIGTERM, quit_at_once)
 
 
 install_handlers()

@@ -64,7 +64,7 @@ def test_bare_posix_class_is_an_error_as_in_gnu_grep(log):
     done = subprocess.run([sys.executable, "-m", "logpipe", "grep", "--no-progress", "[:digit:]", str(log)],
                           capture_output=True)
     assert done.returncode == 2
-    assert done.stderr == b"logpipe: character class syntax is [[:digit:]], not [:digit:]\n"
+    assert done.stderr == b"logpipe: [:digit:]: character class syntax is [[:digit:]], not [:digit:]\n"
     assert done.stdout == b""
 
 

@@ -157,7 +157,7 @@ def test_a_glob_as_pattern_suggests_the_glob_option(backend, tmp_path):
     (tmp_path / "a.log").write_bytes(b"x\n")
     result = invoke("grep", "*.log", tmp_path, "--backend", backend)
     assert result.exit_code == 2
-    assert "nothing to repeat" in result.stderr
+    assert "Invalid preceding regular expression" in result.stderr  # GNU grep's words (issue 18)
     assert "to search the files named *.log, give it to -g: logpipe grep PATTERN -g '*.log'" in result.stderr
     assert result.stderr.count("\n") == 1
 

@@ -58,7 +58,9 @@ def test_both_backends_print_what_the_reference_prints(tree, pattern, block_size
 @given(literals=st.lists(st.text("abAB \r", max_size=3).map(str.encode), min_size=1, max_size=3),
        data=st.text("abAB \r\n", max_size=60).map(str.encode), ignore_case=st.booleans())
 def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
-    """-i and alternations of literals skip `re`; lines and -o spans must not change."""
+    """-i and alternations of literals skip `re`; lines and -o spans must not change. The
+    spans of -F are GNU grep's: at the leftmost place, the longest literal (re does that
+    when the longer alternatives come first)."""
     import re
 
     from logpipe.pipeline.matching import Matcher
@@ -67,7 +69,8 @@ def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
     assert fast.literals is not None
     found = Matcher(literals, fixed=True, ignore_case=ignore_case)
     found._literal_engine = None  # one literal by bytes.find, as without hyperscan
-    regex = re.compile(b"|".join(re.escape(lit) for lit in literals), re.IGNORECASE if ignore_case else 0)
+    longest_first = sorted(literals, key=len, reverse=True)
+    regex = re.compile(b"|".join(re.escape(lit) for lit in longest_first), re.IGNORECASE if ignore_case else 0)
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()

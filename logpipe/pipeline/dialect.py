@@ -67,6 +67,13 @@ class Translated(NamedTuple):
     regex: bytes            # for Python's re
     engine: bytes | None    # for hyperscan, newline-free; None: re only
     confine: bool           # has lookarounds: run on each line alone
+    groups: int = 0         # capturing groups
+
+
+BACKREFERENCE = re.compile(rb"\\([1-9][0-9]?)")
+GROUP_NAME = re.compile(rb"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+GROUP_USE = re.compile(rb"\(\?(?:P=|\()([A-Za-z_][A-Za-z0-9_]*|[0-9]+)\)")
+WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 
 
 def class_source(members: frozenset[int], negated: bool) -> bytes:
@@ -143,8 +150,13 @@ def _bracket(pattern: bytes, i: int) -> tuple[frozenset[int], bool, int] | None:
             members |= (ALL - POSIX_CLASSES[name]) if inverse else POSIX_CLASSES[name]
             j = close + 2
             continue
-        if pattern.startswith((b"[=", b"[."), j):  # collating elements: not supported
-            return None
+        if pattern.startswith((b"[=", b"[."), j):  # [=a=], [.a.]: in the C locale, the byte itself
+            delim = pattern[j + 1:j + 2]
+            if pattern[j + 3:j + 5] != delim + b"]":
+                raise DialectError("Invalid collation character")
+            members.add(pattern[j + 2])
+            j += 5
+            continue
         low, j = _atom(pattern, j)
         if low is None:
             return None
@@ -166,11 +178,27 @@ def _atom(pattern: bytes, j: int) -> tuple[int | frozenset[int] | None, int]:
     return pattern[j], j + 1
 
 
-def translate(pattern: bytes) -> Translated:
-    """`pattern` in Python's syntax and, if it can be, hyperscan's (see the module's doc)."""
+def _word_edge_for_engine(pattern: bytes, i: int) -> bool:
+    """Whether GNU's `\\<` (or `\\>`) at `pattern[i]` is hyperscan's `\\b`: the byte
+    after it (before it) is surely a word byte: a letter, digit, `_` or `\\w`."""
+    if pattern[i + 1:i + 2] == b"<":
+        after = pattern[i + 2:i + 4]
+        return after[:1] in (bytes([b]) for b in WORD_BYTES) or after == b"\\w"
+    before = pattern[max(0, i - 3):i]
+    if before.endswith(b"\\w") or before.endswith(b"\\w+"):
+        return True
+    return bool(before) and before[-1] in WORD_BYTES and not before[:-1].endswith(b"\\")
+
+
+def translate(pattern: bytes, group_offset: int = 0, prefix: bytes = b"", word_edges: bool = True) -> Translated:
+    """`pattern` in Python's syntax and, if it can be, hyperscan's (see the module's doc).
+
+    With several patterns in one regex, each is translated with `group_offset` (the
+    groups before it) and a `prefix` for its group names, so that its back-references
+    still name its own groups. `word_edges`: read GNU's `\\<` and `\\>`."""
     out: list[bytes] = []     # for re
     hs: list[bytes] = []      # for hyperscan
-    engine_ok, confine = True, False
+    engine_ok, confine, groups = True, False, 0
     scopes: list[list[bytes]] = [[]]  # per open group: the inline-flag groups opened in it
     i, size, after_quantifier = 0, len(pattern), False
 
@@ -187,6 +215,7 @@ def translate(pattern: bytes) -> Translated:
                 emit(b"^")
                 i += 2
             elif letter in (b"Z", b"z"):
+                engine_ok = False  # see the "$" below
                 emit(b"$")
                 i += 2
             elif letter in CLASS_ESCAPES:
@@ -198,6 +227,16 @@ def translate(pattern: bytes) -> Translated:
             elif letter in (b"b", b"B"):
                 emit(pattern[i:i + 2])
                 i += 2
+            elif letter in (b"<", b">") and word_edges:  # GNU's start and end of a word
+                if not _word_edge_for_engine(pattern, i):
+                    engine_ok = False
+                emit(rb"\b(?=\w)" if letter == b"<" else rb"\b(?<=\w)", rb"\b")
+                i += 2
+            elif BACKREFERENCE.match(pattern, i) and not (len(pattern[i + 1:i + 4]) == 3 and pattern[i + 1:i + 4].isdigit()):
+                number = BACKREFERENCE.match(pattern, i)
+                engine_ok = False
+                emit(b"(?:\\%d)" % (int(number.group(1)) + group_offset))
+                i = number.end()
             else:
                 value, end = _escape_byte(pattern, i)
                 if value is None:  # a backreference, or an escape re will judge
@@ -249,10 +288,25 @@ def translate(pattern: bytes) -> Translated:
                 if rest[:1] in (b"=", b"!") or rest in (b"<=", b"<!"):
                     confine, engine_ok = True, False
                     length = 3 if rest[:1] in (b"=", b"!") else 4
-                elif rest[:1] == b"<":  # (?<name>...): Python spells it (?P<name>...)
-                    emit(b"(?P<", b"(?P<")
+                elif GROUP_NAME.match(pattern, i):  # (?<name>...): Python spells it (?P<name>...)
+                    named = GROUP_NAME.match(pattern, i)
+                    groups += 1
+                    emit(b"(?P<" + prefix + named.group(1) + b">")
                     scopes.append([])
-                    i += 3
+                    i = named.end()
+                    continue
+                elif GROUP_USE.match(pattern, i):  # (?P=name), (?(1)...), (?(name)...)
+                    used = GROUP_USE.match(pattern, i)
+                    name = used.group(1)
+                    name = b"%d" % (int(name) + group_offset) if name.isdigit() else prefix + name
+                    engine_ok = False
+                    head = used.group(0)[:3]
+                    if head == b"(?(":
+                        scopes.append([])
+                        emit(b"(?(" + name + b")")
+                    else:
+                        emit(b"(?P=" + name + b")")
+                    i = used.end()
                     continue
                 elif rest[:1] == b"#":  # a comment
                     end = pattern.find(b")", i)
@@ -271,6 +325,7 @@ def translate(pattern: bytes) -> Translated:
                 i += length
                 continue
             scopes.append([])
+            groups += 1
             emit(b"(")
             i += 1
         elif byte == 0x29:  # ")"
@@ -295,12 +350,14 @@ def translate(pattern: bytes) -> Translated:
         else:
             if byte == 0x2B and after_quantifier:  # possessive: a++
                 engine_ok = False
+            if byte == 0x24:  # hyperscan 5.4 misses some line ends with "$" in multi-line mode: re's
+                engine_ok = False
             quantifier = byte in QUANTIFIERS
             emit(pattern[i:i + 1])
             i += 1
         after_quantifier = quantifier
     emit(b")" * len(scopes[0]))
-    return Translated(b"".join(out), b"".join(hs) if engine_ok else None, confine)
+    return Translated(b"".join(out), b"".join(hs) if engine_ok else None, confine, groups)
 
 
 def _class_end(pattern: bytes, i: int) -> int:

@@ -20,6 +20,8 @@ from operator import add
 from .engine import compile_lines, count_selected, selected_lines
 
 REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
+BRE_METACHARACTERS = frozenset(b".^$*[]\\")
+SYNTAXES = ("default", "basic", "extended", "perl")  # no flag, -G, -E, -P
 
 # Bytes common in logs, most common first (space, digits, lower-case letters, the usual
 # punctuation); every other byte is "rare". A literal is found by jumping with
@@ -71,7 +73,9 @@ class Matcher:
 
     def __init__(self, patterns: bytes | str | Iterable[bytes | str], *, fixed: bool = False,
                  ignore_case: bool = False, smart_case: bool = False, word: bool = False,
-                 line: bool = False) -> None:
+                 line: bool = False, syntax: str = "default") -> None:
+        if syntax not in SYNTAXES:
+            raise ValueError(f"syntax must be one of {SYNTAXES}, not {syntax!r}")
         if isinstance(patterns, (bytes, str)):
             patterns = [patterns]
         split = []
@@ -80,6 +84,7 @@ class Matcher:
                 pattern = pattern.encode("utf-8", "surrogateescape")
             split.extend(pattern.split(b"\n"))
         self.patterns = tuple(split)
+        self.syntax = syntax
         if smart_case and not ignore_case:
             ignore_case = not any(has_upper_case(p) for p in split)
         self.literals: tuple[bytes, ...] | None = None  # searched with bytes.find, no regex
@@ -87,6 +92,11 @@ class Matcher:
         self.fold = False  # -i on literals: search lower-cased blocks (ASCII, exactly as re.IGNORECASE on bytes)
         self.regex: re.Pattern[bytes] | None = None
         self._literal_regex: re.Pattern[bytes] | None = None  # the literals as one regex, for -o
+        # -o, --color, JSON: POSIX's leftmost-longest match for -G, -E and -F (as GNU grep),
+        # leftmost-first (Perl's, ripgrep's) for -P and the default dialect
+        self.longest = fixed or syntax in ("basic", "extended")
+        self._spans_longest = None  # longest.Longest, built at the first -o/--color line
+        self._trees: list | None = None
         self.never = not split  # `-f /dev/null`: no pattern, no match
         self.confine = False  # run the regex on each line alone (lookarounds)
         self.engine = None  # hyperscan's line selector, when it compiled the patterns
@@ -94,7 +104,7 @@ class Matcher:
         self.reach = REGEX_REACH
         if self.never:
             return
-        literals = literal_alternatives(split, fixed)
+        literals = literal_alternatives(split, fixed, syntax)
         if literals is not None and not (word or line):
             self.fold = ignore_case
             self.literals = tuple(lit.lower() for lit in literals) if ignore_case else literals
@@ -105,33 +115,69 @@ class Matcher:
             if (ignore_case or len(literals) > 1) and all(literals):  # hyperscan beats lower() and several finds
                 self.engine = compile_lines(tuple(re.escape(lit) for lit in literals), ignore_case, False, False)
             return
-        from .dialect import DialectError, Translated, translate  # only a regex pays for the dialect
-
+        flags = re.MULTILINE | (re.IGNORECASE if ignore_case else 0)
         if fixed:
+            from .dialect import Translated
+
             translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
+        elif syntax in ("basic", "extended"):
+            translated, word, line = self._posix(split, syntax == "extended", ignore_case, flags, word, line)
         else:
-            try:
-                translated = [translate(p) for p in split]
-            except DialectError as err:
-                raise PatternError(str(err)) from None
+            translated = self._dialect(split, flags)
         parts = [t.regex for t in translated]
         source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
         if word:
             source = rb"(?<!\w)(?:" + source + rb")(?!\w)"
         if line:
             source = b"^(?:" + source + b")$"
-        try:
-            with warnings.catch_warnings():  # a FutureWarning on a class the dialect left to re
-                warnings.simplefilter("ignore")
-                self.regex = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
-        except (re.error, OverflowError, RecursionError) as err:
-            shown = b", ".join(split).decode("utf-8", "backslashreplace")
-            raise PatternError(f"invalid regular expression {shown!r}: {err}") from None
+        self.word, self.line, self.flags = word, line, flags
         # lookarounds could see the neighbouring lines of a block: such patterns run per line
         self.confine = any(t.confine for t in translated)
+        self.regex = _compile(source, flags, syntax, split)
         self.engine = None  # a hyperscan database selecting lines, when it can express the patterns
         if not self.confine and all(t.engine is not None for t in translated):
             self.engine = compile_lines(tuple(t.engine for t in translated), ignore_case, word, line)
+
+    def _posix(self, split: list[bytes], extended: bool, ignore_case: bool, flags: int, word: bool,
+               line: bool) -> tuple[list, bool, bool]:
+        """-G, -E: each pattern parsed and checked on its own, as GNU grep reads it."""
+        from .dialect import Translated
+        from .posix import PosixError, parse, parse_whole
+        from .posix_emit import to_hyperscan, to_re
+
+        translated, trees, offset, backrefs = [], [], 0, False
+        for pattern in split:
+            try:
+                parsed = parse(pattern, extended, ignore_case)
+                whole = parse_whole(pattern, extended, ignore_case, word, line) if len(split) == 1 else None
+            except PosixError as err:
+                raise PatternError(f"{shown(pattern)}: {err}") from None
+            if whole is not None:  # GNU's -w/-x around a stray ")"
+                parsed, word, line = whole, False, False
+            translated.append(Translated(to_re(parsed.tree, offset), to_hyperscan(parsed.tree), False, parsed.groups))
+            trees.append(parsed.tree)
+            offset += parsed.groups
+            backrefs = backrefs or parsed.backrefs
+        self._trees, self._backrefs = trees, backrefs
+        return translated, word, line
+
+    def _dialect(self, split: list[bytes], flags: int) -> list:
+        """The default dialect and -P: each pattern translated and compiled on its own
+        (its own groups, brackets, back-references), then joined with its groups renumbered."""
+        from .dialect import DialectError, translate
+
+        translated, offset = [], 0
+        for number, pattern in enumerate(split):
+            try:
+                alone = translate(pattern, word_edges=self.syntax == "default")
+            except DialectError as err:
+                raise PatternError(f"{shown(pattern)}: {err}") from None
+            _compile(alone.regex, flags, self.syntax, [pattern])  # its own errors, in its own words
+            if len(split) > 1:
+                alone = translate(pattern, offset, b"p%d_" % number, word_edges=self.syntax == "default")
+            translated.append(alone)
+            offset += alone.groups
+        return translated
 
     @property
     def literal(self) -> bytes | None:
@@ -300,11 +346,20 @@ class Matcher:
             return []
         regex = self.regex
         if regex is None:
-            regex = self._literal_regex = self._literal_regex or re.compile(
-                b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
+            regex = self._literals_regex()
+        elif self.longest:
+            return [line[start:end] for start, end in self.spans(line)]
         if regex.groups:
             return [m.group() for m in regex.finditer(line) if m.end() > m.start()]
         return list(filter(None, regex.findall(line)))
+
+    def _literals_regex(self) -> re.Pattern[bytes]:
+        """The literals as one alternation; for leftmost-longest, the longest first, so
+        that at each start the longest one is the first that matches."""
+        if self._literal_regex is None:
+            literals = sorted(self.literals, key=len, reverse=True) if self.longest else self.literals
+            self._literal_regex = re.compile(b"|".join(map(re.escape, literals)), re.IGNORECASE if self.fold else 0)
+        return self._literal_regex
 
     def spans(self, line: bytes) -> list[tuple[int, int]]:
         """The non-empty matches in one line (without its `\\n`), left to right,
@@ -313,15 +368,17 @@ class Matcher:
             return []
         if self.literals is not None and b"" not in self.literals:
             hay = line.lower() if self.fold else line
-            literals, find = self.literals, hay.find
-            # leftmost, and at one place the first alternative: as re's finditer; each
-            # literal is looked for again only once the matches have passed its last hit
+            literals, find, longest = self.literals, hay.find, self.longest
+            # leftmost, and at one place the first alternative (as re's finditer), or the
+            # longest one (POSIX); each literal is looked for again only once the matches
+            # have passed its last hit
             nexts = [find(lit) for lit in literals]
             found, pos = [], 0
             while True:
                 hit, first = -1, -1
                 for i, p in enumerate(nexts):
-                    if p >= 0 and (hit < 0 or p < hit):
+                    if p >= 0 and (hit < 0 or p < hit or (longest and p == hit
+                                                           and len(literals[i]) > len(literals[first]))):
                         hit, first = p, i
                 if hit < 0:
                     return found
@@ -332,7 +389,19 @@ class Matcher:
                         nexts[i] = find(literals[i], end)
         regex = self.regex
         if regex is None:  # an empty literal among others: re's own order decides
-            regex = re.compile(b"|".join(map(re.escape, self.literals)), re.IGNORECASE if self.fold else 0)
+            regex = self._literals_regex()
+        elif self._trees is not None:  # -G, -E: POSIX's leftmost-longest
+            longest = self._spans_longest
+            if longest is None:
+                from .longest import Longest, TooBig
+
+                try:
+                    longest = Longest(self._trees, regex, self._backrefs, self.word, self.line, self.flags)
+                except TooBig:  # a pattern of huge counts: re's leftmost-first
+                    longest = False
+                self._spans_longest = longest
+            if longest:
+                return longest.spans(line)
         return [m.span() for m in regex.finditer(line) if m.end() > m.start()]
 
 
@@ -367,15 +436,63 @@ def line_around(data: bytes, position: int) -> tuple[int, int]:
     return data.rfind(b"\n", 0, position) + 1, end if end >= 0 else len(data)
 
 
-def literal_alternatives(patterns: list[bytes], fixed: bool) -> tuple[bytes, ...] | None:
+def literal_alternatives(patterns: list[bytes], fixed: bool, syntax: str = "default") -> tuple[bytes, ...] | None:
     """The patterns as plain literals, if they are: fixed strings, patterns without
-    metacharacters, or an alternation `a|b|c` of such (nothing else special in it)."""
+    metacharacters, or an alternation `a|b|c` of such (nothing else special in it; in a
+    BRE, `|` `+` `?` `{` `}` `(` `)` are literal bytes)."""
     literals = []
+    special = BRE_METACHARACTERS if syntax == "basic" else REGEX_METACHARACTERS
     for pattern in patterns:
-        if fixed or not REGEX_METACHARACTERS.intersection(pattern):
+        if fixed or not special.intersection(pattern):
             literals.append(pattern)
-        elif not REGEX_METACHARACTERS.difference(b"|").intersection(pattern):
+        elif syntax != "basic" and not REGEX_METACHARACTERS.difference(b"|").intersection(pattern):
             literals.extend(pattern.split(b"|"))
         else:
             return None
     return tuple(literals)
+
+
+def shown(pattern: bytes) -> str:
+    """A pattern as the user typed it, for a message."""
+    return pattern.decode("utf-8", "surrogateescape").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# Python's words for a bad pattern, and GNU grep's (glibc's) for the same fault
+RE_MESSAGES = [
+    ("missing ), unterminated subpattern", "Unmatched ( or \\("),
+    ("unbalanced parenthesis", "Unmatched ) or \\)"),
+    ("unterminated character set", "Unmatched [, [^, [:, [., or [="),
+    ("invalid group reference", "Invalid back reference"),
+    ("unknown group name", "Invalid back reference"),
+    ("cannot refer to an open group", "Invalid back reference"),
+    ("bad escape (end of pattern)", "Trailing backslash"),
+    ("bad character range", "Invalid range end"),
+    ("nothing to repeat", "Invalid preceding regular expression"),
+    ("multiple repeat", "Invalid preceding regular expression"),
+]
+
+
+def _compile(source: bytes, flags: int, syntax: str, patterns: list[bytes]):
+    """`source` compiled (with PCRE2 for -P when the `pcre2` package is there), or
+    PatternError naming the pattern(s) as typed and what is wrong, without positions in
+    an internal rewrite."""
+    if syntax == "perl":
+        from .perl import PerlError, compile_perl
+
+        try:
+            compiled = compile_perl(source, flags)
+        except PerlError as err:
+            raise PatternError(f"{', '.join(map(shown, patterns))}: {err}") from None
+        if compiled is not None:
+            return compiled
+    try:
+        with warnings.catch_warnings():  # a FutureWarning on a class the dialect left to re
+            warnings.simplefilter("ignore")
+            return re.compile(source, flags)
+    except (re.error, OverflowError, RecursionError) as err:
+        message = getattr(err, "msg", None) or str(err)
+        for python, gnu in RE_MESSAGES:
+            if message.startswith(python):
+                message = gnu
+                break
+        raise PatternError(f"{', '.join(map(shown, patterns))}: {message}") from None

@@ -1,0 +1,82 @@
+"""Ctrl-C and SIGTERM, as shells expect them: status 130 and 143, no traceback.
+
+Until a command's search runs, a handler exits at once (`quit_at_once`, installed by
+`logpipe.start` before anything else is imported); while it runs, the signals become
+exceptions (`interruptible`), so that open files are closed and worker processes ended
+on the way out.
+"""
+from __future__ import annotations
+
+import os
+import signal
+
+
+def quit_at_once(signum: int, frame) -> None:
+    """Ctrl-C or SIGTERM before the search runs: nothing to clean up, exit 128 + signal."""
+    ignore_ending_signals()
+    os._exit(128 + signum)
+
+
+def ignore_ending_signals() -> None:
+    """After the first Ctrl-C or SIGTERM, the next ones (a second key press, the launcher's
+    SIGTERM after the terminal's SIGINT) must not interrupt the way out. A handler that does
+    nothing, not SIG_IGN: a signal already received would make Python print "Signal 15
+    ignored due to race condition" when it finds no handler for it."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _again)
+
+
+def _again(signum: int, frame) -> None:
+    """A second ending signal, while the first one is handled: nothing more to do."""
+
+
+def install_handlers() -> None:
+    launched = os.environ.pop("LOGPIPE_SIGINT", None)  # set by bin/logpipe: "catch" or "ignore"
+    if launched is None:  # python -m logpipe, or logpipe-py run directly
+        catch = signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    else:
+        catch = launched == "catch"
+        if catch and hasattr(signal, "SIGQUIT"):
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)  # a background job starts with it ignored too
+    if catch:
+        signal.signal(signal.SIGINT, quit_at_once)
+    signal.signal(signal.SIGTERM, quit_at_once)
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that every stage's cleanup runs."""
+
+
+def _terminated(signum, frame) -> None:
+    ignore_ending_signals()  # one is enough: the next must not interrupt the cleanup
+    raise Terminated
+
+
+def _interrupted(signum, frame) -> None:
+    ignore_ending_signals()
+    raise KeyboardInterrupt
+
+
+def interruptible(run_command):
+    """Ctrl-C exits with 130 and SIGTERM with 143, as shells expect, without a traceback;
+    open files are closed and worker processes ended on the way out. Before and after the
+    search, the handlers that were there stay (`quit_at_once`)."""
+
+    def wrapper(*args, **kwargs):
+        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        if previous[signal.SIGINT] is not signal.SIG_IGN:  # a background job of a script keeps ignoring it
+            signal.signal(signal.SIGINT, _interrupted)
+        signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return run_command(*args, **kwargs)
+        except KeyboardInterrupt:
+            return 130
+        except Terminated:
+            return 128 + signal.SIGTERM
+        finally:
+            for signum, handler in previous.items():
+                if signal.getsignal(signum) is not _again and handler is not None:  # not after a signal
+                    signal.signal(signum, handler)
+
+    return wrapper

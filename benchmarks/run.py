@@ -347,6 +347,7 @@ def main() -> None:
     for suite in selected_suites:
         if hasattr(suite, "prepare"):
             suite.prepare(root, args.size_mb)
+            table.update(suite.commands(root, sys.executable))  # with what prepare started (a server's address)
     if args.only:
         table = {name: cmd for name, cmd in table.items() if re.search(args.only, name)}
     names = list(table)

@@ -414,6 +414,8 @@ class Clock:
         self.formats = formats
         self.format: Format | None = None  # the locked format
         self._last_text, self._last_value = None, None  # the last timestamp parsed with it
+        self._column = None  # where in its line the locked format was last found (from the line's start)
+        self._bad_text = None  # the last impossible date found there
         self._years: dict[tuple[int, int], int] = {}
 
     def yearless(self, month: int, day: int, hour: int, minute: int, seconds: float) -> float:
@@ -434,9 +436,10 @@ class Clock:
     def find(self, data: bytes, pos: int = 0, endpos: int | None = None) -> tuple[re.Match, float] | None:
         """The timestamp at the head of the line starting at `data[pos]` (which must be a
         line start), as (match, epoch seconds); None if it has none. Locks the format."""
-        if endpos is None:
-            endpos = len(data)
-        endpos = min(endpos, pos + HEAD)
+        if endpos is None or endpos > pos + HEAD:
+            endpos = min(len(data), pos + HEAD)
+        if endpos <= pos:  # an empty line
+            return None
         locked = self.format
         if locked is not None:
             m = locked.regex.search(data, pos, endpos)
@@ -444,10 +447,25 @@ class Clock:
                 text = m.group()
                 if text == self._last_text:  # lines of the same second (or millisecond)
                     return m, self._last_value
+                if text == self._bad_text and m.start() - pos == self._column:
+                    return None
                 value = locked.parse(m, self)
                 if value is not None:
-                    self._last_text, self._last_value = text, value
+                    self._last_text, self._last_value, self._column = text, value, m.start() - pos
                     return m, value
+                if m.start() - pos == self._column:
+                    # the file's own format in its own place, with an impossible date (Dec 87
+                    # 88:77:97): a line without a timestamp, not one to look at with every format
+                    self._bad_text = text
+                    return None
+        for fmt in self.formats:  # first at the line's very start (cheap: anchored), in the formats' order
+            if fmt is not locked:
+                m = fmt.regex.match(data, pos, endpos)
+                if m is not None:
+                    value = fmt.parse(m, self)
+                    if value is not None:
+                        self.format, self._column = fmt, 0
+                        return m, value
         best = None
         for fmt in self.formats:
             if fmt is locked:
@@ -457,9 +475,12 @@ class Clock:
                 value = fmt.parse(m, self)
                 if value is not None:
                     best = (m, value, fmt)
+                    if m.start() == pos:  # at the line's very start: no later format starts earlier
+                        break
         if best is None:
             return None
         self.format = best[2]
+        self._column = best[0].start() - pos
         return best[0], best[1]
 
     def time_of(self, line: bytes) -> float | None:
@@ -576,23 +597,20 @@ class FileTimes:
 
     def time_at(self, offset: int, line: bytes) -> float | None:
         """The time of the line that starts at file `offset` (its bytes: `line`)."""
-        clock = self.clock
-        locked = clock.format
-        if locked is not None:  # the common case, kept tight: the same timestamp as the last line
-            m = locked.regex.search(line, 0, HEAD)
-            if m is not None and m.group() == clock._last_text:
-                self.seen_any = True
-                return clock._last_value
-        own = clock.time_of(line)
+        own = self.clock.find(line, 0, len(line))  # one search with the locked format, in the common case
         if own is not None:
             self.seen_any = True
-            return own
+            return own[1]
         self.missing += 1
         rel = offset - self.offset
         data = self.data
         if not 0 < rel <= len(data):
             return self.carry
         memo = self._memo  # (where the last lookup stood, its time): no line is scanned twice
+        if memo is not None and memo[0] >= rel:  # just after the line looked up last: its time
+            if memo[0] == rel:
+                self._memo = (min(rel + len(line) + 1, len(data)), memo[1])
+                return memo[1]
         if memo is not None and memo[0] <= rel:
             found = self.clock.last_time(data, memo[0], rel)
             value = memo[1] if found is None else found[1]
@@ -601,7 +619,8 @@ class FileTimes:
             value = self.carry if found is None else found[1]
         if found is not None:
             self.seen_any = True
-        self._memo = (rel, value)
+        # this line has no timestamp either: the next lookup starts after it
+        self._memo = (min(rel + len(line) + 1, len(data)), value)
         return value
 
 

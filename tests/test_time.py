@@ -17,7 +17,7 @@ import logpipe.executors.workers
 from helpers import CORPUS, search_with, write
 from logpipe.cli import main
 from logpipe.pipeline.timebounds import parse_bound
-from logpipe.pipeline.timestamps import FORMATS
+from logpipe.pipeline.timeformats import FORMATS
 from logpipe.records import Match
 
 

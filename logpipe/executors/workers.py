@@ -306,7 +306,7 @@ def fork_worker(plan: Plan, counting: bool, workers: list[_Worker]) -> _Worker:
 
     fds: list[int] = []
     try:
-        prepare_fork()  # before the pipes: loading a library needs a descriptor too
+        prepare_fork(plan.printer.mode == "json")  # before the pipes: loading a library needs a descriptor too
         task_read, task_write = os.pipe()
         fds += [task_read, task_write]
         result_read, result_write = os.pipe()

@@ -1,5 +1,5 @@
 """grep's own output: lines (with names, numbers, byte offsets, context, colour, NUL after
-names), -o, multi-line records, and the "Binary file" line."""
+names), multi-line records, and the "Binary file" line (-o: `only_matching.py`)."""
 from __future__ import annotations
 
 from ..records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch
@@ -7,11 +7,11 @@ from .base import Printer
 
 
 class StandardPrinter(Printer):
-    """Modes "lines" and "only-matching"."""
+    """Mode "lines" (and, through `OnlyMatchingPrinter`, "only-matching")."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.context = self.settings.context  # -o: only the "--" between groups
+        self.context = self.settings.context
         # the plain case gets a format without branches
         self._plain = self.mode == "lines" and not (self.byte_offset or self.null or self.color or self.context
                                                     or self.escape_names)
@@ -119,76 +119,16 @@ class StandardPrinter(Printer):
         return b"".join(pieces)
 
     def _selected_line(self, record: Match) -> None:
-        if self.mode == "only-matching":
-            if self.invert:  # a line without a match: nothing printed, but it joins the groups as in grep
-                self._group_separator(record)
-                return
-            if not (self.with_filename or self.line_number or self.byte_offset or self.color or self.context):
-                found = self.matcher.match_texts(record.line)  # no prefix: the matches joined in bulk
-                if found:
-                    found.append(b"")
-                    self._out(b"\n".join(found))
-                return
-            self._matches_of(record, b":", "match")
-            return
         self._group_separator(record)
         line = self._painted(record.line, True) if self.color else record.line
         self._out(self._prefix(record, b":", record.offset) + line + b"\n")
 
     def _context_line(self, record: Match) -> None:
-        if self.mode != "lines":
-            if self.mode == "only-matching":
-                if self.invert:  # -o -v: the context lines are the ones that match, as GNU grep prints them
-                    self._matches_of(record, b"-", "context_match")
-                else:
-                    self._group_separator(record)  # not printed, but it joins the groups as in grep
-            return
         self._group_separator(record)
         line = self._painted(record.line, False) if self.color else record.line
         self._out(self._prefix(record, b"-", record.offset) + line + b"\n")
 
-    def _matches_of(self, record: Match, separator: bytes, kind: str, group: bool = True) -> None:
-        """-o: each match of the line on a line of its own, with the line's prefix (its
-        byte offset the match's), in the colour of `kind`."""
-        if group:
-            self._group_separator(record)
-        line, paint, color = record.line, self.paint, self.color
-        self._out(b"".join(self._prefix(record, separator, record.offset + start)
-                           + (paint(kind, line[start:end]) if color else line[start:end])
-                           + b"\n" for start, end in self.matcher.spans(line)))
-
     # -- multi-line records ----------------------------------------------------------
-
-    def _record_matches(self, record: RecordMatch) -> None:
-        """-o with records: the matches of a selected record's matching lines (its marks)
-        or, with -v, of a context record's lines (the records that match then), each as -o
-        prints a line's. A record joins or begins a context group as a whole."""
-        name, text, offset = record.name, record.text, record.offset
-        if self.context:
-            self._group_separator(Match(name, record.line_number, offset, b""))
-        if record.context == self.invert:  # a record whose matching lines are printed
-            if record.marks is not None:
-                starts = record.marks
-            else:
-                starts = [0]
-                newline = text.find(b"\n")
-                while newline >= 0:
-                    starts.append(newline + 1)
-                    newline = text.find(b"\n", newline + 1)
-            separator, kind = (b"-", "context_match") if record.context else (b":", "match")
-            for mark in starts:
-                end = text.find(b"\n", mark)
-                line = Match(name, record.line_number + text.count(b"\n", 0, mark), offset + mark,
-                             text[mark:end if end >= 0 else len(text)])
-                if record.context or self.with_filename or self.line_number or self.byte_offset or self.color:
-                    self._matches_of(line, separator, kind, group=False)
-                else:
-                    found = self.matcher.match_texts(line.line)  # no prefix: the matches joined in bulk
-                    if found:
-                        found.append(b"")
-                        self._out(b"\n".join(found))
-        if self.context:
-            self.sink.last = (name, record.line_number + text.count(b"\n"))
 
     def _record(self, record: RecordMatch) -> None:
         """A multi-line record: each of its lines as grep prints a line, matching lines
@@ -196,10 +136,6 @@ class StandardPrinter(Printer):
         not adjacent."""
         if not record.context:
             self.sink.select()
-        elif self.mode != "lines":
-            if self.mode == "only-matching":
-                self._record_matches(record)
-            return
         name, text, offset = record.name, record.text, record.offset
         sink = self.sink
         if self._plain_record and b"\n" not in text:  # the common case, kept tight: a one-line record
@@ -216,9 +152,6 @@ class StandardPrinter(Printer):
             self._out(b"".join(parts))
             return
         marks = record.marks
-        if self.mode == "only-matching":
-            self._record_matches(record)
-            return
         last, out = sink.last, []
         if self.context and last is not None and (last[0] != name or last[1] != offset):
             self._out(self.separator)  # a write of its own: a parallel printer may replace it (`begin_file`)

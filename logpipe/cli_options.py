@@ -323,7 +323,7 @@ TIME_OPTIONS = [
                       "[default: local time]."),
     click.option("--sort", type=click.Choice(["time"]), default=None,
                  help="time: rotated files oldest first, and the matched lines of all files merged into one "
-                      "timeline."),
+                      "timeline (with --json, the files' begin/end pairs interleave: read each message's path)."),
 ]
 
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 import logpipe.executors.dask
-from helpers import search_with, write
+from helpers import EARLY_STOP_PATHS, early_stop_tree, early_stops, search_with, write
 from logpipe.demo import log_lines
 from servers import moto_endpoint, s3, s3_tree  # noqa: F401  (fixtures)
 
@@ -210,3 +210,16 @@ def test_losing_the_scheduler_mid_search_is_one_line_and_status_2(backend, sched
     assert search.returncode == 2
     one = search_with(backend)("sshd", tmp_path / "a", tmp_path / "b", line_number=True)
     assert one.out.startswith(out) and one.out.count(b"\n") > 20
+
+
+def test_an_early_stop_prints_the_walk_messages_one_process_prints(backend, cluster, tmp_path, monkeypatch):
+    """-q and a reader that goes away, every file on the cluster: the walk's messages from
+    before the stop are printed, none from after it, as -j1 prints them (issue 19, item 21)."""
+    address, _ = cluster
+    monkeypatch.setattr(logpipe.executors.dask, "SEARCH_HERE_WHILE_CONNECTING", False)
+    monkeypatch.setattr(logpipe.executors.dask, "BATCH_FILES", 3)  # the stop comes in a batch among others
+    early_stop_tree(tmp_path)
+    paths = [tmp_path / path for path in EARLY_STOP_PATHS]  # absolute: the workers read them
+    one = early_stops(backend, paths, tmp_path, threads=1)
+    assert one[0].err == f"logpipe: {tmp_path}/missing1: No such file or directory\n".encode() and one[1].out
+    assert early_stops(backend, paths, tmp_path, [sys.executable, "-c", ON_THE_CLUSTER], dask=address) == one

@@ -3,12 +3,15 @@
 stop (21). (Item 6, the Dask scheduler lost mid-search, is in test_cluster.py.)"""
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
 
+import logpipe.executors.workers
 from gnu import GREP
-from helpers import search_with, write
+from helpers import EARLY_STOP_PATHS, early_stop_tree, early_stops, search_with, write
+from servers import http_root, moto_endpoint, s3  # noqa: F401  (fixtures)
 
 # -- 20. -o -v with context prints the matches of the context lines, as GNU grep ----------------
 
@@ -111,3 +114,55 @@ def test_sort_time_json_gives_each_file_its_begin_and_end_in_the_merged_order(ba
     assert messages[-1]["data"]["stats"]["matched_lines"] == 10 + 5 + 17 + 2
     web = [m["data"]["lines"]["text"] for m in lines if m["data"]["path"]["text"].endswith("web.log")]
     assert web[-1].endswith("web ERR, no newline") and lines[-1]["data"]["time"] > "2026-01-01T00:00:23Z"
+
+
+# -- 21. after an early stop, the walk's messages are those -j1 prints -----------------------------
+# (the rewrite of issue 17 already gave this; these tests keep it)
+
+
+@pytest.fixture
+def one_process(backend, tmp_path, monkeypatch):
+    """What -j1 prints for the two early stops over `early_stop_tree` (in the current
+    directory: names print as given), and the tree's files."""
+    monkeypatch.chdir(tmp_path)
+    files = early_stop_tree(tmp_path)
+    quiet, head = early_stops(backend, EARLY_STOP_PATHS, tmp_path, threads=1)
+    assert (quiet.out, quiet.err, quiet.status) == (b"", b"logpipe: missing1: No such file or directory\n", 0)
+    assert (head.out, head.err, head.status) == (b"b/big.log:hit 0\nb/big.log:hit 1\nb/big.log:hit 2\n"
+                                                 b"b/big.log:hit 3\nb/big.log:hit 4\n", quiet.err, 0)
+    return quiet, head, files
+
+
+def test_early_stop_with_workers_prints_the_walk_messages_of_one_process(backend, tmp_path, one_process,
+                                                                          monkeypatch):
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", 0)  # every file to the workers
+    broken = tmp_path / "a" / "f05x.log"  # a message from inside a directory the walk runs through ahead
+    os.symlink(tmp_path / "nowhere", broken)
+    quiet, head = early_stops(backend, EARLY_STOP_PATHS, tmp_path, threads=1, follow=True)
+    assert quiet.err == b"logpipe: a/f05x.log: No such file or directory\n" + one_process[0].err
+    assert (quiet, head) == early_stops(backend, EARLY_STOP_PATHS, tmp_path, threads=2, follow=True)
+
+
+def test_early_stop_over_http_prints_the_messages_of_one_process(backend, tmp_path, http_root, one_process):
+    base, site = http_root
+    early_stop_tree(site)
+    urls = [f"{base}/{name}" for name in one_process[2]]  # objects fetched ahead, each URL a file
+    quiet, head = early_stops(backend, urls, tmp_path)
+    expected = [result._replace(out=result.out.replace(b"b/big.log", f"{base}/b/big.log".encode()),
+                                err=result.err.replace(b"missing1", f"{base}/missing1".encode()))
+                for result in one_process[:2]]
+    assert [quiet, head] == expected
+
+
+def test_early_stop_over_s3_prefixes_prints_the_messages_of_one_process(backend, tmp_path, s3, one_process):
+    bucket = f"stop-{backend}"
+    s3.create_bucket(Bucket=bucket)
+    for name in one_process[2]:
+        if (tmp_path / name).is_file():
+            s3.put_object(Bucket=bucket, Key=name, Body=(tmp_path / name).read_bytes())
+    base = f"s3://{bucket}"  # each prefix's walk runs ahead of the search, and the objects are fetched ahead
+    quiet, head = early_stops(backend, [f"{base}/{path}" for path in EARLY_STOP_PATHS], tmp_path)
+    expected = [result._replace(out=result.out.replace(b"b/big.log", f"{base}/b/big.log".encode()),
+                                err=result.err.replace(b"missing1", f"{base}/missing1".encode()))
+                for result in one_process[:2]]
+    assert [quiet, head] == expected

@@ -126,38 +126,38 @@ def test_real_logs_are_recognised_without_options(backend, name):
 # -- missing parts: year, zone ------------------------------------------------------
 
 
-def test_year_comes_from_the_mtime_with_december_to_january_rollover(logpipe, tmp_path):
+def test_year_comes_from_the_mtime_with_december_to_january_rollover(search, tmp_path):
     path = write(tmp_path / "syslog", b"Dec 31 23:59:58 h a\nJan  1 00:00:01 h b\n")
     set_mtime(path, "2026-01-01 00:10:00")
-    assert times_of(logpipe(".", path, json=True, tz="UTC")) == ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]
-    kept = logpipe(".", path, since=utc("2026-01-01 00:00:00"), tz="UTC")
+    assert times_of(search(".", path, json=True, tz="UTC")) == ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]
+    kept = search(".", path, since=utc("2026-01-01 00:00:00"), tz="UTC")
     assert kept.lines == [b"Jan  1 00:00:01 h b"]
 
 
-def test_year_comes_from_the_gzip_header_mtime_when_it_has_one(logpipe, tmp_path):
+def test_year_comes_from_the_gzip_header_mtime_when_it_has_one(search, tmp_path):
     path = tmp_path / "syslog.2.gz"
     path.write_bytes(gzip.compress(b"Dec 31 23:59:58 h a\nJan  1 00:00:01 h b\n", mtime=int(utc("2024-01-02 00:00:00"))))
     set_mtime(path, "2026-06-01 00:00:00")  # copied later: the header still knows
-    assert times_of(logpipe(".", path, json=True, tz="UTC")) == ["2023-12-31T23:59:58Z", "2024-01-01T00:00:01Z"]
+    assert times_of(search(".", path, json=True, tz="UTC")) == ["2023-12-31T23:59:58Z", "2024-01-01T00:00:01Z"]
 
 
-def test_zones_explicit_given_and_local(logpipe, tmp_path, monkeypatch):
+def test_zones_explicit_given_and_local(search, tmp_path, monkeypatch):
     path = write(tmp_path / "a.log", b"2026-07-01 12:00:00 naive\n2026-07-01 12:00:00+02:00 explicit\n")
-    assert times_of(logpipe(".", path, json=True, tz="UTC")) == ["2026-07-01T12:00:00Z", "2026-07-01T10:00:00Z"]
-    assert times_of(logpipe(".", path, json=True, tz="America/New_York")) == [
+    assert times_of(search(".", path, json=True, tz="UTC")) == ["2026-07-01T12:00:00Z", "2026-07-01T10:00:00Z"]
+    assert times_of(search(".", path, json=True, tz="America/New_York")) == [
         "2026-07-01T16:00:00Z", "2026-07-01T10:00:00Z"]
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     time.tzset()
     try:
-        assert times_of(logpipe(".", path, json=True)) == ["2026-07-01T03:00:00Z", "2026-07-01T10:00:00Z"]
+        assert times_of(search(".", path, json=True)) == ["2026-07-01T03:00:00Z", "2026-07-01T10:00:00Z"]
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
 
 
-def test_time_format_reads_what_is_not_recognised(logpipe, tmp_path):
+def test_time_format_reads_what_is_not_recognised(search, tmp_path):
     path = write(tmp_path / "odd.log", b"<30.11.2026 17:53:34> a\n<30.11.2026 19:00:00> b\n")
-    result = logpipe(".", path, time_format="<%d.%m.%Y %H:%M:%S>", tz="UTC",
+    result = search(".", path, time_format="<%d.%m.%Y %H:%M:%S>", tz="UTC",
                      until=utc("2026-11-30 18:00:00"))
     assert result.lines == [b"<30.11.2026 17:53:34> a"] and result.status == 0
 
@@ -385,3 +385,52 @@ def test_command_line_window_on_a_rotated_tree(rotated, backend):
     assert result.stdout_bytes == (b"2026-11-29T13:00:00 app 1\n2026-11-29T13:00:00 db 0\n"
                                    b"2026-11-29T13:30:00 web 1\n2026-11-29T14:00:00 app 2\n"
                                    b"2026-11-29T14:00:00 db 1\n")
+
+
+# -- --sort time --json: a begin/end pair per file, interleaved as the merged lines need ----------
+
+
+def _stamped(seconds: int, text: bytes) -> bytes:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1767225600 + seconds)).encode() + b" " + text
+
+
+def _messages(out: bytes) -> list[dict]:
+    import json
+
+    messages = [json.loads(line) for line in out.split(b"\n")[:-1]]
+    for message in messages:  # the times of the run: the one thing that differs between runs
+        message["data"].pop("elapsed_total", None)
+        message["data"].get("stats", {}).pop("elapsed", None)
+    return messages
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_sort_time_json_gives_each_file_its_begin_and_end_in_the_merged_order(backend, tmp_path, threads):
+    write(tmp_path / "app.log.1", b"".join(_stamped(s, b"app ERR %d\n" % s) for s in range(0, 40, 4)))  # older
+    write(tmp_path / "app.log", b"".join(_stamped(s, b"app ERR %d\n" % s) for s in range(40, 60, 4)), "gzip")
+    write(tmp_path / "db.log", b"".join(_stamped(s, b"db %s %d\n" % (b"ERR" if s % 3 else b"ok", s))
+                                        for s in range(1, 50, 2)), "zstd")
+    write(tmp_path / "web.log", _stamped(5, b"web ERR\n") + _stamped(23, b"web ERR, no newline"))  # mid-timeline
+    (tmp_path / "quiet.log").write_bytes(_stamped(3, b"nothing here\n"))  # no line printed: no begin, no end
+    search = search_with(backend)
+    merged = search("ERR", tmp_path, sort="time", json=True, before_context=1, threads=threads)
+    assert (merged.err, merged.status) == (b"", 0)
+    messages = _messages(merged.out)
+    assert messages[-1]["type"] == "summary" and [m["type"] for m in messages].count("summary") == 1
+    lines = [m for m in messages if m["type"] in ("match", "context")]
+    assert [m["data"]["time"] for m in lines] == sorted(m["data"]["time"] for m in lines)  # one timeline
+    names = {m["data"]["path"]["text"] for m in messages[:-1]}
+    assert names == {str(tmp_path / name) for name in ("app.log.1", "app.log", "db.log", "web.log")}
+    for name in names:  # each file's messages, taken out of the timeline, are its own search's
+        own = [m for m in messages[:-1] if m["data"]["path"]["text"] == name]
+        alone = _messages(search("ERR", name, sort="time", json=True, before_context=1, with_filename=True).out)
+        assert own == alone[:-1], name
+        assert (own[0]["type"], own[-1]["type"]) == ("begin", "end")
+    assert [m["type"] for m in messages].index("end") < len(messages) - 5  # the pairs interleave
+    ends = [m["data"]["stats"] for m in messages if m["type"] == "end"]
+    assert messages[-1]["data"]["stats"] == {key: sum(end[key] for end in ends) for key in ends[0]}
+    assert messages[-1]["data"]["stats"]["matched_lines"] == 10 + 5 + 17 + 2
+    web = [m["data"]["lines"]["text"] for m in lines if m["data"]["path"]["text"].endswith("web.log")]
+    assert web[-1].endswith("web ERR, no newline") and lines[-1]["data"]["time"] > "2026-01-01T00:00:23Z"

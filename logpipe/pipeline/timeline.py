@@ -16,7 +16,10 @@ Two shared pieces:
   of one set keep their own order. A record without a time (a context line, a file's end,
   a line of a file without timestamps) takes the time of the record before it in its set.
   Each stream is assumed to be in time order already (a log is): the merge does not sort
-  within a stream, so a line out of order stays where its file has it.
+  within a stream, so a line out of order stays where its file has it. A file's end
+  (a `FileEnd` without a time of its own) comes right after the file's last record,
+  before any other set's: the JSON printer knows by it whether that line ended with a
+  newline.
 
 Every set is open at once during a merge: one file descriptor per set (and per decoder).
 `ensure_descriptors` raises the soft limit (RLIMIT_NOFILE) up to the hard one when needed.

@@ -479,3 +479,13 @@ def test_sort_time_json_gives_each_file_its_begin_and_end_in_the_merged_order(ba
     assert messages[-1]["data"]["stats"]["matched_lines"] == 10 + 5 + 17 + 2
     web = [m["data"]["lines"]["text"] for m in lines if m["data"]["path"]["text"].endswith("web.log")]
     assert web[-1].endswith("web ERR, no newline") and lines[-1]["data"]["time"] > "2026-01-01T00:00:23Z"
+
+
+def test_sort_time_merges_records_by_their_first_lines_time(search, tmp_path):
+    """--records --sort time: whole records (a stack trace under its line) in one timeline."""
+    write(tmp_path / "a.log", b"2026-01-01 10:00:00 ERROR a1\n  at x\n2026-01-01 10:00:02 ERROR a2\n  at y\n")
+    write(tmp_path / "b.log", b"2026-01-01 10:00:01 ERROR b1\n  at z\n2026-01-01 10:00:03 ERROR b2\n")
+    result = search("ERROR", tmp_path, records=True, sort="time", tz="UTC", with_filename=False)
+    assert result.lines == [b"2026-01-01 10:00:00 ERROR a1", b"  at x", b"--", b"2026-01-01 10:00:01 ERROR b1",
+                            b"  at z", b"--", b"2026-01-01 10:00:02 ERROR a2", b"  at y", b"--",
+                            b"2026-01-01 10:00:03 ERROR b2"]

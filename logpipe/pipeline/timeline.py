@@ -31,7 +31,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-from ..records import FileEnd, LogFile, Match
+from ..records import FileEnd, LogFile, Match, RecordMatch
 
 __all__ = ["rotation_key", "rotated_sets", "merge_by_time", "set_blocks", "ensure_descriptors"]
 
@@ -78,7 +78,7 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
     next record (a log whose hours lie before the others' comes out in one run)."""
     iterators = [iter(stream) for stream in streams]
     latest = [-float("inf")] * len(iterators)
-    timed = (Match, FileEnd)  # the records that may carry a time (a file's end: with -c, -l, -L)
+    timed = (Match, RecordMatch, FileEnd)  # the records that may carry a time (a record: its first line's; a file's end: with -c, -l, -L)
 
     def entry(index: int):
         record = next(iterators[index], _END)

@@ -16,6 +16,7 @@ from .options import SearchOptions
 from .pipeline.find_files import walk
 from .plan import Plan
 from .printers import Sink, make_printer
+from .printers.sink import HOLD
 from .printers.ordered import OrderedWriter
 from .progress import wanted as progress_wanted
 from .records import StopSearch
@@ -38,7 +39,11 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     show_progress = options.progress if options.progress is not None else progress_wanted(stream, error_stream)
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    sink = Sink(stream, quiet=options.quiet)
+    # our own buffer, whatever PYTHONUNBUFFERED says; a terminal sees each write at once (as
+    # grep's line buffering: the stream's own buffer is flushed too, or a match found early in a
+    # long search would wait there for 8 KiB more or the end)
+    terminal = _isatty(stream)
+    sink = Sink(stream, quiet=options.quiet, line_buffered=terminal, hold=0 if terminal else HOLD)
     progress = None
     if show_progress:
         from .progress import Progress

@@ -35,6 +35,8 @@ class JsonPrinter(Printer):
         import json  # only JSON output pays for importing it
 
         self._dumps = json.dumps
+        self._fields = JsonFields(self.settings.fields, self.settings.time_format) \
+            if self.settings.json_fields else None
         self._file = None  # per-file figures of the file being printed
         self._total = dict.fromkeys(TOTALS, 0)
         self._started = time.perf_counter()
@@ -112,6 +114,8 @@ class JsonPrinter(Printer):
             from ..pipeline.timestamps import rfc3339
 
             data["time"] = rfc3339(record.time)
+        if self._fields is not None:  # the line's parsed fields (logpipe's addition, with --where/--fields)
+            self._fields.add(data, record.line)
         figures["printed"] += self._json({"type": kind, "data": data})
 
     def _record(self, record: RecordMatch, kind: str) -> None:
@@ -132,6 +136,9 @@ class JsonPrinter(Printer):
             from ..pipeline.timestamps import rfc3339
 
             data["time"] = rfc3339(record.time)
+        if self._fields is not None:  # its first line's fields
+            end = text.find(b"\n")
+            self._fields.add(data, text[:end] if end >= 0 else text)
         figures["printed"] += self._json({"type": kind, "data": data})
 
     def _end(self, end: FileEnd) -> None:
@@ -153,3 +160,54 @@ class JsonPrinter(Printer):
         total["bytes_printed"] += figures["printed"]  # the sum of the files' figures, as in rg
         total["matched_lines"] += end.count
         total["matches"] += figures["matches"]
+
+
+class JsonFields:
+    """The `fields` of a --json message: every parsed field of the line, or with --fields
+    those asked for (by their names; a missing one left out); the line's format as
+    `format`. Valid JSON whatever the line held: NaN and infinities become null, invalid
+    UTF-8 U+FFFD (as jq shows them)."""
+
+    def __init__(self, keys: tuple[str, ...] | None, time_format: str | None = None) -> None:
+        from ..pipeline.fields import FieldReader, Key
+
+        self.keys = None if keys is None else tuple(Key.parse(key) for key in keys)
+        self.reader = FieldReader(time_format)
+
+    def add(self, data: dict, line: bytes) -> None:
+        from ..pipeline.fields import MISSING, standard_value
+
+        fields = self.reader.read(line)
+        if fields is None:
+            return
+        values = fields.values
+        if self.keys is not None:
+            values = {key.text: value for key in self.keys
+                      if (value := standard_value(fields.values, key)) is not MISSING}
+        data["format"] = fields.format
+        data["fields"] = _valid(values)
+
+
+def _valid(value):
+    """`value` as strict JSON can hold it."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:  # lone surrogates: invalid UTF-8 in the line
+            return value.encode("utf-8", "surrogateescape" if _escaped(value) else "surrogatepass").decode(
+                "utf-8", "replace")
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        return {_valid(key): _valid(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_valid(item) for item in value]
+    return value
+
+
+def _escaped(text: str) -> bool:
+    """Whether every lone surrogate of `text` stands for a byte (surrogateescape's)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)

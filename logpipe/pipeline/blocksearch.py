@@ -21,7 +21,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match, RecordMatch
-from .matching import Matcher
+from .matching import DENSE, DENSE_SAMPLE, Matcher
 
 if TYPE_CHECKING:
     from .multiline import RecordBounds
@@ -135,7 +135,9 @@ class FileSearch:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
         self.where = where  # --where, --level: the fields of a unit must satisfy it too
         self.driven = driven  # the matcher looks for what `where` needs (no PATTERN)
-        self.holds = where.line_test(driven) if where is not None else None
+        self.holds = where.line_test(driven) if where is not None else None  # (records: on their first line)
+        self.select = where.selector(driven) if where is not None else None  # (lines: a block's at once)
+        self.select_block = where.block_selector() if where is not None and driven else None
         self.invert = invert
         self.max_count = max_count
         self.quota = Quota(max_count)
@@ -271,11 +273,21 @@ class BlockSearch(FileSearch):
     lines between them) are what is selected."""
 
     def _selected(self, data: bytes) -> Iterable[tuple[int, int]]:
-        lines = self.matcher.lines(data)
-        if self.holds is not None:
-            holds = self.holds
-            lines = [(start, end) for start, end in lines if holds(data[start:end])]
+        if self.select is not None:
+            lines = self.select_block(data) if self.select_block is not None and self._dense(data) else None
+            if lines is None:
+                lines = self.select(data, self.matcher.lines(data))
+        else:
+            lines = self.matcher.lines(data)
         return inverted(data, lines) if self.invert else lines
+
+    def _dense(self, data: bytes) -> bool:
+        """Whether what the expression needs is on most lines of the block (judged on its
+        first DENSE_SAMPLE bytes): every line is then tested, none looked for."""
+        end = data.rfind(b"\n", 0, DENSE_SAMPLE) + 1 or len(data)
+        sample = data[:end]
+        lines = sample.count(b"\n") or 1
+        return sum(1 for _ in self.matcher.lines(sample)) * DENSE >= lines
 
     def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple | None]]:
         """`(start, stop, marks)` of each selected unit (a line here), `stop` being where

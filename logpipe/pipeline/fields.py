@@ -25,8 +25,8 @@ Each line is read on its own (a file may mix formats), first format that fits:
    `key=value` words of the rest, typed as logfmt's.
 
 A line that fits none has no fields (None). Nothing here raises on bad input: bad JSON,
-JSON nested deeper than orjson's 1024 levels, invalid UTF-8, NaN each have one outcome
-(see `_json`). Values are Python objects as JSON gives them; strings from logfmt and text
+JSON nested about 1,000 levels deep, invalid UTF-8, NaN each have one outcome (see
+`_json`). Values are Python objects as JSON gives them; strings from logfmt and text
 lines are decoded from UTF-8 with invalid bytes kept as lone surrogates
 (`surrogateescape`), so `shown()` gives back the line's own bytes.
 
@@ -39,6 +39,7 @@ import math
 import re
 from typing import NamedTuple
 
+from .levels import LEVEL_KEYS, LEVEL_WORDS, LEVELS, SYSLOG_KEYWORDS, level_rank, line_level
 from .timestamps import FORMATS, HEAD, custom_format
 
 __all__ = ["MISSING", "Key", "KeyError_", "Fields", "FieldReader", "parse_line", "lookup", "field_value", "split_keys",
@@ -47,53 +48,9 @@ __all__ = ["MISSING", "Key", "KeyError_", "Fields", "FieldReader", "parse_line",
 PREFIX_MAX = 200         # a JSON object behind a prefix starts this near the line's start
 LEVEL_WORDS_AFTER = 8    # words after a text line's timestamp where its level word may be
 
-# -- levels ---------------------------------------------------------------------------
-
-LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")  # --level's order; a rank is an index here
-
-# The words of each level, as formats write them (compared in lower case).
-LEVEL_WORDS = {
-    "trace": 0, "trc": 0, "verbose": 0, "finest": 0,
-    "debug": 1, "dbg": 1,
-    "info": 2, "inf": 2, "information": 2, "informational": 2, "notice": 2,
-    "warn": 3, "warning": 3, "wrn": 3,
-    "error": 4, "err": 4, "severe": 4,
-    "fatal": 5, "ftl": 5, "crit": 5, "critical": 5, "alert": 5, "emerg": 5, "emergency": 5, "panic": 5,
-    "dpanic": 5, "pnc": 5,
-}
-# logcat's and glog's one-letter levels, also accepted as a JSON or logfmt level value
-LEVEL_LETTERS = {"V": 0, "T": 0, "D": 1, "I": 2, "W": 3, "E": 4, "F": 5, "A": 5, "C": 5}
-SYSLOG_KEYWORDS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")  # severity 0-7
-SYSLOG_RANKS = (5, 5, 5, 4, 3, 2, 2, 1)
-# where a JSON or logfmt line keeps its level: the first of these present (log.level: ECS)
-LEVEL_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "levelname", "log.level", "@l", "@level",
-              "severity_text", "SeverityText", "Level", "LEVEL", "Severity", "PRIORITY", "priority")
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "@t", "t", "date", "datetime", "Timestamp", "TIME")
 MESSAGE_KEYS = ("msg", "message", "@m", "@mt", "Message", "MESSAGE", "log", "text")
 ALIASES = {"time": TIME_KEYS, "level": LEVEL_KEYS, "msg": MESSAGE_KEYS}
-
-
-def level_rank(value) -> int | None:
-    """The rank in LEVELS of a level value as formats write it: a word of any case
-    (`WARN`, `Warning`, `err`, `CRITICAL`), a one-letter level (`E`), a syslog severity
-    0-7 (`3` is error), a Bunyan/pino number (10 trace ... 60 fatal; 35 is info); None
-    for anything else."""
-    if isinstance(value, str):
-        rank = LEVEL_WORDS.get(value.lower())
-        if rank is not None:
-            return rank
-        if len(value) == 1:
-            return LEVEL_LETTERS.get(value.upper())
-        if not value.isdigit():
-            return None
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        return None
-    if 0 <= value <= 7 and value == int(value):
-        return SYSLOG_RANKS[int(value)]
-    if 10 <= value < math.inf:
-        return min(int(value) // 10, 6) - 1
-    return None
 
 
 # -- keys -----------------------------------------------------------------------------
@@ -208,17 +165,6 @@ def standard_value(values: dict, name: str):
     return value
 
 
-def line_level(values: dict) -> int | None:
-    """The rank of a line's level (see `level_rank`), from the first level key present."""
-    for key in LEVEL_KEYS:
-        value = values.get(key, MISSING)
-        if value is MISSING and key == "log.level":
-            value = _walk(values, ("log", "level"), 0)
-        if value is not MISSING:
-            return level_rank(value)
-    return None
-
-
 # -- parsing --------------------------------------------------------------------------
 
 
@@ -227,45 +173,59 @@ class Fields(NamedTuple):
     values: dict
 
 
-def _loads():
-    try:
-        import orjson
+def _decoder():
+    import msgspec
 
-        return orjson.loads, orjson.JSONDecodeError
-    except ImportError:  # pragma: no cover - orjson is a dependency; stdlib json keeps it working
-        import json
-
-        return json.loads, ValueError
+    return msgspec.json.Decoder().decode
 
 
-LOADS, LOADS_ERROR = _loads()
+_DECODE = _decoder()
 
 
 def _json(text: bytes):
-    """The JSON object `text` holds, or None. orjson first (strict JSON, valid UTF-8, at
-    most 1024 levels deep); what it refuses goes to the standard library, which also
-    reads NaN, Infinity and lone surrogate escapes, and takes invalid UTF-8 as lone
-    surrogates. Duplicate keys: the last one wins (as jq, JavaScript, both libraries).
-    Deeper than 1024 levels, or not JSON: None."""
+    """The JSON object `text` holds, or None. msgspec first (strict JSON, valid UTF-8);
+    what it refuses goes to the standard library, which also reads NaN, Infinity and
+    lone surrogate escapes, and takes invalid UTF-8 as lone surrogates. Duplicate keys:
+    the last one wins (as jq, JavaScript, both parsers). Nested deeper than Python's
+    recursion limit lets either parser go (about 1,000 levels), or not JSON: None."""
     try:
-        value = LOADS(text)
-    except LOADS_ERROR:
+        value = _DECODE(text)
+    except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
         import json
 
         try:
             value = json.loads(text.decode("utf-8", "surrogateescape"))
         except (ValueError, RecursionError):
             return None
-    except RecursionError:  # pragma: no cover - orjson has its own limit
-        return None
     return value if isinstance(value, dict) else None
+
+
+def _struct_json(keys: tuple[str, ...]):
+    """`_json` for these top-level keys only: msgspec decodes the line into a struct of
+    them, skipping the rest unbuilt; what it refuses goes to `_json` (same values)."""
+    from typing import Any
+
+    import msgspec
+
+    struct = msgspec.defstruct("Wanted", [(f"f{i}", Any, msgspec.UNSET) for i in range(len(keys))],
+                               rename={f"f{i}": key for i, key in enumerate(keys)})
+    decode, to_builtins = msgspec.json.Decoder(struct).decode, msgspec.to_builtins
+
+    def read(text: bytes):
+        try:
+            return to_builtins(decode(text))
+        except (ValueError, RecursionError):  # not an object, not strict JSON, too deep
+            return _json(text)
+
+    return read
 
 
 _NUMBER = re.compile(rb"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _KEY = rb"[A-Za-z_@$][\w.\-/@$]*"  # a logfmt key as loggers write them (the first one of a line, a text line's)
 _LOGFMT_FIRST = re.compile(rb"[ \t]*" + _KEY + rb"=")
-_LOGFMT_WORD = re.compile(rb'([^\s="]+)(?:=("(?:[^"\\]|\\.)*(?:"|$)|\S*))?')
-_PAIR = re.compile(rb'(?<!\S)(' + _KEY + rb')=("(?:[^"\\]|\\.)*(?:"|$)|\S*)')
+_QUOTED = rb'"[^"\\]*(?:\\.[^"\\]*)*"?'  # to the closing quote, or the line's end
+_LOGFMT_WORD = re.compile(rb'([^\s="]+)(=(?:' + _QUOTED + rb'|\S*))?')  # (key, "=value" or "")
+_PAIR = re.compile(rb'(?<!\S)(' + _KEY + rb')=(' + _QUOTED + rb'|\S*)')
 _ESCAPE = re.compile(rb'\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))', re.DOTALL)
 _SIMPLE_ESCAPES = {b"n": "\n", b"t": "\t", b"r": "\r", b"b": "\b", b"f": "\f", b"0": "\0"}
 
@@ -308,8 +268,18 @@ def _typed(value: bytes | None):
     return _text(value)
 
 
-def _logfmt(line: bytes) -> dict:
-    return {_text(m.group(1)): _typed(m.group(2)) for m in _LOGFMT_WORD.finditer(line)}
+def _logfmt(line: bytes, keys: tuple | None = None) -> dict:
+    """A logfmt line's pairs (the last of a key wins); with `keys` ((name, its bytes) ...),
+    only those keys' values are typed and kept."""
+    pairs = dict(_LOGFMT_WORD.findall(line))
+    if keys is None:
+        return {_text(key): _typed(value[1:] if value else None) for key, value in pairs.items()}
+    values = {}
+    for name, raw in keys:
+        value = pairs.get(raw)
+        if value is not None:
+            values[name] = _typed(value[1:] if value else None)
+    return values
 
 
 def _pairs(rest: bytes, values: dict) -> None:
@@ -342,27 +312,36 @@ def _level_word(data: bytes, pos: int, end: int) -> tuple[str, int, int] | None:
 
 class FieldReader:
     """Reads the fields of lines (`read(line)` -> `Fields` or None); `time_format`
-    (--time-format) sets the timestamp a text line is recognised by, as for --since."""
+    (--time-format) sets the timestamp a text line is recognised by, as for --since.
 
-    def __init__(self, time_format: str | None = None) -> None:
+    `keys`: the top-level keys wanted (None: all). Then a JSON line is decoded into a
+    struct of those keys only (the others skipped, not built), and only those of a logfmt
+    line are typed; `values` may then miss the others (a text line's are all there)."""
+
+    def __init__(self, time_format: str | None = None, keys: tuple[str, ...] | None = None) -> None:
         formats = FORMATS if time_format is None else (custom_format(time_format),)
-        self.time_format = time_format
+        self.time_format, self.keys = time_format, None if keys is None else tuple(sorted(set(keys)))
         self.stamp = re.compile(b"|".join(b"(?:" + fmt.regex.pattern + b")" for fmt in formats), re.MULTILINE)
+        self.json = _json
+        self.logfmt_keys = None
+        if self.keys is not None:
+            self.json = _struct_json(self.keys)
+            self.logfmt_keys = tuple((key, key.encode("utf-8", "surrogateescape")) for key in self.keys)
 
     def __reduce__(self):
-        return FieldReader, (self.time_format,)
+        return FieldReader, (self.time_format, self.keys)
 
     def read(self, line: bytes) -> Fields | None:
         """The fields of one line (without its newline)."""
-        start = len(line) - len(line.lstrip(b" \t"))
-        if line[start:start + 1] == b"{":  # a JSON line, or a line without fields
-            values = _json(line)
+        first = line[:1]
+        if first == b"{" or (first in b" \t" and line.lstrip(b" \t")[:1] == b"{"):  # JSON, or no fields
+            values = self.json(line)
             return None if values is None else Fields("json", values)
         if _LOGFMT_FIRST.match(line):
-            return Fields("logfmt", _logfmt(line))
+            return Fields("logfmt", _logfmt(line, self.logfmt_keys))
         brace = line.find(b"{", 0, PREFIX_MAX)
         if brace > 0 and _ends_with(line, b"}") and _level_word(line, 0, brace) is None:
-            values = _json(line[brace:])
+            values = self.json(line[brace:])
             if values is not None:
                 return Fields("json", values)
         return self._text(line)

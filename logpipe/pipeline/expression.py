@@ -19,8 +19,9 @@ folded), with `true`, `false`, `null` those; `!=` is `not =` (true when the key 
 missing, as in jq); `~` searches a regex (Python's, ASCII classes) in a string or a
 number's JSON text; `>`, `>=`, `<`, `<=` compare quantities: numbers, durations (`300ms`,
 `1.5s`, `2m`, `1h30m`; in seconds) and sizes (`2MB` = 2e6 bytes, `2MiB` and `2M` = 2²⁰),
-a field's string read the same way (`"1.3s"`, `"503"`), a number without a unit in the
-other's unit (seconds, bytes); quoted text compares strings in byte order. A comparison
+a field's string with a unit read the same way (`"1.3s"`; `"503"` is a string, not a
+number, as in jq), a number without a unit in the other's unit (seconds, bytes); quoted
+text compares strings in byte order. A comparison
 with a missing key, or of values of other kinds, is false.
 """
 from __future__ import annotations
@@ -54,9 +55,11 @@ SIZE_LETTERS = {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30, "T": 2 ** 40}  # as --
 _SIZE = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?) ?([A-Za-z]{1,3})")
 
 
-def quantity(value) -> tuple[float, str | None] | None:
-    """(amount in base units, kind: None, "duration" or "size") of a number, or of a
-    string that reads as one (`503`, `1.5e3`, `300ms`, `1h30m`, `2MB`, `1.5 GiB`); None."""
+def quantity(value, literal: bool = False) -> tuple[float, str | None] | None:
+    """(amount in base units, kind: None, "duration" or "size") of a field's value: a
+    number, or a string with a unit (`300ms`, `1h30m`, `2MB`, `1.5 GiB`): a string is a
+    string (`"503"` is no number, as in JSON), a unit says what it measures. `literal`: an
+    expression's word, where `503` is the number. None for anything else."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value), None
     if not isinstance(value, str) or not value or len(value) > 64:
@@ -66,7 +69,7 @@ def quantity(value) -> tuple[float, str | None] | None:
     if text[:1] in "+-":
         sign, text = (-1.0 if text[0] == "-" else 1.0), text[1:]
     if _NUMBER.fullmatch(text):
-        return sign * float(text), None
+        return (sign * float(text), None) if literal else None
     if _DURATION.fullmatch(text):
         return sign * sum(float(n) * DURATIONS[unit] for n, unit in _DURATION_PART.findall(text)), "duration"
     m = _SIZE.fullmatch(text)
@@ -233,7 +236,7 @@ def _test(key: Key, op: str, text: str, quoted: bool, parser: _Parser) -> Test:
     if op in (">", ">=", "<", "<="):
         if quoted:
             return Test(key, op, text, True)
-        amount = quantity(text)
+        amount = quantity(text, literal=True)
         if amount is None:
             parser.fail(f"{text!r} is not a number, a duration (300ms, 1.5s) or a size (2MB); "
                         "quote it to compare text")
@@ -369,8 +372,7 @@ def _compile_test(test: Test, ignore_case: bool) -> Callable[[dict], bool]:
             return compare(value, amount)
         if kind is not str:
             return False
-        found = quantity(value)
-        return found is not None and (found[1] == unit or found[1] is None or unit is None) \
-            and compare(found[0], amount)
+        found = quantity(value)  # a string with a unit
+        return found is not None and (found[1] == unit or unit is None) and compare(found[0], amount)
 
     return compares

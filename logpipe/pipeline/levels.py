@@ -41,11 +41,12 @@ def level_rank(value) -> int | None:
         rank = LEVEL_WORDS.get(value.lower())
         if rank is not None:
             return rank
-        if len(value) == 1:
+        if value.isdigit() and len(value) < 4:
+            value = int(value)
+        elif len(value) == 1:
             return LEVEL_LETTERS.get(value.upper())
-        if not value.isdigit():
+        else:
             return None
-        value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         return None
     if 0 <= value <= 7 and value == int(value):

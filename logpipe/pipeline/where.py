@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate
 
 from .expression import And, Level, Not, Or, WhereError, compile_tree, parse, parse_level
-from .fields import LEVEL_LETTERS, LEVEL_WORDS, FieldReader, Key
+from .fields import FieldReader, Key
+from .levels import LEVEL_LETTERS, LEVEL_WORDS
 
 __all__ = ["Where", "WhereError"]
 

@@ -364,6 +364,7 @@ class FieldReader:
         if m is not None:
             if m.start() == 0 and _GLOG.match(line):
                 level, lettered = chr(line[0]), True
+                values["time"] = values["time"][1:]  # (the letter is glog's level, not its time)
             else:
                 letter = _LOGCAT.match(line, m.end())
                 if letter is not None:

@@ -358,3 +358,45 @@ def test_gz_and_plain_give_the_same(logpipe, tmp_path):
         options = where_options(expression)
         assert logpipe(b"", plain, patterns=(), **options).out == logpipe(b"", packed, patterns=(), **options).out
     assert decompressed(packed) == data and gzip.decompress(packed.read_bytes()) == data
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def _invoke(*args):
+    from click.testing import CliRunner
+
+    from logpipe.cli import main
+
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def test_help_lists_where_level_fields_under_their_own_heading():
+    text = _invoke("grep", "--help").stdout
+    section = text[text.index("Structured logs:"):text.index("How to run:")]
+    assert all(option in section for option in ("--where EXPR", "--level LEVEL", "--fields KEYS"))
+    assert section.index("--where") < section.index("--level") < section.index("--fields")
+
+
+def test_without_a_pattern_every_argument_is_a_path(backend, tmp_path):
+    write(tmp_path / "timeout", b'{"level":"error","msg":"in a file named timeout"}\n')
+    write(tmp_path / "b.log", b'{"level":"error","msg":"timeout"}\n{"level":"error","msg":"other"}\n')
+    result = _invoke("grep", "--where", "level=error", "-h", tmp_path / "timeout", tmp_path / "b.log",
+                     "--backend", backend)
+    assert result.exit_code == 0 and result.stdout.count("\n") == 3
+    with_pattern = _invoke("grep", "--level", "error", "-e", "timeout", "-c", tmp_path / "b.log", "--backend", backend)
+    assert with_pattern.stdout == "1\n"
+    positional = _invoke("grep", "timeout", tmp_path / "b.log", "--fields", "msg", "--backend", backend)
+    assert positional.stdout == "timeout\n"  # without --where or --level, the first argument is PATTERN
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--where", "level="], "--where 'level=': a value is missing at the end (at column 7)"),
+    (["--where", "status>fast"], "is not a number, a duration (300ms, 1.5s) or a size (2MB)"),
+    (["--level", "loud"], "--level: 'loud' is not a level"),
+    (["--fields", 'a,"b'], "unterminated quote"),
+    (["--where", "a=1", "--fields", "a", "-o"], "--fields cannot be used with --only-matching"),
+])
+def test_bad_expressions_levels_and_keys_are_usage_errors(tmp_path, args, message):
+    result = _invoke("grep", *args, tmp_path)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr

@@ -26,12 +26,13 @@ with a missing key, or of values of other kinds, is false.
 """
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .fields import LEVELS, MISSING, Key, KeyError_, line_level, lookup
+from .fields import LEVEL_KEYS, LEVELS, MISSING, Key, KeyError_, as_text, level_rank, lookup, walk
 
 __all__ = ["WhereError", "Test", "Not", "And", "Or", "Level", "parse", "parse_level", "compile_tree", "quantity",
            "fold"]
@@ -276,62 +277,88 @@ def fold(text: str) -> str:
 
 
 def _text_of(value) -> str | None:
-    """What a regex is searched in: a string, or a number's or literal's JSON text."""
+    """What a regex is searched in: a string, or a number's or literal's JSON text (not
+    null, an object or an array)."""
     if isinstance(value, str):
         return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, (int, float)):
-        from .fields import as_text
-
-        return as_text(value)
-    return None
+    return as_text(value) if isinstance(value, (int, float)) else None
 
 
 _COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
-def compile_tree(node, ignore_case: bool = False) -> Callable[[dict], bool]:
-    """`holds(values)`: whether the expression `node` holds on a line's fields."""
-    return _compile(node, ignore_case)
+def compile_tree(node, ignore_case: bool = False, attributes: dict[str, str] | None = None
+                 ) -> Callable[[object], bool]:
+    """`holds(values)`: whether the expression `node` holds on a line's fields, a dict; or
+    with `attributes` (top-level key -> attribute name) on a struct holding those keys as
+    attributes (MISSING where the line has none), as msgspec decodes a block of JSON lines."""
+    getter = _dict_getter if attributes is None else functools.partial(_struct_getter, attributes)
+    return _compile(node, ignore_case, getter)
 
 
-def _compile(node, ignore_case: bool) -> Callable[[dict], bool]:
+def _dict_getter(parts: tuple[str, ...]) -> Callable:
+    if len(parts) == 1:
+        return operator.methodcaller("get", parts[0], MISSING)
+    return functools.partial(lookup, key=parts)
+
+
+def _struct_getter(attributes: dict[str, str], parts: tuple[str, ...]) -> Callable:
+    """`lookup` on a struct of the top-level keys (the same order of tries: `user`, then the
+    flattened `user.id`)."""
+    if len(parts) == 1:
+        return operator.attrgetter(attributes[parts[0]])
+    tops = [(operator.attrgetter(attributes[".".join(parts[:end])]), end) for end in range(1, len(parts) + 1)]
+
+    def get(found):
+        for top, end in tops:
+            value = top(found)
+            if value is not MISSING:
+                value = walk(value, parts, end)
+                if value is not MISSING:
+                    return value
+        return MISSING
+
+    return get
+
+
+def _compile(node, ignore_case: bool, getter: Callable) -> Callable[[object], bool]:
     kind = type(node)
     if kind is And:
-        tests = [_compile(n, ignore_case) for n in node.nodes]
+        tests = [_compile(n, ignore_case, getter) for n in node.nodes]
         return lambda values: all(test(values) for test in tests)
     if kind is Or:
-        tests = [_compile(n, ignore_case) for n in node.nodes]
+        tests = [_compile(n, ignore_case, getter) for n in node.nodes]
         return lambda values: any(test(values) for test in tests)
     if kind is Not:
-        test = _compile(node.node, ignore_case)
+        test = _compile(node.node, ignore_case, getter)
         return lambda values: not test(values)
     if kind is Level:
         rank = node.rank
+        found_in = [(key, getter((key,))) for key in LEVEL_KEYS]  # the first present is the line's level
+        nested = getter(("log", "level"))  # ECS's, when no flat key holds it
 
-        def level(values: dict) -> bool:
-            found = line_level(values)
-            return found is not None and found >= rank
+        def level(values) -> bool:
+            for key, get in found_in:
+                value = get(values)
+                if value is MISSING and key == "log.level":
+                    value = nested(values)
+                if value is not MISSING:
+                    found = level_rank(value)
+                    return found is not None and found >= rank
+            return False
 
         return level
-    return _compile_test(node, ignore_case)
+    return _compile_test(node, ignore_case, getter)
 
 
-def _compile_test(test: Test, ignore_case: bool) -> Callable[[dict], bool]:
+def _compile_test(test: Test, ignore_case: bool, getter: Callable) -> Callable[[object], bool]:
     parts, op, literal = test.key.parts, test.op, test.value
-    if len(parts) == 1:
-        get = operator.methodcaller("get", parts[0], MISSING)
-    else:
-        def get(values: dict):
-            return lookup(values, parts)
+    get = getter(parts)
 
     if op == "?":
         return lambda values: get(values) is not MISSING
     if op in ("!=", "!~"):
-        positive = _compile_test(test._replace(op=op[1:]), ignore_case)
+        positive = _compile_test(test._replace(op=op[1:]), ignore_case, getter)
         return lambda values: not positive(values)
     if op == "~":
         regex = re.compile(literal, re.ASCII | (re.IGNORECASE if ignore_case else 0)).search
@@ -363,10 +390,9 @@ def _compile_test(test: Test, ignore_case: bool) -> Callable[[dict], bool]:
             return lambda values: type(value := get(values)) is str and compare(fold(value), wanted)
         return lambda values: type(value := get(values)) is str and compare(value, wanted)
     amount, unit = literal
-    name = parts[0] if len(parts) == 1 else None
 
-    def compares(values: dict) -> bool:
-        value = values.get(name, MISSING) if name is not None else get(values)  # (the common case: no call)
+    def compares(values) -> bool:
+        value = get(values)
         kind = type(value)
         if kind is int or kind is float:
             return compare(value, amount)

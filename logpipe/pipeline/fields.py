@@ -124,28 +124,31 @@ def lookup(values: dict, key: Key | tuple):
     parts = key.parts if isinstance(key, Key) else key
     if len(parts) == 1:
         return values.get(parts[0], MISSING)
-    return _walk(values, parts, 0)
+    return walk(values, parts, 0)
 
 
-def _walk(node, parts: tuple, i: int):
+def walk(node, parts: tuple, i: int):
+    """The value of `parts[i:]` inside `node` (MISSING if none): each part a key of an
+    object (or, failing that, the next parts joined with dots: a flattened key), or a
+    decimal index of an array."""
     if i == len(parts):
         return node
     if isinstance(node, dict):
         value = node.get(parts[i], MISSING)
         if value is not MISSING:
-            found = _walk(value, parts, i + 1)
+            found = walk(value, parts, i + 1)
             if found is not MISSING:
                 return found
         for j in range(i + 2, len(parts) + 1):  # a flattened key: {"user.id": 42}
             value = node.get(".".join(parts[i:j]), MISSING)
             if value is not MISSING:
-                found = _walk(value, parts, j)
+                found = walk(value, parts, j)
                 if found is not MISSING:
                     return found
         return MISSING
     if isinstance(node, list) and parts[i].isdigit():
         index = int(parts[i])
-        return _walk(node[index], parts, i + 1) if index < len(node) else MISSING
+        return walk(node[index], parts, i + 1) if index < len(node) else MISSING
     return MISSING
 
 
@@ -159,7 +162,7 @@ def standard_value(values: dict, name: str):
         for alias in ALIASES[text]:
             value = values.get(alias, MISSING)
             if value is MISSING and "." in alias:
-                value = _walk(values, tuple(alias.split(".")), 0)
+                value = walk(values, tuple(alias.split(".")), 0)
             if value is not MISSING:
                 break
     return value

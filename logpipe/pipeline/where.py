@@ -150,6 +150,8 @@ class Where:
         self.driving = _driving(self.clauses)  # the clause the engine looks for in whole blocks
         self.keys = tuple(sorted(_top_keys(self.tree)))
         self.reader = FieldReader(time_format, self.keys)
+        attributes = {key: f"f{number}" for number, key in enumerate(self.keys)}
+        self.holds_struct = compile_tree(self.tree, ignore_case, attributes)  # on `_block_decoder`'s structs
 
     def __reduce__(self):
         return _rebuild, (self.expressions, self.level, self.ignore_case, self.time_format)
@@ -210,7 +212,7 @@ class Where:
         of the keys the expression reads, the other keys skipped unparsed; a block that is
         not all JSON objects goes line by line (`line_test`), with the same verdicts."""
         test, passes, holds = self.line_test(driven), self._checks(driven), self.holds
-        decode_lines, to_builtins = _block_decoder(self.keys)
+        decode_lines, holds_struct = _block_decoder(self.keys), self.holds_struct
 
         def select(data: bytes, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
             spans = spans if isinstance(spans, list) else list(spans)
@@ -226,7 +228,7 @@ class Where:
                 except (ValueError, RecursionError):  # a line that is not a JSON object (or too deep)
                     objects = None
                 if objects is not None and len(objects) == len(lines):  # (blank lines are skipped)
-                    return [span for span, found in zip(spans, objects) if holds(to_builtins(found))]
+                    return [span for span, found in zip(spans, objects) if holds_struct(found)]
             read, without = self.reader.read, self.without_fields
             selected = []
             for span, line in zip(spans, lines):
@@ -237,17 +239,15 @@ class Where:
 
         return select
 
-
     def block_selector(self) -> Callable[[bytes], list[tuple[int, int]] | None]:
         """`select(data)`: the spans of the lines of `data` on which the expression holds,
         when every line of the block is a JSON object, decoded in one call; None when
         they are not (the caller then looks line by line). For blocks where most lines
         hold what the expression needs: nothing is gained by looking for it first."""
-        decode_lines, to_builtins = _block_decoder(self.keys)
-        holds = self.holds
+        decode_lines, holds_struct = _block_decoder(self.keys), self.holds_struct
 
         def select(data: bytes) -> list[tuple[int, int]] | None:
-            if data.lstrip(b" \t")[:1] != b"{":
+            if data[:1] != b"{" and data[:256].lstrip(b" \t")[:1] != b"{":
                 return None
             try:
                 objects = decode_lines(data)
@@ -258,7 +258,7 @@ class Where:
                 lines.pop()
             if len(objects) != len(lines):  # blank lines (decode_lines skips them)
                 return None
-            chosen = [i for i, found in enumerate(objects) if holds(to_builtins(found))]
+            chosen = [i for i, found in enumerate(objects) if holds_struct(found)]
             if not chosen:
                 return []
             ends = list(accumulate(map(len, lines[:chosen[-1] + 1])))  # line i ends at ends[i] + i
@@ -286,16 +286,18 @@ def _top_keys(node) -> set[str]:
     return {".".join(parts[:end]) for end in range(1, len(parts) + 1)}
 
 
-def _block_decoder(keys: tuple[str, ...]) -> tuple[Callable, Callable]:
-    """(decode_lines, to_builtins): msgspec's decoder of newline-separated JSON objects into
-    structs of only these top-level keys, and a struct back to a dict of those present."""
+def _block_decoder(keys: tuple[str, ...]) -> Callable:
+    """msgspec's decoder of newline-separated JSON objects into structs of only these
+    top-level keys, as attributes f0, f1, ... in their order (MISSING where a line has none)."""
     from typing import Any
 
     import msgspec
 
-    struct = msgspec.defstruct("Needed", [(f"f{i}", Any, msgspec.UNSET) for i in range(len(keys))],
+    from .fields import MISSING
+
+    struct = msgspec.defstruct("Needed", [(f"f{i}", Any, MISSING) for i in range(len(keys))],
                                rename={f"f{i}": name for i, name in enumerate(keys)})
-    return msgspec.json.Decoder(struct).decode_lines, msgspec.to_builtins
+    return msgspec.json.Decoder(struct).decode_lines
 
 
 def _rebuild(expressions, level, ignore_case, time_format) -> Where:

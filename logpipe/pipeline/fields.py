@@ -10,13 +10,14 @@
 
 Each line is read on its own (a file may mix formats), first format that fits:
 
-1. **json**: the line, after leading blanks, is one JSON object (to its end);
-2. **json** behind a prefix: a JSON object that starts within the first `PREFIX_MAX` bytes
-   and runs to the line's end, after a prefix without a level word (a Docker or
-   Kubernetes timestamp, `stdout F`, a syslog header, `web-1  | `); the prefix has no fields;
-3. **logfmt**: the line's first word is `key=value`; every word is then a pair or a bare
+1. **json**: the line, after leading blanks, starts with `{`: it is one JSON object (to
+   its end), or a line without fields (bad JSON is not read as text);
+2. **logfmt**: the line's first word is `key=value`; every word is then a pair or a bare
    key (which is `true`); a value written without quotes that reads as a JSON number is a
    number, `true`/`false` booleans, everything else a string;
+3. **json** behind a prefix: a JSON object that starts within the first `PREFIX_MAX` bytes
+   and runs to the line's end, after a prefix without a level word (a Docker or
+   Kubernetes timestamp, `stdout F`, a syslog header, `web-1  | `); the prefix has no fields;
 4. **text**: a timestamp in one of the formats of `timestamps` within the first `HEAD`
    bytes (or a syslog `<PRI>` at the line's start): fields `time` (the timestamp as
    written), `level` (the first level word among the `LEVEL_WORDS_AFTER` words after the

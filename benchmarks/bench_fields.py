@@ -73,7 +73,7 @@ def commands(root: Path, python: str) -> dict[str, list[str]]:
     logpipe = [python, "-m", "logpipe", "grep", "--no-progress"]
     jq, rg = shutil.which("jq"), shutil.which("rg")
     plain, packed, logfmt = str(base / "json"), str(base / "json-gz"), str(base / "logfmt")
-    files = sorted(str(path) for path in (base / "json").glob("*.log"))
+    files = [str(base / "json" / f"svc{number:02d}.log") for number in range(FILES)]  # (prepare() writes them later)
     table = {
         "fields json gz: logpipe --where level=error": [*logpipe, "--where", "level=error", packed],
         "fields json gz: logpipe -j1 --where level=error": [*logpipe, "-j1", "--where", "level=error", packed],

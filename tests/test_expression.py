@@ -18,7 +18,7 @@ REGEXES = ["^a", "b$", "x|y", "[0-9]+", "^/api", "rr"]
 QUANTITIES = [("0", 0.0, None), ("42", 42.0, None), ("500", 500.0, None), ("-3", -3.0, None), ("1.5", 1.5, None),
               ("300ms", 0.3, "duration"), ("1.5s", 1.5, "duration"), ("2m", 120.0, "duration"),
               ("1h30m", 5400.0, "duration"), ("2KB", 2000.0, "size"), ("1MiB", 1048576.0, "size")]
-VALUES = st.one_of(st.integers(-5, 600), st.sampled_from([0.5, 1.5, 42.0, 500.0, float("nan")]),
+VALUES = st.one_of(st.integers(-5, 600), st.sampled_from([0.5, 1.5, 42.0, 500.0, 1e20, 2.5e-3, float("nan")]),
                    st.sampled_from(WORDS + ["300ms", "2s", "90s", "1KB", "3MB", "zz", "", "42", "Error"]),
                    st.booleans(), st.none())
 

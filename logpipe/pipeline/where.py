@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from itertools import accumulate
 
-from .expression import And, Level, Not, Or, WhereError, compile_tree, parse, parse_level
+from .expression import And, Level, Not, Or, Test, WhereError, compile_tree, parse, parse_level
 from .fields import FieldReader, Key
 from .levels import LEVEL_LETTERS, LEVEL_WORDS
 
@@ -90,6 +90,35 @@ def _level_clause(rank: int) -> list[tuple]:
     return needles
 
 
+def _at_least(number: int) -> bytes:
+    """A regex of the decimal integers (no sign, no leading zero) at least `number`, as
+    they start: more digits, or as many and one digit greater where the rest agree, or it."""
+    digits = str(number)
+    size = len(digits)
+    choices = [rb"[1-9]\d{%d}" % size]
+    for i, digit in enumerate(digits):
+        if digit != "9":
+            rest = size - i - 1
+            choices.append(digits[:i].encode() + b"[%d-9]" % (int(digit) + 1) + (rb"\d{%d}" % rest if rest else b""))
+    choices.append(digits.encode())
+    return b"(?:" + b"|".join(choices) + b")"
+
+
+def _value_clause(test: Test) -> list[tuple] | None:
+    """For `key>N` and `key>=N` (N ≥ 1, in base units): the key's last part right before a
+    value that can be that big: a number of enough digits or with an exponent, a quoted
+    string or a word with a unit (which may hold any amount); or a \\u escape. None where
+    this cannot be said (a text line's own fields, an array index, N < 1)."""
+    amount = test.value[0]
+    part = test.key.parts[-1]
+    if test.quoted or test.op not in (">", ">=") or not amount >= 1 or amount > 1e18 or part.isdigit() \
+            or (len(test.key.parts) == 1 and part in TEXT_KEYS) or _safe_runs(part) != [part.encode()]:
+        return None
+    value = (re.escape(part.encode()) + rb'"?[ \t\r]*[:=][ \t\r]*(?:"|' + _at_least(int(amount))
+             + rb"|[-+.\d][^\s,}\]]*[A-Za-z\x80-\xff]|Infinity)")
+    return [("value", value), ("literal", UNICODE_ESCAPE)]
+
+
 def _clauses(node) -> list[list[tuple]]:
     """The expression's needs as clauses (conjunction of disjunctions of needles): every
     line on which it holds has, for each clause, one of its needles. [] needs nothing."""
@@ -112,6 +141,10 @@ def _clauses(node) -> list[list[tuple]]:
     if test.op in ("!=", "!~"):
         return []
     clauses = _key_clauses(test.key)
+    if test.op in (">", ">="):
+        value = _value_clause(test)
+        if value is not None:
+            clauses.append(value)
     if test.op == "=" and test.quoted:
         value = _literal_clause(test.value)
         if value is not None:
@@ -177,7 +210,7 @@ class Where:
             literals = tuple(needle.lower() if self.ignore_case else needle for kind, needle in clause
                              if kind == "literal")
             regexes = tuple(re.compile(needle, re.MULTILINE | (re.IGNORECASE if self.ignore_case else 0)).search
-                            for kind, needle in clause if kind == "regex")
+                            for kind, needle in clause if kind != "literal")
             checks.append((literals, regexes))
         if not checks:
             return None
@@ -315,10 +348,12 @@ def _dedupe(clause: list[tuple]) -> list[tuple]:
 
 def _driving(clauses: list[list[tuple]]) -> int | None:
     """The clause whose needles are the rarest to meet: the one whose shortest needle (a
-    \\u escape aside, rare in logs) is longest; regexes count as short."""
+    \\u escape aside, rare in logs) is longest; a key before a big enough value (`value`)
+    is rarer than the key alone, other regexes count as short."""
     best, best_score = None, -1
     for number, clause in enumerate(clauses):
-        lengths = [len(needle) if kind == "literal" else 1 for kind, needle in clause if needle != UNICODE_ESCAPE]
+        lengths = [len(needle) if kind == "literal" else 100 if kind == "value" else 1
+                   for kind, needle in clause if needle != UNICODE_ESCAPE]
         score = min(lengths) if lengths else 0
         if score > best_score:
             best, best_score = number, score

@@ -70,6 +70,7 @@ def prepare(root: Path, corpus_mb: int) -> None:
 def commands(root: Path, python: str) -> dict[str, list[str]]:
     corpus_mb = re.match(r"corpus-(\d+)mb", root.name)  # run.py's corpus, named after its --size-mb
     base = root / f"fields-{size_mb(int(corpus_mb.group(1)) if corpus_mb else 256)}mb"
+    _ROOT[:] = [base]
     logpipe = [python, "-m", "logpipe", "grep", "--no-progress"]
     jq, rg = shutil.which("jq"), shutil.which("rg")
     plain, packed, logfmt = str(base / "json"), str(base / "json-gz"), str(base / "logfmt")
@@ -97,6 +98,9 @@ def commands(root: Path, python: str) -> dict[str, list[str]]:
     return table
 
 
+_ROOT: list[Path] = []  # the tree the commands ran on, for report()
+
+
 TARGETS = [
     ("fields: --where level=error (gz) / jq (plain)", "fields json gz: logpipe --where level=error",
      "fields json plain: jq -c 'select(.level==\"error\")'", 0.3, None),
@@ -112,3 +116,47 @@ TARGETS = [
      "fields json plain: jq -c 'select(.status>=500)'", 0.3, None),
 ]
 
+
+def report() -> list[str]:
+    """orjson against msgspec on the JSON tree's lines, in this process (CPU time per line,
+    the best of 3): whole dicts line by line (what orjson can do), msgspec's struct of the
+    one key an expression reads, line by line and a block at a time (`decode_lines`)."""
+    import time
+    from typing import Any
+
+    import msgspec
+
+    if not _ROOT or not (_ROOT[0] / "json" / "svc00.log").exists():
+        return []
+    data = (_ROOT[0] / "json" / "svc00.log").read_bytes()[:16_000_000]
+    data = data[:data.rfind(b"\n") + 1]
+    lines = data.split(b"\n")[:-1]
+    blocks, pos = [], 0
+    while pos < len(data):
+        end = data.rfind(b"\n", pos, pos + 262144) + 1
+        blocks.append(data[pos:end])
+        pos = end
+    struct = msgspec.defstruct("Level", [("f0", Any, msgspec.UNSET)], rename={"f0": "level"})
+    ways = {"msgspec, a dict per line": (msgspec.json.Decoder().decode, lines),
+            "msgspec, a struct of `level` per line": (msgspec.json.Decoder(struct).decode, lines),
+            "msgspec, a struct of `level`, decode_lines per 256 KiB block": (
+                msgspec.json.Decoder(struct).decode_lines, blocks)}
+    try:
+        import orjson
+
+        ways = {"orjson, a dict per line": (orjson.loads, lines), **ways}
+    except ImportError:
+        pass
+    rows = ["", "| JSON parser (lines of the JSON tree, in process) | µs per line (CPU) |", "|---|---:|"]
+    for name, (decode, items) in ways.items():
+        best = None
+        for _ in range(3):
+            started = time.process_time()
+            for item in items:
+                decode(item)
+            spent = time.process_time() - started
+            best = spent if best is None else min(best, spent)
+        rows.append(f"| {name} | {best / len(lines) * 1e6:.3f} |")
+    if "orjson, a dict per line" not in ways:
+        rows.append("| orjson | not installed (pip install orjson to compare) |")
+    return rows

@@ -7,11 +7,10 @@ with -v), or a multi-line record (`RecordSearch`, --records); only what a unit i
 differs (`_units`, `_unit`, `_following`, `_preceding`, and each one's tight `_lines`). `Quota` is -m: the one count of what a file selected, used by
 whichever stage selects last (grep, or the stamp stage with time bounds).
 
-With --where/--level (`where`, a `logpipe.pipeline.where.Where`), a unit is selected when
-the matcher finds it AND the expression holds on its fields (a record's: its first
-line's); -v then inverts that, and -m, -c, -l, context count what it selects. Without a
-PATTERN the matcher looks for what the expression needs (`Where.block_patterns`):
-`driven=True` says so, and the expression's test skips what the matcher checked already.
+With --where/--level (`where`), a unit is selected when the matcher finds it and the
+expression holds on its fields (a record's first line's; `where.Selection`); -v inverts
+that; -m, -c, -l and context count what it selects. `driven`: there is no PATTERN, the
+matcher looks for what the expression needs (`Where.block_patterns`).
 """
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match, RecordMatch
-from .matching import DENSE, DENSE_SAMPLE, Matcher
+from .matching import Matcher
 
 if TYPE_CHECKING:
     from .multiline import RecordBounds
@@ -133,11 +132,9 @@ class FileSearch:
                  line_numbers: bool = True, max_line_bytes: int | None = None, runs: bool = False,
                  where: Where | None = None, driven: bool = False) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
-        self.where = where  # --where, --level: the fields of a unit must satisfy it too
+        self.where = where.selection(self.matcher, driven) if where is not None else None  # --where, --level
         self.driven = driven  # the matcher looks for what `where` needs (no PATTERN)
-        self.holds = where.line_test(driven) if where is not None else None  # (records: on their first line)
-        self.select = where.selector(driven) if where is not None else None  # (lines: a block's at once)
-        self.select_block = where.block_selector() if where is not None and driven else None
+        self.holds = self.where.holds if where is not None else None  # (a record's first line)
         self.invert = invert
         self.max_count = max_count
         self.quota = Quota(max_count)
@@ -273,21 +270,8 @@ class BlockSearch(FileSearch):
     lines between them) are what is selected."""
 
     def _selected(self, data: bytes) -> Iterable[tuple[int, int]]:
-        if self.select is not None:
-            lines = self.select_block(data) if self.select_block is not None and self._dense(data) else None
-            if lines is None:
-                lines = self.select(data, self.matcher.lines(data))
-        else:
-            lines = self.matcher.lines(data)
+        lines = self.matcher.lines(data) if self.where is None else self.where.lines(data)
         return inverted(data, lines) if self.invert else lines
-
-    def _dense(self, data: bytes) -> bool:
-        """Whether what the expression needs is on most lines of the block (judged on its
-        first DENSE_SAMPLE bytes): every line is then tested, none looked for."""
-        end = data.rfind(b"\n", 0, DENSE_SAMPLE) + 1 or len(data)
-        sample = data[:end]
-        lines = sample.count(b"\n") or 1
-        return sum(1 for _ in self.matcher.lines(sample)) * DENSE >= lines
 
     def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple | None]]:
         """`(start, stop, marks)` of each selected unit (a line here), `stop` being where
@@ -435,13 +419,11 @@ class RecordSearch(FileSearch):
             pos, size = 0, len(data)
             while pos < size:
                 end = bounds.end(data, pos)[0]
-                if hit is not None and hit[0] < end:
-                    while hit is not None and hit[0] < end:
-                        hit = next(hits, None)
-                    if holds is not None and not holds(_first_line(data, pos)) and (
-                            keep is None or keep(_first_line(data, pos))):
-                        yield pos, end, None
-                elif keep is None or keep(_first_line(data, pos)):
+                matched = hit is not None and hit[0] < end  # (then selected if the expression fails)
+                while hit is not None and hit[0] < end:
+                    hit = next(hits, None)
+                if (not matched or (holds is not None and not holds(_first_line(data, pos)))) and (
+                        keep is None or keep(_first_line(data, pos))):
                     yield pos, end, None
                 pos = end
             return
@@ -460,9 +442,7 @@ class RecordSearch(FileSearch):
 
     def _accepted(self, data: bytes, start: int) -> bool:
         """Whether the record starting at `start`, which has a matching line, is selected."""
-        if self.keep is None and self.holds is None:
-            return True
-        first = _first_line(data, start)
+        first = _first_line(data, start) if self.keep is not None or self.holds is not None else b""
         return (self.keep is None or self.keep(first)) and (self.holds is None or self.holds(first))
 
     def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple[int, ...] | None]]:

@@ -24,6 +24,7 @@ from itertools import accumulate
 from .expression import And, Level, Not, Or, Test, WhereError, compile_tree, parse, parse_level
 from .fields import FieldReader, Key
 from .levels import LEVEL_LETTERS, LEVEL_WORDS
+from .matching import DENSE, DENSE_SAMPLE
 
 __all__ = ["Where", "WhereError"]
 
@@ -298,6 +299,38 @@ class Where:
             return [(ends[i] + i - len(lines[i]), ends[i] + i) for i in chosen]
 
         return select
+
+
+    def selection(self, matcher, driven: bool) -> Selection:
+        """What grep's `BlockSearch`/`RecordSearch` apply to the lines `matcher` finds
+        (`driven`: the matcher looks for `block_patterns`, there is no PATTERN)."""
+        return Selection(self, matcher, driven)
+
+
+class Selection:
+    """The expression applied by grep: `lines(data)` gives the spans of a block's lines
+    that the matcher finds and on which the expression holds; `holds(line)` tests one line
+    (a record's first)."""
+
+    def __init__(self, where: Where, matcher, driven: bool) -> None:
+        self.matcher = matcher
+        self.holds = where.line_test(driven)
+        self.select = where.selector(driven)
+        self.select_block = where.block_selector() if driven else None  # (only the expression selects)
+
+    def lines(self, data: bytes) -> list[tuple[int, int]]:
+        if self.select_block is not None and self._dense(data):
+            found = self.select_block(data)
+            if found is not None:
+                return found
+        return self.select(data, self.matcher.lines(data))
+
+    def _dense(self, data: bytes) -> bool:
+        """Whether what the expression needs is on most lines of the block (judged on its
+        first DENSE_SAMPLE bytes): every line is then tested, none looked for."""
+        end = data.rfind(b"\n", 0, DENSE_SAMPLE) + 1 or len(data)
+        sample = data[:end]
+        return sum(1 for _ in self.matcher.lines(sample)) * DENSE >= (sample.count(b"\n") or 1)
 
 
 BATCH = 16  # lines found in a block from which their JSON is decoded in one call

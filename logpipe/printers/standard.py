@@ -23,13 +23,8 @@ class StandardPrinter(Printer):
 
     def write(self, record) -> None:
         kind = record.__class__
-        if self.columns is not None:  # --fields: the fields in place of the line (a record's first line's)
-            if kind is Match:
-                record = record._replace(line=self.columns(record.line))
-            elif kind is RecordMatch:
-                end = record.text.find(b"\n")
-                record = record._replace(text=self.columns(record.text[:end] if end >= 0 else record.text),
-                                         marks=None if record.marks is None else (0,))
+        if self.columns is not None:  # --fields: the fields in place of the line
+            record = self.columns.replaced(record)
         if kind is Match:
             if record.context:
                 self._context_line(record)
@@ -236,3 +231,14 @@ class FieldColumns:
         from ..pipeline.fields import shown
 
         return b"\t".join(map(shown, self.values(line)))
+
+    def replaced(self, record):
+        """`record` with its line's fields in place of the line (a record's first line's)."""
+        kind = record.__class__
+        if kind is Match:
+            return record._replace(line=self(record.line))
+        if kind is RecordMatch:
+            end = record.text.find(b"\n")
+            return record._replace(text=self(record.text[:end] if end >= 0 else record.text),
+                                   marks=None if record.marks is None else (0,))
+        return record

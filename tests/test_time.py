@@ -10,12 +10,15 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import logpipe.executors.workers
 from helpers import CORPUS, search_with, write
 from logpipe.cli import main
 from logpipe.pipeline.timebounds import parse_bound
-from logpipe.pipeline.timestamps import FORMATS
+from logpipe.pipeline.timeformats import FORMATS
+from logpipe.records import Match
 
 
 def utc(text: str) -> float:
@@ -181,6 +184,21 @@ def test_continuation_lines_take_the_previous_lines_time(logpipe, tmp_path):
     assert times_of(first) == ["2026-11-30T10:05:00Z", "2026-11-30T10:20:00Z"]
     stats = search_with("pull")("at com", path, since=utc("2026-11-30 10:00:00"), tz="UTC", stats=True)
     assert b"2 lines without a timestamp" in stats.err
+
+
+def test_an_impossible_date_in_the_files_own_format_is_no_timestamp(logpipe, tmp_path):
+    """`Dec 87 88:77:97` where the file's syslog stamps stand: the line takes the time of the
+    line before it (a date later in the line is not taken for its time)."""
+    data = (b"2026-11-30T10:00:00Z web01 app: start\n"
+            b"2026-11-30T10:05:00Z web01 app: request 1\n"
+            b"2026-13-87T88:77:97Z web01 app: request 2 due Dec 25 00:00:00\n"
+            b"2026-11-30T10:20:00Z web01 app: request 3\n")
+    path = write(tmp_path / "app.log", data, "gzip")
+    result = logpipe("request", path, json=True, tz="UTC")
+    assert times_of(result) == ["2026-11-30T10:05:00Z", "2026-11-30T10:05:00Z", "2026-11-30T10:20:00Z"]
+    window = logpipe("request", path, since=utc("2026-11-30 10:01:00"), until=utc("2026-11-30 10:10:00"), tz="UTC")
+    assert window.lines == [b"2026-11-30T10:05:00Z web01 app: request 1",
+                            b"2026-13-87T88:77:97Z web01 app: request 2 due Dec 25 00:00:00"]
 
 
 # -- bounds: files, blocks, counts ---------------------------------------------------
@@ -385,3 +403,89 @@ def test_command_line_window_on_a_rotated_tree(rotated, backend):
     assert result.stdout_bytes == (b"2026-11-29T13:00:00 app 1\n2026-11-29T13:00:00 db 0\n"
                                    b"2026-11-29T13:30:00 web 1\n2026-11-29T14:00:00 app 2\n"
                                    b"2026-11-29T14:00:00 db 1\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 20)), max_size=30), max_size=6))
+def test_merge_by_time_is_the_greedy_merge_of_the_sets(times):
+    """merge_by_time (which hands on runs of one set without heap operations) gives what a
+    record-by-record k-way merge gives: by time (a record without one takes its set's last),
+    equal times in the walk order of the sets, each set in its own order, unsorted sets too."""
+    import heapq
+
+    from logpipe.pipeline.timeline import merge_by_time
+    from logpipe.records import FileEnd
+
+    streams, decorated = [], []
+    for index, moments in enumerate(times):
+        records, keyed, last = [], [], -float("inf")
+        for position, moment in enumerate(moments):
+            record = Match(b"set%d" % index, position, 0, b"x", False, moment) if position % 5 != 4 \
+                else FileEnd(b"set%d" % index, position, 0)  # no time: takes the last
+            moment = record.time if isinstance(record, Match) else None
+            last = last if moment is None else moment
+            records.append(record)
+            keyed.append((last, index, position, record))
+        streams.append(records)
+        decorated.append(keyed)
+    expected = [entry[3] for entry in heapq.merge(*decorated, key=lambda entry: entry[:2])]
+    assert list(merge_by_time(streams)) == expected
+
+
+# -- --sort time --json: a begin/end pair per file, interleaved as the merged lines need ----------
+
+
+def _stamped(seconds: int, text: bytes) -> bytes:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1767225600 + seconds)).encode() + b" " + text
+
+
+def _messages(out: bytes) -> list[dict]:
+    import json
+
+    messages = [json.loads(line) for line in out.split(b"\n")[:-1]]
+    for message in messages:  # the times of the run: the one thing that differs between runs
+        message["data"].pop("elapsed_total", None)
+        message["data"].get("stats", {}).pop("elapsed", None)
+    return messages
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_sort_time_json_gives_each_file_its_begin_and_end_in_the_merged_order(backend, tmp_path, threads):
+    write(tmp_path / "app.log.1", b"".join(_stamped(s, b"app ERR %d\n" % s) for s in range(0, 40, 4)))  # older
+    write(tmp_path / "app.log", b"".join(_stamped(s, b"app ERR %d\n" % s) for s in range(40, 60, 4)), "gzip")
+    write(tmp_path / "db.log", b"".join(_stamped(s, b"db %s %d\n" % (b"ERR" if s % 3 else b"ok", s))
+                                        for s in range(1, 50, 2)), "zstd")
+    write(tmp_path / "web.log", _stamped(5, b"web ERR\n") + _stamped(23, b"web ERR, no newline"))  # mid-timeline
+    (tmp_path / "quiet.log").write_bytes(_stamped(3, b"nothing here\n"))  # no line printed: no begin, no end
+    search = search_with(backend)
+    merged = search("ERR", tmp_path, sort="time", json=True, before_context=1, threads=threads)
+    assert (merged.err, merged.status) == (b"", 0)
+    messages = _messages(merged.out)
+    assert messages[-1]["type"] == "summary" and [m["type"] for m in messages].count("summary") == 1
+    lines = [m for m in messages if m["type"] in ("match", "context")]
+    assert [m["data"]["time"] for m in lines] == sorted(m["data"]["time"] for m in lines)  # one timeline
+    names = {m["data"]["path"]["text"] for m in messages[:-1]}
+    assert names == {str(tmp_path / name) for name in ("app.log.1", "app.log", "db.log", "web.log")}
+    for name in names:  # each file's messages, taken out of the timeline, are its own search's
+        own = [m for m in messages[:-1] if m["data"]["path"]["text"] == name]
+        alone = _messages(search("ERR", name, sort="time", json=True, before_context=1, with_filename=True).out)
+        assert own == alone[:-1], name
+        assert (own[0]["type"], own[-1]["type"]) == ("begin", "end")
+    assert [m["type"] for m in messages].index("end") < len(messages) - 5  # the pairs interleave
+    ends = [m["data"]["stats"] for m in messages if m["type"] == "end"]
+    assert messages[-1]["data"]["stats"] == {key: sum(end[key] for end in ends) for key in ends[0]}
+    assert messages[-1]["data"]["stats"]["matched_lines"] == 10 + 5 + 17 + 2
+    web = [m["data"]["lines"]["text"] for m in lines if m["data"]["path"]["text"].endswith("web.log")]
+    assert web[-1].endswith("web ERR, no newline") and lines[-1]["data"]["time"] > "2026-01-01T00:00:23Z"
+
+
+def test_sort_time_merges_records_by_their_first_lines_time(search, tmp_path):
+    """--records --sort time: whole records (a stack trace under its line) in one timeline."""
+    write(tmp_path / "a.log", b"2026-01-01 10:00:00 ERROR a1\n  at x\n2026-01-01 10:00:02 ERROR a2\n  at y\n")
+    write(tmp_path / "b.log", b"2026-01-01 10:00:01 ERROR b1\n  at z\n2026-01-01 10:00:03 ERROR b2\n")
+    result = search("ERROR", tmp_path, records=True, sort="time", tz="UTC", with_filename=False)
+    assert result.lines == [b"2026-01-01 10:00:00 ERROR a1", b"  at x", b"--", b"2026-01-01 10:00:01 ERROR b1",
+                            b"  at z", b"--", b"2026-01-01 10:00:02 ERROR a2", b"  at y", b"--",
+                            b"2026-01-01 10:00:03 ERROR b2"]

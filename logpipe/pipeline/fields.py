@@ -41,7 +41,7 @@ import re
 from typing import NamedTuple
 
 from .levels import LEVEL_KEYS, LEVEL_WORDS, LEVELS, SYSLOG_KEYWORDS, level_rank, line_level
-from .timestamps import FORMATS, HEAD, custom_format
+from .timeformats import FORMATS, HEAD, custom_format
 
 __all__ = ["MISSING", "Key", "KeyError_", "Fields", "FieldReader", "parse_line", "lookup", "field_value", "split_keys",
            "standard_value", "level_rank", "line_level", "LEVELS", "LEVEL_KEYS", "shown", "as_text"]

@@ -318,7 +318,7 @@ def test_bad_json_deep_nesting_duplicates_invalid_utf8_and_nan(search, tmp_path)
 
 
 def test_a_line_over_max_line_bytes_is_reported_not_read(search, tmp_path):
-    big = b'{"level":"error","pad":"' + b"x" * 300_000 + b'"}\n'
+    big = b'{"level":"error","pad":"' + b"x" * 700_000 + b'"}\n'
     log = write(tmp_path / "big.log", b'{"level":"error","n":1}\n' + big + b'{"level":"error","n":3}\n')
     result = search(b"", log, patterns=(), where=("level=error",), max_line_bytes=65536, line_number=True)
     assert result.out.count(b"\n") == 2 and result.status == 2

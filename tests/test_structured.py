@@ -400,3 +400,39 @@ def test_without_a_pattern_every_argument_is_a_path(backend, tmp_path):
 def test_bad_expressions_levels_and_keys_are_usage_errors(tmp_path, args, message):
     result = _invoke("grep", *args, tmp_path)
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def _readme_examples(section: str) -> list[tuple[str, str]]:
+    """The `$ logpipe grep ...` commands of the README's code blocks in `section`, each with
+    the output written under it."""
+    examples = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", section, re.DOTALL):
+        for command, output in re.findall(r"^\$ (logpipe grep [^\n]*)\n(.*?)(?=^\$ |\Z)", block, re.DOTALL | re.MULTILINE):
+            examples.append((command, output.rstrip("\n") + "\n" if output.strip() else ""))
+    return examples
+
+
+def test_readme_structured_examples_print_what_they_say(backend, tmp_path, monkeypatch):
+    """The Structured logs section's worked examples, run as written (with `| head -N`
+    taken as its first N lines): the text log's exactly, the demo tree's with its times
+    masked (they are those of the day the tree is made)."""
+    from pathlib import Path
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Structured logs"):readme.index("## Object stores")]
+    app_log = re.search(r"\$ cat app.log\n(.*?)\n\n", section, re.DOTALL).group(1) + "\n"
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "app.log", app_log.encode())
+    assert _invoke("demo", "demo-logs").exit_code == 0
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+    examples = _readme_examples(section)
+    assert len(examples) == 7  # 3 JSON, 2 logfmt, 2 text
+    for command, expected in examples:
+        words, head = shlex.split(command.split(" | ")[0]), None
+        if " | head -" in command:
+            head = int(command.rsplit("-", 1)[1])
+        result = _invoke(*words[1:], "--backend", backend)
+        out = result.stdout if head is None else "".join(result.stdout.splitlines(keepends=True)[:head])
+        assert result.exit_code == 0, command
+        assert stamp.sub("T", out) == stamp.sub("T", expected), command

@@ -16,8 +16,8 @@ import click
 from . import __version__
 from .pipeline.patterns import PatternError
 from .cli_options import (CONTEXT, HABIT_OPTIONS, OUTPUT_OPTIONS, RECORD_OPTIONS, REMOTE_OPTIONS, SEARCH_OPTIONS,
-                          TIME_OPTIONS, GrepCommand, SearchCommand, SectionedHelp, apply, chosen_syntax,
-                          drop_overridden, help_sections, version_option, without)
+                          STRUCTURED_OPTIONS, TIME_OPTIONS, GrepCommand, SearchCommand, SectionedHelp, apply,
+                          chosen_syntax, drop_overridden, help_sections, version_option, without)
 from .options import BACKENDS, SearchOptions
 from .search import ERROR, run
 from .signals import interruptible
@@ -58,6 +58,29 @@ def time_flags(flags: dict) -> dict:
     return flags
 
 
+def structured_flags(flags: dict) -> dict:
+    """--where, --level and --fields read and checked before any file is: a bad expression,
+    level or key is a usage error (status 2)."""
+    from .pipeline.fields import KeyError_, split_keys
+    from .pipeline.where import Where, WhereError
+
+    flags["where"] = tuple(flags.get("where") or ())
+    if flags["where"] or flags.get("level") is not None:
+        try:
+            Where(flags["where"], flags.get("level"))
+        except WhereError as err:
+            raise click.UsageError(str(err)) from None
+    if flags.get("fields") is not None:
+        try:
+            flags["fields"] = split_keys(flags["fields"])
+        except KeyError_ as err:
+            raise click.UsageError(f"--fields {flags['fields']!r}: {err}") from None
+        if flags.get("only_matching"):
+            raise click.UsageError("--fields cannot be used with --only-matching (one prints fields, the other "
+                                   "matches: use one or the other)")
+    return flags
+
+
 def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_files, text: bool,
                   binary_files: str, context: int | None = None, after_context: int | None = None,
                   before_context: int | None = None, skip_binary: bool = False,
@@ -74,8 +97,9 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
         with pattern_file:
             data = pattern_file.read()
         patterns += data[:-1].split(b"\n") if data.endswith(b"\n") else data.split(b"\n") if data else []
-    if not regexps and not pattern_files:
-        if not arguments:
+    structured = bool(flags.get("where")) or flags.get("level") is not None
+    if not regexps and not pattern_files and not structured:  # with --where/--level, PATTERN is optional:
+        if not arguments:                                         # every argument is then a PATH
             raise click.UsageError("Missing argument 'PATTERN'.")
         patterns, arguments = [os.fsencode(arguments[0])], arguments[1:]
     paths = arguments or (("-",) if stdin_is_readable() else ("",))
@@ -125,7 +149,7 @@ def main() -> None:
 @main.command("grep", cls=GrepCommand, context_settings=CONTEXT,
               short_help="Print the lines matching PATTERN under each PATH.")
 @version_option()
-@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS + TIME_OPTIONS)
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS + TIME_OPTIONS + STRUCTURED_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -154,6 +178,7 @@ def grep_command(**flags) -> None:
     refuse_json_with_counts(flags)
     if any(flags.get(name) is not None for name in ("since", "until", "time_format", "tz", "sort")):
         flags = time_flags(flags)
+    flags = structured_flags(flags)
     sys.exit(interruptible(search)(flags))
 
 
@@ -186,7 +211,7 @@ def glob_hint(patterns) -> str:
 @main.command("compare", cls=SearchCommand, context_settings=CONTEXT,
               short_help="Measure the pull and push backends on one search.")
 @version_option()
-@apply(SEARCH_OPTIONS + HABIT_OPTIONS + without(OUTPUT_OPTIONS, "json"))  # --json: the report's here
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + without(OUTPUT_OPTIONS, "json") + STRUCTURED_OPTIONS)  # --json: the report's
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes of each measured search, as grep's -j (0: one per core; 1: none)."
                    f"  [default: 0, one per core: {os.cpu_count()} here]")
@@ -200,6 +225,8 @@ def compare_command(repeat: int, as_json: bool, **flags) -> None:
     SHA-256 is compared. Exit status: 0 if both printed identical output, 2 if not.
     """
     from .compare import compare, format_report
+
+    structured_flags(flags)
 
     def measure() -> int:
         try:

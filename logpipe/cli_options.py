@@ -230,6 +230,7 @@ HELP_SECTIONS = {
                       "quiet", "no_messages"],
     "Time": ["since", "until", "time_format", "tz", "sort"],
     "Multi-line records": ["records", "record_start"],
+    "Structured logs": ["where", "level", "fields"],
     "How to run": ["threads", "backend", "stats", "progress", "prefetch", "dask", "repeat", "as_json", "no_config",
                    "version", "help"],
 }
@@ -324,6 +325,26 @@ TIME_OPTIONS = [
     click.option("--sort", type=click.Choice(["time"]), default=None,
                  help="time: rotated files oldest first, and the matched lines of all files merged into one "
                       "timeline (with --json, the files' begin/end pairs interleave: read each message's path)."),
+]
+
+
+# Structured logs (logpipe.pipeline.fields, where): select on fields, print fields.
+STRUCTURED_OPTIONS = [
+    click.option("--where", "where", multiple=True, metavar="EXPR",
+                 help="Select only lines whose fields satisfy EXPR (JSON lines, also behind a prefix; logfmt; "
+                      "text lines' time, level, msg): key=value, key!=value, key~regex, key!~regex, key>N, "
+                      "key>=N, key<N, key<=N (numbers, durations 300ms 1.5s, sizes 2MB), key?, not, and, or, "
+                      "( ); dotted keys (user.id), quoted keys (\"a.b\"). Repeatable: all must hold. With "
+                      "--where or --level, PATTERN is optional: every argument is a PATH, give a pattern with "
+                      "-e. -i folds case in values; -v inverts the whole selection."),
+    click.option("--level", metavar="LEVEL",
+                 help="Select only lines of at least this severity: trace, debug, info, warn, error, fatal (or "
+                      "a synonym: warning, err, crit, E, a syslog priority, a Bunyan/pino number), read from "
+                      "JSON's and logfmt's level key (level, lvl, severity, ...) or a text line's level word."),
+    click.option("--fields", metavar="KEYS",
+                 help="Print these fields of each selected line, tab-separated, instead of the line "
+                      "(--fields time,level,msg,user.id: time, level and msg whatever the format calls them; a "
+                      "missing field is empty). With --json, the messages' 'fields' hold these."),
 ]
 
 

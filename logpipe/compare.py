@@ -81,8 +81,10 @@ def _to_json(options: SearchOptions) -> str:
 def _from_json(text: str) -> SearchOptions:
     fields = json.loads(text)
     fields["patterns"] = [bytes.fromhex(pattern) for pattern in fields["patterns"]]
-    for name in ("patterns", "paths", "globs", "exclude"):
+    for name in ("patterns", "paths", "globs", "exclude", "where"):
         fields[name] = tuple(fields[name])
+    if fields.get("fields") is not None:
+        fields["fields"] = tuple(fields["fields"])
     return SearchOptions(**fields)
 
 

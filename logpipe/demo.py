@@ -1,6 +1,8 @@
 """A small demo tree of synthetic logs in every codec, for trying logpipe out.
 
-`log_lines(n, seed)` is also the synthetic corpus that the benchmark builds on.
+`log_lines(n, seed)` is also the synthetic corpus that the benchmark builds on;
+`service_events` with `json_line`/`logfmt_line` the structured logs (JSON lines, logfmt)
+of the demo's `app/` folder, of the structured-log tests and of their benchmark.
 """
 from __future__ import annotations
 
@@ -57,6 +59,68 @@ def log_lines(count: int, seed: int = 0, span: tuple[float, float] | None = None
     return lines
 
 
+LEVEL_WEIGHTS = (("debug", 8), ("info", 70), ("warn", 12), ("error", 8), ("fatal", 2))
+PATHS = ["/api/v1/items/{}", "/api/v1/orders/{}", "/login", "/health", "/healthz", "/static/app.{}.js"]
+MESSAGES = {"debug": ["cache lookup", "query plan chosen"], "info": ["request served", "user logged in",
+                                                                   "cache error recovered", 'said "hi"'],
+            "warn": ["slow query", "retrying request"], "error": ["request failed", "upstream timeout"],
+            "fatal": ["out of memory", "cannot bind port"]}
+
+
+def service_events(count: int, seed: int = 0, span: tuple[float, float] | None = None) -> list[dict]:
+    """`count` events of a web service (time, level, msg, status, path, duration, user,
+    bytes; sometimes no user, an error text, a trace id), the same for the same seed; times
+    in order over `span` (epoch seconds; default: a day of November 2026)."""
+    rng = random.Random(seed)
+    first, last = span if span is not None else (1795996800.0, 1796083199.0)
+    levels = [name for name, weight in LEVEL_WEIGHTS for _ in range(weight)]
+    events = []
+    for i in range(count):
+        epoch = first + (last - first) * i / max(count - 1, 1)
+        level = rng.choice(levels)
+        status = rng.choice([200] * 12 + [201, 301, 304, 404, 429] + ([500, 502, 503] if level in ("error", "fatal")
+                                                                         else [200]))
+        path = rng.choice(PATHS).format(rng.randrange(1000))
+        event = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + ".%03dZ" % (int(epoch * 1000) % 1000),
+                 "level": level, "msg": rng.choice(MESSAGES[level]), "status": status, "path": path,
+                 "duration": f"{rng.expovariate(1 / 40):.1f}ms" if rng.random() < 0.9 else f"{rng.uniform(1, 9):.2f}s",
+                 "bytes": rng.randrange(50, 100_000)}
+        if rng.random() < 0.85:
+            event["user"] = {"id": rng.randrange(100), "name": rng.choice(USERS)}
+        if level in ("error", "fatal"):
+            event["error"] = rng.choice(["connection reset by peer", "context deadline exceeded", "status 503"])
+        if rng.random() < 0.3:
+            event["trace_id"] = f"{rng.getrandbits(64):016x}"
+        events.append(event)
+    return events
+
+
+def json_line(event: dict) -> bytes:
+    """One event as a JSON line (compact, keys in order, as most JSON loggers write them)."""
+    import json
+
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
+def logfmt_line(event: dict) -> bytes:
+    """One event as a logfmt line (`user.id=42`: nested keys flattened with dots; values with
+    blanks, quotes or `=` quoted, as go-logfmt writes them)."""
+    words = []
+    for key, value in event.items():
+        if isinstance(value, dict):
+            words += [_logfmt_word(f"{key}.{inner}", item) for inner, item in value.items()]
+        else:
+            words.append(_logfmt_word(key, value))
+    return " ".join(words).encode() + b"\n"
+
+
+def _logfmt_word(key: str, value) -> str:
+    text = str(value)
+    if not text or any(c in text for c in ' ="\\') or not text.isprintable():
+        text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{key}={text}"
+
+
 def _zstd_compress(data: bytes) -> bytes:
     import zstandard
 
@@ -86,6 +150,17 @@ def make_demo_tree(root: str, lines_per_file: int = 2000, now: float | None = No
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as out:
             out.write(gzip.compress(data, mtime=last) if codec == "gzip" else COMPRESSORS[codec](data))
+        os.utime(path, (last, last))
+        paths.append(path)
+    # a service's structured logs of the last day: JSON lines and logfmt (--where, --level, --fields)
+    last = int(now)
+    events = service_events(lines_per_file, 7, (last - 86400 + 1, last))
+    for name, line in (("app/api.json.log", json_line), ("app/worker.logfmt.log.gz", logfmt_line)):
+        data = b"".join(map(line, events))
+        path = os.path.join(root, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(gzip.compress(data, mtime=last) if name.endswith(".gz") else data)
         os.utime(path, (last, last))
         paths.append(path)
     return paths

@@ -61,6 +61,10 @@ class _Fields(NamedTuple):
     time_format: str | None = None  # strptime-style format of the timestamps, when not recognised
     tz: str | None = None  # zone of times written without one (IANA name, UTC); None: local time
     sort: str | None = None  # "time": rotated sets oldest first, matches of all files merged by time
+    # structured logs (logpipe.pipeline.fields, where)
+    where: tuple[str, ...] = ()  # --where expressions: every one must hold on a selected line's fields
+    level: str | None = None  # --level: at least this severity (trace debug info warn error fatal, or a synonym)
+    fields: tuple[str, ...] | None = None  # --fields: print these fields of each line instead of the line
     # remote PATHs (s3://, http://, ...) and clusters
     prefetch: int = 16  # remote objects fetched at once, ahead of the one searched (1: one at a time)
     dask: str | None = None  # address of a Dask scheduler: each batch of files searched by its workers
@@ -97,6 +101,8 @@ class SearchOptions(_Fields):
             raise ValueError("sort must be None or 'time'")
         if self.prefetch < 1:
             raise ValueError("prefetch must be at least 1")
+        if isinstance(self.where, str):
+            raise TypeError("where is a tuple of expressions")
 
     @property
     def mode(self) -> str:
@@ -125,6 +131,17 @@ class SearchOptions(_Fields):
         """Whether anything printed needs line numbers (else nobody counts newlines)."""
         return (self.line_number or self.json or self.stats or self.context_given
                 or bool(self.before_context or self.after_context))
+
+    @property
+    def structured(self) -> bool:
+        """Whether lines are selected on their fields too (--where, --level)."""
+        return bool(self.where) or self.level is not None
+
+    @property
+    def pattern_given(self) -> bool:
+        """Whether a PATTERN selects lines; with --where or --level it may be left out
+        (no -e, -f or PATTERN): the expression alone selects."""
+        return bool(self.patterns) or not self.structured
 
     @property
     def remote(self) -> bool:

@@ -4,7 +4,8 @@
                            ├─ stages:   the chain after the walk, in pipeline order
                            ├─ printer:  which one, and its settings (logpipe.printers)
                            ├─ executor: in this process, local workers (-j), a Dask cluster
-                           └─ matcher:  compiled once per process (not pickled; rebuilt on a cluster worker)
+                           ├─ matcher:  compiled once per process (not pickled; rebuilt on a cluster worker)
+                           └─ where:    --where/--level, compiled once per process likewise
 
 A `Plan` is plain and picklable: a `-j` worker inherits it through fork, a Dask task gets it
 pickled. The backends read `plan.chain(...)`, the one list of stages: pull builds it in
@@ -23,6 +24,7 @@ from .printers.base import PrinterSettings
 if TYPE_CHECKING:
     from .messages import Messages
     from .pipeline.matching import Matcher
+    from .pipeline.where import Where
     from .stats import Stats
 
 
@@ -52,6 +54,8 @@ class Plan:
         self.executor = _executor(options, self.remote)
         self.search, self.limits = _search_settings(options)  # BlockSearch's keywords; the time stages' -m
         self._matcher = None
+        self._where = None
+        self._highlighter = None
 
     @classmethod
     def make(cls, options: SearchOptions, stream=None) -> Plan:
@@ -68,26 +72,58 @@ class Plan:
             color=color, colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
             context=bool(options.before_context or options.after_context or options.context_given
                          or options.multiline),
-            invert=options.invert_match, escape_names=tty)
+            invert=options.invert_match, escape_names=tty, fields=options.fields,
+            json_fields=options.json and (options.fields is not None or options.structured),
+            time_format=options.time_format)
         plan = cls(options, settings)
-        plan.matcher  # noqa: B018 - compiled now: a bad pattern is an error before any file is read
+        plan.where  # noqa: B018 - compiled now: a bad expression is an error before any file is read
+        plan.matcher  # noqa: B018 - likewise a bad pattern
         return plan
 
     # -- built once per process -----------------------------------------------------------
 
     @property
     def matcher(self) -> Matcher:
-        """The compiled patterns, built at the first use in this process."""
+        """The compiled patterns, built at the first use in this process. Without a
+        PATTERN (--where alone), what the expression needs in a line, which grep looks for
+        in whole blocks (`Where.block_patterns`)."""
         if self._matcher is None:
             from .pipeline.matching import Matcher
 
             options = self.options
-            self._matcher = Matcher(options.patterns, **options.matcher_settings())
+            if options.pattern_given:
+                self._matcher = Matcher(options.patterns, **options.matcher_settings())
+            else:
+                patterns, fixed = self.where.block_patterns()
+                self._matcher = Matcher(patterns, fixed=fixed, ignore_case=options.ignore_case)
         return self._matcher
+
+    @property
+    def where(self) -> Where | None:
+        """--where and --level compiled (None without them); `WhereError` if one cannot be read."""
+        options = self.options
+        if self._where is None and options.structured:
+            from .pipeline.where import Where
+
+            self._where = Where(options.where, options.level, ignore_case=options.ignore_case,
+                                time_format=options.time_format)
+        return self._where
+
+    @property
+    def highlighter(self) -> Matcher:
+        """What the printers paint and -o prints: the PATTERN's matches (none without one)."""
+        if self.options.pattern_given:
+            return self.matcher
+        if self._highlighter is None:
+            from .pipeline.matching import Matcher
+
+            self._highlighter = Matcher(())
+        return self._highlighter
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_matcher"] = None  # compiled regexes and hyperscan databases stay in their process
+        # compiled regexes and hyperscan databases stay in their process
+        state["_matcher"] = state["_where"] = state["_highlighter"] = None
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -137,11 +173,13 @@ class Plan:
 
             bounds = pieces["bounds"] = record_bounds(options.record_start, options.max_line_bytes,
                                                       options.time_format)
-            pieces["search"] = RecordSearch(self.matcher, bounds, **settings)
+            pieces["search"] = RecordSearch(self.matcher, bounds, where=self.where,
+                                            driven=not options.pattern_given, **settings)
         else:
             from .pipeline.blocksearch import BlockSearch
 
-            pieces["search"] = BlockSearch(self.matcher, **settings)
+            pieces["search"] = BlockSearch(self.matcher, where=self.where, driven=not options.pattern_given,
+                                           **settings)
         return pieces
 
     def chain(self, messages: Messages, stats: Stats | None, fetch: bool = True,
@@ -185,7 +223,8 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
         "line_numbers": options.line_numbers,
         "max_line_bytes": options.max_line_bytes,
         # runs of lines (Lines records) only where nothing after grep looks at each line
-        "runs": mode in ("lines", "quiet") and not (options.multiline or options.timed),
+        "runs": mode in ("lines", "quiet") and not (options.multiline or options.timed or options.structured
+                                                    or options.fields is not None),
     }
     limits = {"max_count": max_count, "after": settings["after"], "swallow": not settings["lines"]}
     if options.since is not None or options.until is not None:

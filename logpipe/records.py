@@ -148,11 +148,13 @@ class FileEnd(NamedTuple):
 
 class LongLineMatch(NamedTuple):
     """A match inside a line longer than the bound (--max-line-bytes): reported on
-    stderr, not printed. `line_number` is 0 when lines were not counted."""
+    stderr, not printed. `line_number` is 0 when lines were not counted. `unread`: with
+    --where/--level, the line may match but its fields were not read (not selected)."""
 
     name: bytes
     line_number: int
     offset: int
+    unread: bool = False
 
 
 class BinaryMatch(NamedTuple):

@@ -50,7 +50,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
 
         progress = Progress(stats, lambda: sink.matches, error_stream)
         sink.stream = progress.guard(stream)
-    printer = make_printer(plan.printer, sink, plan.matcher, messages)
+    printer = make_printer(plan.printer, sink, plan.highlighter, messages)
     held = HeldMessages(messages) if plan.walk_ahead else None  # the walk runs ahead of the output
     writer = OrderedWriter(printer, messages, stats, held)
     logfiles = walk(plan.roots, **plan.walk, messages=held or messages, stats=stats)

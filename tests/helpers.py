@@ -63,9 +63,10 @@ def search_with(backend: str, block_size: int = BLOCK_SIZE, stdout=None):
     def search(pattern: bytes | str, *paths: str | os.PathLike, **options) -> Result:
         if isinstance(pattern, str):
             pattern = pattern.encode()
+        options.setdefault("patterns", (pattern,))  # patterns=(): no PATTERN (--where alone)
         out, err = stdout if stdout is not None else io.BytesIO(), io.BytesIO()
         status = run(
-            SearchOptions(patterns=(pattern,), paths=tuple(map(os.fspath, paths)) or ("",), backend=backend,
+            SearchOptions(paths=tuple(map(os.fspath, paths)) or ("",), backend=backend,
                           block_size=block_size, **options),
             out, err,
         )

@@ -125,7 +125,7 @@ class FileSearcher:
         self.plan = plan
         self.stream = FrameOutput(frames)
         self.messages = Messages(FrameMessages(frames), silent=plan.options.no_messages)
-        self.printer = make_printer(plan.printer, self.stream, plan.matcher, self.messages)
+        self.printer = make_printer(plan.printer, self.stream, plan.highlighter, self.messages)
         self.stream.separator = self.printer.separator
         self.stats = stats
         self.backend = BACKENDS[plan.options.backend]

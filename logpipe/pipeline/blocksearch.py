@@ -6,6 +6,11 @@ selected is a unit: a line (`BlockSearch`: the matcher's hits, or the lines betw
 with -v), or a multi-line record (`RecordSearch`, --records); only what a unit is
 differs (`_units`, `_unit`, `_following`, `_preceding`, and each one's tight `_lines`). `Quota` is -m: the one count of what a file selected, used by
 whichever stage selects last (grep, or the stamp stage with time bounds).
+
+With --where/--level (`where`), a unit is selected when the matcher finds it and the
+expression holds on its fields (a record's first line's; `where.Selection`); -v inverts
+that; -m, -c, -l and context count what it selects. `driven`: there is no PATTERN, the
+matcher looks for what the expression needs (`Where.block_patterns`).
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from .runs import runs_of_lines
 
 if TYPE_CHECKING:
     from .multiline import RecordBounds
+    from .where import Where
 
 
 class Quota:
@@ -123,8 +129,12 @@ class FileSearch:
 
     def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
                  before: int = 0, after: int = 0, binary: str = "text", lines: bool = True,
-                 line_numbers: bool = True, max_line_bytes: int | None = None, runs: bool = False) -> None:
+                 line_numbers: bool = True, max_line_bytes: int | None = None, runs: bool = False,
+                 where: Where | None = None, driven: bool = False) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
+        self.where = where.selection(self.matcher, driven) if where is not None else None  # --where, --level
+        self.driven = driven  # the matcher looks for what `where` needs (no PATTERN)
+        self.holds = self.where.holds if where is not None else None  # (a record's first line)
         self.invert = invert
         self.max_count = max_count
         self.quota = Quota(max_count)
@@ -134,7 +144,9 @@ class FileSearch:
         self.emit_lines = lines
         self.line_numbers = line_numbers or before or after  # context needs them
         self.max_line_bytes = max_line_bytes  # a longer selected line is reported, not printed
-        self.runs = runs  # a block's selected lines may come as a few records formatted in bulk (`runs`)
+        # a block's selected lines may come as a few records formatted in bulk (`runs`); not with
+        # --where, whose selection is line by line
+        self.runs = runs and where is None
         self._new_file()
 
     def _new_file(self) -> None:
@@ -184,6 +196,8 @@ class FileSearch:
             self.long_tail = window[len(window) - self.matcher.reach:] if self.matcher.reach else b""
             return [], None
         self.long_tail = None
+        if self.where is not None:  # its fields cannot be read in bounded memory: reported, not selected
+            return [LongLineMatch(block.name, block.line_number, block.long_line, unread=True)], None
         self.quota.take(1, block.offset + len(block.data))
         return [LongLineMatch(block.name, block.line_number, block.long_line)], SKIP_FILE if self.quota.full else None
 
@@ -258,7 +272,7 @@ class BlockSearch(FileSearch):
     lines between them) are what is selected."""
 
     def _selected(self, data: bytes) -> Iterable[tuple[int, int]]:
-        lines = self.matcher.lines(data)
+        lines = self.matcher.lines(data) if self.where is None else self.where.lines(data)
         return inverted(data, lines) if self.invert else lines
 
     def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple | None]]:
@@ -321,7 +335,7 @@ class BlockSearch(FileSearch):
         return records
 
     def _count(self, block: Block) -> tuple[list, str | None]:
-        if self.max_count is None:
+        if self.max_count is None and self.where is None:
             data = block.data
             selected = self.matcher.count_lines(data)
             if selected is not None:
@@ -349,18 +363,21 @@ class RecordSearch(FileSearch):
 
     def _records(self, data: bytes) -> Iterator[tuple[int, int, tuple[int, ...] | None]]:
         """`(start, end, marks)` of each selected record: `end` is the next record's start,
-        `marks` the offsets (in the record) of its matching lines; None with -v."""
-        bounds, keep = self.bounds, self.keep
+        `marks` the offsets (in the record) of its matching lines; None with -v. With
+        --where, a record is selected when one of its lines matches and the expression
+        holds on its first line (without a PATTERN, that line is its mark)."""
+        bounds, keep, holds = self.bounds, self.keep, self.holds
         hits = self.matcher.lines(data)
         if self.invert:
             hit = next(hits, None)
             pos, size = 0, len(data)
             while pos < size:
                 end = bounds.end(data, pos)[0]
-                if hit is not None and hit[0] < end:
-                    while hit is not None and hit[0] < end:
-                        hit = next(hits, None)
-                elif keep is None or keep(_first_line(data, pos)):
+                matched = hit is not None and hit[0] < end  # (then selected if the expression fails)
+                while hit is not None and hit[0] < end:
+                    hit = next(hits, None)
+                if (not matched or (holds is not None and not holds(_first_line(data, pos)))) and (
+                        keep is None or keep(_first_line(data, pos))):
                     yield pos, end, None
                 pos = end
             return
@@ -370,12 +387,17 @@ class RecordSearch(FileSearch):
                 if start < record[1]:
                     record[2].append(start - record[0])
                     continue
-                if keep is None or keep(_first_line(data, record[0])):
-                    yield record[0], record[1], tuple(record[2])
+                if self._accepted(data, record[0]):
+                    yield record[0], record[1], (0,) if self.driven else tuple(record[2])
             begin, end = bounds.around(data, start, known)
             record, known = (begin, end, [start - begin]), end
-        if record is not None and (keep is None or keep(_first_line(data, record[0]))):
-            yield record[0], record[1], tuple(record[2])
+        if record is not None and self._accepted(data, record[0]):
+            yield record[0], record[1], (0,) if self.driven else tuple(record[2])
+
+    def _accepted(self, data: bytes, start: int) -> bool:
+        """Whether the record starting at `start`, which has a matching line, is selected."""
+        first = _first_line(data, start) if self.keep is not None or self.holds is not None else b""
+        return (self.keep is None or self.keep(first)) and (self.holds is None or self.holds(first))
 
     def _units(self, data: bytes) -> Iterator[tuple[int, int, tuple[int, ...] | None]]:
         return self._records(data)

@@ -252,7 +252,7 @@ class TimeWindow:
                 return None
             return record._replace(time=timed) if self.attach and timed is not None else record
         if kind is not Match:  # a binary file, an over-long line: no time to test
-            if self.bounded:
+            if self.bounded and not getattr(record, "unread", False):  # (an unread one is not selected)
                 if state.quota.full:
                     return None
                 self._select(state, getattr(record, "offset", 0))

@@ -25,6 +25,9 @@ class PrinterSettings(NamedTuple):
     context: bool = False        # context groups are separated by "--"
     invert: bool = False
     escape_names: bool = False   # control characters in names shown as \xNN (a terminal)
+    fields: tuple[str, ...] | None = None  # --fields: these fields of each line, tab-separated, not the line
+    json_fields: bool = False    # --json messages carry the line's parsed fields (with --where, --level, --fields)
+    time_format: str | None = None  # --time-format: how text lines' timestamps are recognised
 
 
 class Printer:
@@ -85,7 +88,12 @@ class Printer:
         return (self.paint("separator", b"--") if self.color else b"--") + b"\n"
 
     def too_long(self, record) -> None:
-        """A match in a line longer than --max-line-bytes: selected, reported, not printed."""
-        self.sink.select()
+        """A match in a line longer than --max-line-bytes: selected, reported, not printed
+        (with --where, a line whose fields could not be read: reported, not selected)."""
         where = f"line {record.line_number}" if record.line_number else f"the line at byte {record.offset}"
+        if record.unread:
+            self.messages.error(record.name, f"{where} is longer than --max-line-bytes: its fields are not read "
+                                             "(--where, --level), it is not selected")
+            return
+        self.sink.select()
         self.messages.error(record.name, f"{where} matches but is longer than --max-line-bytes: not printed")

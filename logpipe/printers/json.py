@@ -47,6 +47,8 @@ class JsonPrinter(Printer):
         self._encode = msgspec.json.Encoder().encode
         self._rfc3339 = rfc3339
         self._texts: dict[bytes, bytes] = {}  # matched texts as encoded (a literal's few spellings)
+        self._fields = JsonFields(self.settings.fields, self.settings.time_format) \
+            if self.settings.json_fields else None
         self._files: dict[bytes, dict] = {}  # the figures of each file begun and not yet ended
         self._pending = None  # (figures, record, kind, spans) of the last line, not yet printed
         self._total = dict.fromkeys(TOTALS, 0)
@@ -140,6 +142,11 @@ class JsonPrinter(Printer):
                 pieces.append(b'{"match":%s,"start":%d,"end":%d}' % (matched, start, end))
             submatches = b",".join(pieces)
         moment = b"" if record.time is None else b',"time":"%s"' % self._rfc3339(record.time).encode()
+        if self._fields is not None:  # the line's parsed fields (logpipe's addition, with --where/--fields)
+            fields: dict = {}
+            self._fields.add(fields, line)
+            if fields:
+                moment += b',"format":%s,"fields":%s' % (self._encode(fields["format"]), self._encode(fields["fields"]))
         data = b'%s%s,"line_number":%d,"absolute_offset":%d,"submatches":[%s]%s}}\n' % (
             figures[kind], text(line + b"\n" if newline else line), record.line_number, record.offset, submatches,
             moment)  # "time": the line's parsed time (logpipe's addition to rg's format)
@@ -172,6 +179,9 @@ class JsonPrinter(Printer):
                 "submatches": [{"match": json_text(text[s:e]), "start": s, "end": e} for s, e in spans]}
         if record.time is not None:  # the record's first line's time (logpipe's addition to rg's format)
             data["time"] = self._rfc3339(record.time)
+        if self._fields is not None:  # its first line's fields
+            end = text.find(b"\n")
+            self._fields.add(data, text[:end] if end >= 0 else text)
         figures["printed"] += self._json({"type": kind, "data": data})
 
     def _end(self, end: FileEnd) -> None:
@@ -194,3 +204,54 @@ class JsonPrinter(Printer):
         total["bytes_printed"] += figures["printed"]  # the sum of the files' figures, as in rg
         total["matched_lines"] += end.count
         total["matches"] += figures["matches"]
+
+
+class JsonFields:
+    """The `fields` of a --json message: every parsed field of the line, or with --fields
+    those asked for (by their names; a missing one left out); the line's format as
+    `format`. Valid JSON whatever the line held: NaN and infinities become null, invalid
+    UTF-8 U+FFFD (as jq shows them)."""
+
+    def __init__(self, keys: tuple[str, ...] | None, time_format: str | None = None) -> None:
+        from ..pipeline.fields import FieldReader, Key
+
+        self.keys = None if keys is None else tuple(Key.parse(key) for key in keys)
+        self.reader = FieldReader(time_format)
+
+    def add(self, data: dict, line: bytes) -> None:
+        from ..pipeline.fields import MISSING, standard_value
+
+        fields = self.reader.read(line)
+        if fields is None:
+            return
+        values = fields.values
+        if self.keys is not None:
+            values = {key.text: value for key in self.keys
+                      if (value := standard_value(fields.values, key)) is not MISSING}
+        data["format"] = fields.format
+        data["fields"] = _valid(values)
+
+
+def _valid(value):
+    """`value` as strict JSON can hold it."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:  # lone surrogates: invalid UTF-8 in the line
+            return value.encode("utf-8", "surrogateescape" if _escaped(value) else "surrogatepass").decode(
+                "utf-8", "replace")
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        return {_valid(key): _valid(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_valid(item) for item in value]
+    return value
+
+
+def _escaped(text: str) -> bool:
+    """Whether every lone surrogate of `text` stands for a byte (surrogateescape's)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)

@@ -1,5 +1,6 @@
 """grep's own output: lines (with names, numbers, byte offsets, context, colour, NUL after
-names), multi-line records, and the "Binary file" line (-o: `only_matching.py`)."""
+names), multi-line records, and the "Binary file" line (-o: `only_matching.py`); with
+--fields, the fields asked for in place of each line (`FieldColumns`)."""
 from __future__ import annotations
 
 from ..records import BinaryMatch, FileEnd, Hits, Lines, LongLineMatch, Match, RecordMatch
@@ -18,9 +19,13 @@ class StandardPrinter(Printer):
                                                     or self.escape_names)
         self._plain_record = self.mode == "lines" and self.context and not (
             self.byte_offset or self.null or self.color or self.escape_names)
+        self.columns = FieldColumns(self.settings.fields, self.settings.time_format) \
+            if self.settings.fields is not None else None
 
     def write(self, record) -> None:
         kind = record.__class__
+        if self.columns is not None:  # --fields: the fields in place of the line
+            record = self.columns.replaced(record)
         if kind is Match:
             if record.context:
                 self._context_line(record)
@@ -168,3 +173,40 @@ class StandardPrinter(Printer):
             out += (prefix, self._painted(line, separator == b":") if self.color else line, b"\n")
             pos, number = pos + len(line) + 1, number + 1
         self._out(b"".join(out))
+
+
+class FieldColumns:
+    """--fields: a line's fields, tab-separated (`fields.shown`: tabs and newlines inside
+    escaped, a missing field empty); `time`, `level`, `msg` found under the names each
+    format gives them (`fields.standard_value`)."""
+
+    def __init__(self, keys: tuple[str, ...], time_format: str | None = None) -> None:
+        from ..pipeline.fields import FieldReader, Key
+
+        self.keys = tuple(Key.parse(key) for key in keys)
+        self.reader = FieldReader(time_format)
+
+    def values(self, line: bytes) -> list:
+        """The fields' values in `line` (MISSING for each it has not)."""
+        from ..pipeline.fields import MISSING, standard_value
+
+        fields = self.reader.read(line)
+        if fields is None:
+            return [MISSING] * len(self.keys)
+        return [standard_value(fields.values, key) for key in self.keys]
+
+    def __call__(self, line: bytes) -> bytes:
+        from ..pipeline.fields import shown
+
+        return b"\t".join(map(shown, self.values(line)))
+
+    def replaced(self, record):
+        """`record` with its line's fields in place of the line (a record's first line's)."""
+        kind = record.__class__
+        if kind is Match:
+            return record._replace(line=self(record.line))
+        if kind is RecordMatch:
+            end = record.text.find(b"\n")
+            return record._replace(text=self(record.text[:end] if end >= 0 else record.text),
+                                   marks=None if record.marks is None else (0,))
+        return record

@@ -1,0 +1,101 @@
+"""What a histogram shows, worked out from a `Tally` at the end of the search: its time
+range, its bucket size (given, or the smallest that fits the rows available), and each
+row, empty buckets included, with the counts of the top values when --count-by is given.
+
+The range runs from --since (else the first line's time) to --until (else the last
+line's; a --until in the future stops at the later of the last line and now), so that
+gaps show, and bounds show where nothing happened.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from .buckets import BucketSize, Buckets, choose
+from .tally import Tally
+
+
+class Row(NamedTuple):
+    start: int                  # epoch seconds
+    end: int
+    count: int
+    cells: tuple[int, ...] = ()  # the count of each top value (--count-by), in `HistogramRows.values` order
+    other: int = 0               # the rest of `count`
+
+
+class HistogramRows:
+    def __init__(self, tally: Tally, rows: int | None = None, columns: int | None = None,
+                 now: float | None = None) -> None:
+        """`rows`: how many rows the chart may have (for a size to be chosen); `columns`:
+        how many top values get a column (default: --top)."""
+        settings, times = tally.settings, tally.times
+        self.tally = tally
+        self.calendar = tally.calendar
+        now = time.time() if now is None else now
+        first = settings.since if settings.since is not None else times.first
+        last = times.last
+        if settings.until is not None:
+            last = min(settings.until, max(x for x in (last, now, first) if x is not None))
+        elif last is None and first is not None:  # only --since: up to now
+            last = max(now, first)
+        self.first, self.last = first, last
+        self.empty = first is None or last is None or last < first
+        size = settings.bucket
+        if size is None:
+            size = times.size if self.empty else choose(first, last, max(1, rows or 1), times.size, self.calendar)
+        self.size: BucketSize = size
+        self.buckets = Buckets(size, self.calendar)
+        counts = times.counts if size == times.size else _regrouped(times.counts, self.buckets.key)
+        self.counts = counts
+        self.values: list[tuple] = []
+        self.pairs: dict = {}
+        if tally.pairs is not None:
+            top = settings.top or None
+            if columns is not None:
+                top = columns if top is None else min(top, columns)
+            self.values = [value for value, _ in tally.values.top(top)]
+            wanted = set(self.values)
+            key = self.buckets.key
+            for (start, value), count in tally.pairs.counts.items():
+                if value in wanted:
+                    pair = (key(start), value)
+                    self.pairs[pair] = self.pairs.get(pair, 0) + count
+
+    def __iter__(self) -> Iterator[Row]:
+        if self.empty:
+            return
+        buckets, counts, pairs, values = self.buckets, self.counts, self.pairs, self.values
+        following = buckets.next
+        for start in buckets.starts(self.first, self.last):
+            count = counts.get(start, 0)
+            if values:
+                cells = tuple(pairs.get((start, value), 0) for value in values)
+                yield Row(start, following(start), count, cells, max(0, count - sum(cells)))
+            else:
+                yield Row(start, following(start), count)
+
+    @property
+    def most(self) -> int:
+        """The largest count of a row."""
+        return max(self.counts.values(), default=0)
+
+    def with_offsets(self) -> bool:
+        """Whether the rows' start times need their UTC offsets to be told apart: buckets
+        shorter than a day across a change of offset (the hour that happens twice)."""
+        if self.empty or self.size.unit != "s":
+            return False
+        offset = self.calendar.offset
+        first = offset(self.buckets.key(self.first))
+        return any(offset(start) != first for start in self.buckets.starts(self.first, self.last))
+
+    def label(self, start: int, with_offset: bool = False) -> str:
+        return self.buckets.label(start, with_offset)
+
+
+def _regrouped(counts: dict, key) -> dict:
+    merged: dict = {}
+    for start, count in counts.items():
+        start = key(start)
+        merged[start] = merged.get(start, 0) + count
+    return merged

@@ -147,14 +147,17 @@ class HistogramPrinter(TallyPrinter):
         import json
 
         rows = HistogramRows(self.tally, rows=self._row_budget())
-        rfc3339 = self.tally.calendar.rfc3339
-        dumps = json.dumps
+        rfc3339 = _Times(self.tally.calendar.rfc3339)
+        dumps, out = json.dumps, self._out
         count = 0
         for row in rows:
-            data = {"start": rfc3339(row.start), "end": rfc3339(row.end), "count": row.count}
+            start, end = rfc3339(row.start), rfc3339(row.end)
             if rows.values:
-                data.update(self._values_json(rows, row))
-            self._out(dumps({"type": "bucket", "data": data}, separators=(",", ":")).encode() + b"\n")
+                data = {"start": start, "end": end, "count": row.count, **self._values_json(rows, row)}
+                out(dumps({"type": "bucket", "data": data}, separators=(",", ":")).encode() + b"\n")
+            else:  # the common case, written directly
+                out(b'{"type":"bucket","data":{"start":"%s","end":"%s","count":%d}}\n'
+                    % (start.encode(), end.encode(), row.count))
             count += 1
         times = self.tally.times
         data = {"bucket": str(rows.size), "zone": self._zone(), "buckets": count, "count": times.total,
@@ -165,7 +168,7 @@ class HistogramPrinter(TallyPrinter):
 
     def _delimited(self, separator: bytes) -> None:
         rows = HistogramRows(self.tally, rows=self._row_budget())
-        rfc3339 = self.tally.calendar.rfc3339
+        rfc3339 = _Times(self.tally.calendar.rfc3339)
         header = [b"start", b"end", self.summary.unit.encode()]
         header += [value_text(value) for value in rows.values]
         if rows.values:
@@ -192,3 +195,16 @@ class HistogramPrinter(TallyPrinter):
                 file.write(picture)
         except OSError as err:
             self.messages.error(path, describe(err))
+
+
+class _Times:
+    """RFC 3339 times of bucket starts, the last one remembered: a row's end is the next one's start."""
+
+    def __init__(self, rfc3339) -> None:
+        self.rfc3339 = rfc3339
+        self.last = (None, "")
+
+    def __call__(self, epoch: int) -> str:
+        if self.last[0] != epoch:
+            self.last = (epoch, self.rfc3339(epoch))
+        return self.last[1]

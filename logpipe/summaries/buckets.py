@@ -99,8 +99,9 @@ class Calendar:
     def __init__(self, zone: str | None = None) -> None:
         self.name = zone
         self.zone = Zone(zone)  # civil time -> epoch (a time in a DST gap: the gap's end)
+        self._offsets: dict[int, int] = {}  # offset per quarter of an hour (zones change offsets on quarters)
         if zone is None:
-            self.offset = _local_offset
+            self._lookup = _local_offset
         elif zone.upper() in ("UTC", "Z", "GMT"):
             self.offset = _no_offset
         else:
@@ -110,10 +111,21 @@ class Calendar:
                 self._tz = ZoneInfo(zone)
             except (ValueError, OSError, LookupError) as err:
                 raise TimeFormatError(f"unknown time zone {zone!r}") from err
-            self.offset = self._zone_offset
+            self._lookup = self._zone_offset
 
     def _zone_offset(self, epoch: float) -> int:
         return int(datetime.fromtimestamp(epoch, self._tz).utcoffset().total_seconds())
+
+    def offset(self, epoch: float) -> int:
+        """Seconds east of UTC in force at `epoch`."""
+        quarter = int(epoch // 900)
+        offsets = self._offsets
+        found = offsets.get(quarter)
+        if found is None:
+            if len(offsets) > 65536:
+                offsets.clear()
+            found = offsets[quarter] = self._lookup(quarter * 900)
+        return found
 
     def civil(self, epoch: int) -> time.struct_time:
         """The zone's wall-clock time at `epoch` (the fields of a struct_time)."""
@@ -206,10 +218,17 @@ class Buckets:
 
     def starts(self, first: float, last: float):
         """The start of every bucket from the one holding `first` to the one holding `last`."""
-        start, end = self.key(first), self.key(last)
-        while start <= end:
+        for start, _ in self.spans(first, last):
             yield start
-            start = self.next(start)
+
+    def spans(self, first: float, last: float):
+        """(start, end) of every bucket from the one holding `first` to the one holding `last`."""
+        start, end = self.key(first), self.key(last)
+        following = self.next
+        while start <= end:
+            after = following(start)
+            yield start, after
+            start = after
 
     def count(self, first: float, last: float, most: int) -> int:
         """How many buckets run from `first` to `last` (counted up to `most` + 1)."""

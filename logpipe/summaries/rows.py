@@ -3,8 +3,8 @@ range, its bucket size (given, or the smallest that fits the rows available), an
 row, empty buckets included, with the counts of the top values when --count-by is given.
 
 The range runs from --since (else the first line's time) to --until (else the last
-line's; a --until in the future stops at the later of the last line and now), so that
-gaps show, and bounds show where nothing happened.
+line's; with only --since and no line, to now), so that gaps show, and bounds show
+where nothing happened.
 """
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ class HistogramRows:
         first = settings.since if settings.since is not None else times.first
         last = times.last
         if settings.until is not None:
-            last = min(settings.until, max(x for x in (last, now, first) if x is not None))
-        elif last is None and first is not None:  # only --since: up to now
+            last = settings.until
+        elif last is None and first is not None:  # only --since, and no line: up to now
             last = max(now, first)
         self.first, self.last = first, last
         self.empty = first is None or last is None or last < first
@@ -65,15 +65,14 @@ class HistogramRows:
     def __iter__(self) -> Iterator[Row]:
         if self.empty:
             return
-        buckets, counts, pairs, values = self.buckets, self.counts, self.pairs, self.values
-        following = buckets.next
-        for start in buckets.starts(self.first, self.last):
+        counts, pairs, values = self.counts, self.pairs, self.values
+        for start, end in self.buckets.spans(self.first, self.last):
             count = counts.get(start, 0)
             if values:
                 cells = tuple(pairs.get((start, value), 0) for value in values)
-                yield Row(start, following(start), count, cells, max(0, count - sum(cells)))
+                yield Row(start, end, count, cells, max(0, count - sum(cells)))
             else:
-                yield Row(start, following(start), count)
+                yield Row(start, end, count)
 
     @property
     def most(self) -> int:

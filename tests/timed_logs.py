@@ -169,3 +169,22 @@ def histogram_rows(out: bytes) -> tuple[list[tuple[float, int]], dict]:
         else:
             summary = message["data"]
     return rows, summary
+
+
+def access_lines(count: int, seed: int = 7, distinct: int = 3000, start: float = 1796000000.0) -> list[bytes]:
+    """An nginx access log: client IPs drawn from a Zipf-like law over `distinct` addresses
+    (a few frequent, many rare), users in some requests, times one to three seconds apart."""
+    rng = random.Random(seed)
+    weights = [1.0 / (rank + 1) ** 1.1 for rank in range(distinct)]
+    ips = [f"{10 + rank % 200}.{rank // 200 % 250}.{rank * 7 % 250}.{1 + rank % 253}" for rank in range(distinct)]
+    users = ["alice", "bob", "carol", "-"]
+    lines, moment = [], start
+    for ip in rng.choices(ips, weights, k=count):
+        moment += rng.uniform(1.0, 3.0)
+        stamp = datetime.fromtimestamp(moment, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        user = rng.choice(users)
+        path = f"/api/items/{rng.randrange(50)}?ref=a{rng.randrange(3)}" + (f"&ref=b{rng.randrange(3)}"
+                                                                            if rng.random() < 0.3 else "")
+        status = rng.choice([200, 200, 200, 304, 404, 500])
+        lines.append(f'{ip} - {user} [{stamp}] "GET {path} HTTP/1.1" {status} {rng.randrange(9999)}\n'.encode())
+    return lines

@@ -1,0 +1,74 @@
+"""The counting behind the summaries, against simple references (hypothesis): counts split
+over any number of workers and merged are the counts of one pass; automatic buckets,
+coarsened while counting, add up exactly to the size finally drawn; the heavy-hitters
+summary keeps its bound."""
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logpipe.summaries.buckets import CHOICES, Buckets, Calendar, nests, parse_size
+from logpipe.summaries.heavy import HeavyHitters
+from logpipe.summaries.timecounts import TimeCounts
+
+streams = st.lists(st.integers(0, 400), min_size=1, max_size=3000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(streams, st.integers(2, 64), st.integers(1, 5))
+def test_heavy_hitters_bound_after_merging(values, limit, parts):
+    merged = HeavyHitters(limit)
+    for part in range(parts):
+        mine = HeavyHitters(limit)
+        for value in values[part::parts]:
+            mine.add(value)
+        state = mine.take()
+        if state is not None:
+            merged.merge(state)
+    truth = Counter(values)
+    assert merged.total == len(values) and len(merged) <= limit
+    assert merged.error <= len(values) / (limit // 2 + 1)
+    for value, count in truth.items():
+        assert count - merged.error <= merged.get(value) <= count
+    if len(truth) <= limit:
+        assert merged.exact and merged.counts == dict(truth)
+
+
+moments = st.lists(st.floats(1_700_000_000, 1_700_000_000 + 90 * 86400, allow_nan=False), min_size=1, max_size=400)
+
+
+@settings(max_examples=40, deadline=None)
+@given(moments, st.integers(1, 4), st.sampled_from(["UTC", "Europe/Paris", "Asia/Kolkata", "America/St_Johns"]))
+def test_automatic_buckets_add_up_to_any_size_they_nest_in(times, parts, zone):
+    calendar = Calendar(zone)
+    merged = TimeCounts(None, calendar, most=16)  # coarsens often
+    for part in range(parts):
+        counts = TimeCounts(None, calendar, most=16)
+        for moment in times[part::parts]:
+            counts.add(moment)
+        state = counts.take()
+        if state is not None:
+            merged.merge(state)
+    assert len(merged.counts) <= 16 or merged.size == parse_size("1y")
+    for size in CHOICES:
+        if nests(merged.size, size):
+            buckets = Buckets(size, calendar)
+            regrouped = Counter()
+            for start, count in merged.counts.items():
+                regrouped[buckets.key(start)] += count
+            assert regrouped == Counter(buckets.key(moment) for moment in times)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(1_600_000_000, 1_900_000_000, allow_nan=False),
+       st.sampled_from(["1m", "5m", "15m", "1h", "3h", "1d", "1w", "1mo", "1y"]),
+       st.sampled_from(["UTC", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_Howe", "America/New_York"]))
+def test_a_bucket_holds_its_moments_and_the_next_follows(moment, text, zone):
+    buckets = Buckets(parse_size(text), Calendar(zone))
+    start = buckets.key(moment)
+    following = buckets.next(start)
+    assert start <= moment < following
+    assert buckets.key(start) == start and buckets.key(following) == following
+    assert buckets.key(following - 1) == start

@@ -56,6 +56,7 @@ class Tree:
         self.lines: list[float] = []    # the time of each selected line ("ERROR")
         self.records: list[float] = []  # the time of each selected record (--records)
         self.timeless = 0               # selected lines without any time (a file with none)
+        self.app: list[float] = []      # the times of the app log's selected lines (ISO times, full dates)
 
 
 def rotated_tree(root: Path, seed: int = 23) -> Tree:
@@ -80,11 +81,13 @@ def rotated_tree(root: Path, seed: int = 23) -> Tree:
                 lines.append(f"{_iso(moment)} ERROR request failed id={rng.randrange(10**6)}\n")
                 lines.append("  at com.example.Handler.handle(Handler.java:42)\n")
                 tree.lines.append(moment)
+                tree.app.append(moment)
                 tree.records.append(moment)
             elif roll < 0.3:  # a record whose only match is in its stack trace
                 lines.append(f"{_iso(moment)} WARN slow request\n")
                 lines.append("  Caused by: ERROR upstream timed out\n")
                 tree.lines.append(moment)  # a continuation line takes the time of the line before it
+                tree.app.append(moment)
                 tree.records.append(moment)
             else:
                 lines.append(f"{_iso(moment)} INFO request ok id={rng.randrange(10**6)}\n")

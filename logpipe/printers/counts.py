@@ -61,8 +61,12 @@ class CountsPrinter(TallyPrinter):
         summary, out, paint = self.summary, self._out, self.paint
         top = self._top()
         width = summary.width - 1  # the last column left free: no terminal wraps the line
+        rest, total, notes = self._footer(top)
+        if not top:  # nothing counted: the total alone
+            out(wrapped([total, *notes], width))
+            return
         names = [name.encode() for name in self.keys.names]
-        count_width = max(len("count"), *(len(str(count)) for _, count in top[:1]))
+        count_width = max(len("count"), len(str(top[0][1])))
         shown = [[escaped(value) for value in values] for values, _ in top]
         widths = [max([cells(name)] + [cells(row[i]) for row in shown]) for i, name in enumerate(names)]
         room = width - count_width - MIN_BAR - 2 * len(names) - 1
@@ -83,7 +87,6 @@ class CountsPrinter(TallyPrinter):
             if drawn:
                 line += b" " + (paint("match", drawn) if self.color else drawn)
             out(line + b"\n")
-        rest, total, notes = self._footer(top)
         out(wrapped([*rest, total, *notes], width))
 
     def _json(self) -> None:

@@ -306,6 +306,18 @@ def test_sdist_has_a_license_and_runnable_tests(tmp_path):
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_library.py"],
                            cwd=top, capture_output=True, text=True, timeout=120)
     assert tests.returncode == 0, tests.stdout + tests.stderr
+    # what pip installs from it holds every module of the source (a subpackage left out of the
+    # packaging would make the installed command fail to import)
+    wheel = subprocess.run([sys.executable, "-c", "from setuptools import build_meta; "
+                            "print(build_meta.build_wheel('wheel'))"], cwd=top, capture_output=True, text=True,
+                           timeout=120)
+    assert wheel.returncode == 0, wheel.stderr
+    import zipfile
+
+    with zipfile.ZipFile(top / "wheel" / wheel.stdout.strip().splitlines()[-1]) as built_wheel:
+        installed = {name for name in built_wheel.namelist() if name.endswith(".py")}
+    modules = {str(path.relative_to(source)) for path in (source / "logpipe").rglob("*.py")}
+    assert modules and modules <= installed, sorted(modules - installed)
 
 
 def test_usage_errors_name_the_logpipe_command():

@@ -93,30 +93,41 @@ def test_combinations_and_named_groups(search, access):
     assert counts == sorted(counts, reverse=True)
 
 
-def test_sketch_bound_is_printed_and_holds(backend, jobs, tmp_path):
-    """20 frequent values among 5,000 that occur once, counted with room for 256: the table says
-    it is approximate, with an error bound that each printed count honours."""
-    heavy = [(f"h{i:02d}".encode(), 1000 + 100 * i) for i in range(20)]
-    stream = [value for value, count in heavy for _ in range(count)] + [b"s%05d" % i for i in range(5000)]
+@pytest.mark.parametrize("late", [False, True], ids=["frequent-from-the-start", "frequent-after-the-first-cut"])
+def test_sketch_bound_is_printed_and_holds(backend, jobs, tmp_path, late):
+    """20 frequent values among 5,000 that occur once, counted with room for 256 values: the
+    table says it is approximate; a value counted from the start is exact, one that came
+    after the first cut is marked ≥, within the printed bound."""
     import random
 
+    heavy = [(f"h{i:02d}".encode(), 1000 + 100 * i) for i in range(20)]
+    rare = [b"s%05d" % i for i in range(5000)]
+    stream = [value for value, count in heavy for _ in range(count)] + rare[1000 * late:]
     random.Random(3).shuffle(stream)
+    stream = rare[:1000 * late] + stream  # late: 1,000 rare values first, cut before a frequent one comes
     for part in range(4):
         write(tmp_path / f"k{part}.log", b"".join(b"key=" + value + b"\n" for value in stream[part::4]))
     result = search_with(backend)(rb"key=(\w+)", tmp_path, count_by=("1",), count_limit=256, threads=jobs)
     lines = result.out.decode().splitlines()
     footer = " ".join(lines[21:])  # wrapped at the terminal's width
-    m = re.search(r"approximate \(over 256 distinct values\): a count may be up to (\d+) below the true one "
-                  r"\(Misra-Gries; see --count-limit\)$", footer)
-    assert m, footer
-    error = int(m.group(1))
-    assert 0 < error <= len(stream) / (256 // 2 + 1)
-    truth = dict(heavy)
-    shown = {line.split()[1]: int(line.split()[0]) for line in lines[1:21]}
-    assert set(shown) == {value.decode() for value in truth}  # every frequent value is kept
-    for value, count in shown.items():
-        assert truth[value.encode()] - error <= count <= truth[value.encode()]
     assert f"{len(stream)} lines counted by 1: more than 256 distinct values" in footer
+    truth = dict(heavy)
+    shown = {line.split()[1]: line.split()[0] for line in lines[1:21]}
+    assert set(shown) == {value.decode() for value in truth}  # every frequent value is kept
+    marked = {value: int(count[1:]) for value, count in shown.items() if count.startswith("≥")}
+    for value, count in shown.items():
+        if value not in marked:
+            assert int(count) == truth[value.encode()]
+    if marked:
+        m = re.search(r"approximate \(over 256 distinct values\): a count marked ≥ may be up to (\d+) below the "
+                      r"true one, the others are exact \(Misra-Gries; see --count-limit\)$", footer)
+        assert m, footer
+        for value, count in marked.items():
+            assert truth[value.encode()] - int(m.group(1)) <= count <= truth[value.encode()]
+    else:
+        assert not late and re.search(r"over 256 distinct values: the counts shown are exact all the same; a value "
+                                      r"not kept occurred at most \d+ times", footer), footer
+    assert late == bool(marked)
 
 
 def test_lines_without_a_value_are_counted_apart(search, tmp_path):
@@ -154,3 +165,31 @@ def test_a_key_that_names_nothing_is_one_line(key, options, message, tmp_path):
 def test_a_literal_pattern_counts_by_its_whole_match(search, tmp_path):
     write(tmp_path / "a.log", b"GET / x\nPOST / y\nGET /a\n")
     assert search(b"GET", tmp_path, count_by=("0",), table="csv").out == b"count,0\n2,GET\n"
+
+
+@pytest.mark.parametrize("limit", [50000, 64], ids=["exact", "approximate"])
+def test_with_histogram_a_count_per_bucket_per_value(backend, jobs, access, limit):
+    import json
+    from datetime import datetime
+
+    root, data = access
+    truth = Counter()
+    for m in re.finditer(rb"(?m)^(\S+) - \S+ \[([^\]]+)\]", data):
+        hour = datetime.strptime(m.group(2).decode(), "%d/%b/%Y:%H:%M:%S %z").timestamp() // 3600 * 3600
+        truth[(hour, m.group(1))] += 1
+    result = search_with(backend)(IP, root, count_by=("1",), histogram="1h", json=True, tz="UTC", top=5,
+                                  count_limit=limit, threads=jobs)
+    messages = [json.loads(line) for line in result.out.splitlines()]
+    summary = messages[-1]["data"]
+    error = summary["error_bound"]
+    assert (error == 0) == (limit == 50000)
+    buckets = [message["data"] for message in messages[:-1]]
+    assert sum(bucket["count"] for bucket in buckets) == 20000
+    top = Counter(re.findall(rb"(?m)^(\S+) ", data)).most_common(5)
+    for bucket in buckets:
+        hour = datetime.fromisoformat(bucket["start"]).timestamp()
+        values = [(cell["key"]["1"]["text"].encode(), cell["count"]) for cell in bucket["values"]]
+        assert [value for value, _ in values] == [value for value, _ in top]
+        for value, count in values:
+            assert truth[(hour, value)] - error <= count <= truth[(hour, value)]
+        assert bucket["other"] == bucket["count"] - sum(count for _, count in values)

@@ -16,9 +16,20 @@ from logpipe.summaries.timecounts import TimeCounts
 streams = st.lists(st.integers(0, 400), min_size=1, max_size=3000)
 
 
+def check_intervals(summary: HeavyHitters, truth: Counter) -> None:
+    assert summary.total == sum(truth.values()) and len(summary) <= summary.limit
+    assert summary.cut <= summary.total / (summary.limit // 2 + 1)
+    for value, count in truth.items():
+        assert summary.count(value) <= count <= summary.count(value) + summary.error(value)
+        if value not in summary.counts:
+            assert count <= summary.cut
+    if len(truth) <= summary.limit:
+        assert summary.exact and dict(summary.items()) == dict(truth)
+
+
 @settings(max_examples=60, deadline=None)
 @given(streams, st.integers(2, 64), st.integers(1, 5))
-def test_heavy_hitters_bound_after_merging(values, limit, parts):
+def test_heavy_hitters_intervals_after_merging(values, limit, parts):
     merged = HeavyHitters(limit)
     for part in range(parts):
         mine = HeavyHitters(limit)
@@ -27,13 +38,26 @@ def test_heavy_hitters_bound_after_merging(values, limit, parts):
         state = mine.take()
         if state is not None:
             merged.merge(state)
-    truth = Counter(values)
-    assert merged.total == len(values) and len(merged) <= limit
-    assert merged.error <= len(values) / (limit // 2 + 1)
+    check_intervals(merged, Counter(values))
+
+
+@settings(max_examples=60, deadline=None)
+@given(streams, st.integers(2, 64), st.integers(2, 9))
+def test_heavy_hitters_intervals_after_regrouping(values, limit, group):
+    summary = HeavyHitters(limit)
+    for value in values:
+        summary.add(value)
+    summary.rekey(lambda value: value // group)
+    truth = Counter(value // group for value in values)
     for value, count in truth.items():
-        assert count - merged.error <= merged.get(value) <= count
-    if len(truth) <= limit:
-        assert merged.exact and merged.counts == dict(truth)
+        assert summary.count(value) <= count <= summary.count(value) + summary.error(value)
+
+
+def test_values_counted_from_the_start_stay_exact():
+    summary = HeavyHitters(64)
+    for i in range(20000):
+        summary.add("frequent" if i % 4 == 0 else i)
+    assert not summary.exact and summary.error("frequent") == 0 and summary.count("frequent") == 5000
 
 
 moments = st.lists(st.floats(1_700_000_000, 1_700_000_000 + 90 * 86400, allow_nan=False), min_size=1, max_size=400)

@@ -53,8 +53,13 @@ class CountsPrinter(TallyPrinter):
         if self.tally.without_value:
             notes.append(f"{self.tally.without_value} {unit} without a value for {keys} (not counted)")
         if not values.exact:
-            notes.append(f"approximate (over {values.limit} distinct values): a count may be up to {values.error} "
-                         "below the true one (Misra-Gries; see --count-limit)")
+            most = max((values.error(value) for value, _ in top), default=0)
+            if most:
+                notes.append(f"approximate (over {values.limit} distinct values): a count marked ≥ may be up to "
+                             f"{most} below the true one, the others are exact (Misra-Gries; see --count-limit)")
+            else:
+                notes.append(f"over {values.limit} distinct values: the counts shown are exact all the same; a value "
+                             f"not kept occurred at most {values.cut} times (Misra-Gries; see --count-limit)")
         return rest, f"{values.total} {unit} counted by {keys}: {distinct}", notes
 
     def _chart(self) -> None:
@@ -66,7 +71,9 @@ class CountsPrinter(TallyPrinter):
             out(wrapped([total, *notes], width))
             return
         names = [name.encode() for name in self.keys.names]
-        count_width = max(len("count"), len(str(top[0][1])))
+        values = self.tally.values
+        counts = [("≥" if values.error(found) else "") + str(count) for found, count in top]  # ≥: a lower bound
+        count_width = max(len("count"), *map(len, counts))
         shown = [[escaped(value) for value in values] for values, _ in top]
         widths = [max([cells(name)] + [cells(row[i]) for row in shown]) for i, name in enumerate(names)]
         room = width - count_width - MIN_BAR - 2 * len(names) - 1
@@ -79,8 +86,8 @@ class CountsPrinter(TallyPrinter):
             head += b"  " + padded(fitted(name, column), column)
         out(head.rstrip() + b"\n")
         most = top[0][1] if top else 0
-        for (values, count), row in zip(top, shown):
-            line = b"%*d" % (count_width, count)
+        for (found, count), row, text in zip(top, shown, counts):
+            line = padded(text.encode(), count_width, True)
             for value, column in zip(row, widths):
                 line += b"  " + padded(fitted(value, column), column)
             drawn = bar(count, most, bar_width).encode()
@@ -97,18 +104,22 @@ class CountsPrinter(TallyPrinter):
         names, values = self.keys.names, self.tally.values
         top = self._top()
         for found, count in top:
-            message = {"type": "count", "data": {"key": dict(zip(names, map(json_text, found))), "count": count}}
+            message = {"type": "count", "data": {"key": dict(zip(names, map(json_text, found))), "count": count,
+                                                 "error": values.error(found)}}
             self._out(json.dumps(message, separators=(",", ":")).encode() + b"\n")
         data = {"count": values.total, "distinct": len(values) if values.exact else None,
                 "other": values.total - sum(count for _, count in top), "without_value": self.tally.without_value,
-                "error_bound": values.error}
+                "approximate": not values.exact, "not_kept_at_most": values.cut}
         self._out(json.dumps({"type": "summary", "data": data}, separators=(",", ":")).encode() + b"\n")
 
     def _delimited(self, separator: bytes) -> None:
-        self._out(delimited([b"count", *(name.encode() for name in self.keys.names)], separator))
+        values = self.tally.values
+        error = [] if values.exact else [b"error"]  # approximate: how far below the true count each may be
+        self._out(delimited([b"count", *(name.encode() for name in self.keys.names), *error], separator))
         top = self._top()
         for found, count in top:
-            self._out(delimited([b"%d" % count, *found], separator))
+            self._out(delimited([b"%d" % count, *found, *([b"%d" % values.error(found)] if error else [])],
+                                separator))
         rest, _, notes = self._footer(top)
         for line in rest + notes:
             self.messages.warn("--count-by", line)

@@ -56,8 +56,8 @@ class HistogramPrinter(TallyPrinter):
                          f"times in {zone}")
         if times.timeless:
             lines.append(f"{times.timeless} {unit} without a timestamp (not in the chart)")
-        if tally.pairs is not None and tally.pairs.error:
-            lines.append(self._approximate())
+        if tally.pairs is not None and not tally.pairs.exact and rows is not None:
+            lines.append(self._approximate(rows))
         return lines
 
     def _zone(self) -> str:
@@ -67,9 +67,11 @@ class HistogramPrinter(TallyPrinter):
 
         return f"local time ({time.strftime('%Z')})"
 
-    def _approximate(self) -> str:
-        pairs = self.tally.pairs
-        return (f"approximate (over {pairs.limit} bucket-value pairs): a cell may be up to {pairs.error} below "
+    def _approximate(self, rows: HistogramRows) -> str:
+        limit = self.tally.pairs.limit
+        if not rows.cell_error:
+            return f"over {limit} bucket-value pairs: the cells shown are exact all the same"
+        return (f"approximate (over {limit} bucket-value pairs): a cell may be up to {rows.cell_error} below "
                 "its true count (Misra-Gries; see --count-limit)")
 
     def _chart(self) -> None:
@@ -131,7 +133,7 @@ class HistogramPrinter(TallyPrinter):
         """Rows an automatic histogram may have: the terminal's height less the header, the
         footer and the line the prompt comes back on."""
         tally = self.tally
-        footer = 1 + bool(tally.times.timeless) + bool(tally.pairs is not None and tally.pairs.error)
+        footer = 1 + bool(tally.times.timeless) + bool(tally.pairs is not None and not tally.pairs.exact)
         return self.summary.height - footer - 2
 
     # -- JSON, CSV, TSV ----------------------------------------------------------------------
@@ -163,7 +165,7 @@ class HistogramPrinter(TallyPrinter):
         data = {"bucket": str(rows.size), "zone": self._zone(), "buckets": count, "count": times.total,
                 "without_timestamp": times.timeless}
         if self.tally.pairs is not None:
-            data["error_bound"] = self.tally.pairs.error
+            data["error_bound"] = rows.cell_error
         self._out(dumps({"type": "summary", "data": data}, separators=(",", ":")).encode() + b"\n")
 
     def _delimited(self, separator: bytes) -> None:

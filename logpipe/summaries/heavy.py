@@ -1,19 +1,26 @@
 """Counts per value in bounded memory: exact while the distinct values fit, then the heavy
-hitters only, with a proven bound on each count's error.
+hitters only, each with a proven interval around its true count.
 
 `HeavyHitters(limit)` keeps an exact count per value while there are at most `limit`
 distinct values. When one more comes, it becomes a Misra-Gries summary (Misra and Gries,
 "Finding repeated elements", 1982, in its batched form): the `limit // 2 + 1`-th largest
-count `c` is subtracted from every count and the counts left at zero or below are dropped,
-which keeps at most `limit // 2` values, and `error` grows by `c`. So memory stays within
-`limit` values whatever the number of distinct ones, and for every value
+kept count `c` is cut from every kept count, the counts left at zero or below are dropped
+(at most `limit // 2` values stay), and the total cut `cut` grows by `c`. So memory holds
+at most `limit` values whatever the number of distinct ones, `cut <= lines / (limit // 2 + 1)`,
+and a value whose true count is above `cut` is always kept.
 
-    count kept (0 when not kept)  <=  true count  <=  count kept + error
+Each kept value also remembers `entered`, the total cut when it was (last) taken in. A
+kept value lost exactly `cut - entered` to the cuts since then, and had fewer than
+`entered` occurrences before (all of them dropped), so with `kept` its count in the table
 
-with `error <= (lines counted) / (limit // 2 + 1)`: a value more frequent than that is
-always kept. Two summaries merge by adding their counts and their errors, then pruning
-the same way (Agarwal et al., "Mergeable summaries", 2012): a worker's counts and the
-parent's make one summary with the same guarantee.
+    low = kept + cut - entered  <=  true count  <=  kept + cut = low + entered
+
+A value counted since before the first cut (`entered == 0`, as the frequent values of a
+log usually are) is exact. `count(value)` is `low`, `error(value)` is `entered`; a value
+not kept occurred at most `cut` times. Two summaries merge by adding their intervals
+(a value one of them does not keep lies in [0, that one's cut]), then cutting as above
+(after Agarwal et al., "Mergeable summaries", 2012): the workers' counts and the parent's
+make one summary with the same guarantee.
 """
 from __future__ import annotations
 
@@ -22,80 +29,121 @@ from collections.abc import Callable, Hashable
 
 
 class HeavyHitters:
-    __slots__ = ("limit", "counts", "error", "total")
+    __slots__ = ("limit", "counts", "entered", "cut", "total")
 
     def __init__(self, limit: int) -> None:
         if limit < 2:
             raise ValueError("the limit of distinct values counted exactly must be at least 2")
         self.limit = limit
-        self.counts: dict = {}
-        self.error = 0   # what any count may be below the true one (0: every count is exact)
-        self.total = 0   # everything counted, exactly
+        self.counts: dict = {}   # value -> its count in the table (`kept`)
+        self.entered: dict = {}  # value -> the total cut when it came in (only where > 0)
+        self.cut = 0             # cut from every count so far (0: every count is exact)
+        self.total = 0           # everything counted, exactly
 
     @property
     def exact(self) -> bool:
-        return self.error == 0
+        return self.cut == 0
 
     def add(self, value: Hashable, count: int = 1) -> None:
         counts = self.counts
-        counts[value] = counts.get(value, 0) + count
+        kept = counts.get(value)
+        if kept is not None:
+            counts[value] = kept + count
+        else:
+            counts[value] = count
+            if self.cut:
+                self.entered[value] = self.cut
+            if len(counts) > self.limit:
+                self._prune()
         self.total += count
-        if len(counts) > self.limit:
-            self._prune()
 
     def _prune(self) -> None:
-        """Keep the largest counts only: subtract the (limit // 2 + 1)-th largest from every count."""
-        kept = self.limit // 2
-        cut = heapq.nlargest(kept + 1, self.counts.values())[-1]
-        self.counts = {value: count - cut for value, count in self.counts.items() if count > cut}
-        self.error += cut
+        """Keep the largest counts only: cut the (limit // 2 + 1)-th largest from every count."""
+        cut = heapq.nlargest(self.limit // 2 + 1, self.counts.values())[-1]
+        self.counts = {value: kept - cut for value, kept in self.counts.items() if kept > cut}
+        self.entered = {value: mark for value, mark in self.entered.items() if value in self.counts}
+        self.cut += cut
+
+    def count(self, value: Hashable) -> int:
+        """The least the value can have occurred (exactly it, when `error(value)` is 0)."""
+        kept = self.counts.get(value)
+        if kept is None:
+            return 0
+        return kept + self.cut - self.entered.get(value, 0)
+
+    def error(self, value: Hashable) -> int:
+        """How many more times the value may have occurred than `count(value)`."""
+        return self.entered.get(value, 0) if value in self.counts else self.cut
 
     def top(self, n: int | None) -> list[tuple[Hashable, int]]:
         """The `n` largest counts (all with None), largest first; equal counts in value order."""
-        items = self.counts.items()
-        key = _order
-        return sorted(items, key=key) if n is None else heapq.nsmallest(n, items, key=key)
+        items = self.items()
+        return sorted(items, key=_order) if n is None else heapq.nsmallest(n, items, key=_order)
 
-    def get(self, value: Hashable) -> int:
-        return self.counts.get(value, 0)
+    def items(self):
+        """(value, count) for every value kept (counts as `count` gives them)."""
+        cut, entered = self.cut, self.entered
+        if not cut:
+            return self.counts.items()
+        return ((value, kept + cut - entered.get(value, 0)) for value, kept in self.counts.items())
 
     def __len__(self) -> int:
         return len(self.counts)
 
-    # -- as a printer's totals -----------------------------------------------------------
+    @classmethod
+    def from_state(cls, limit: int, state: tuple) -> HeavyHitters:
+        summary = cls(limit)
+        summary.counts, summary.entered, summary.cut, summary.total = state
+        return summary
 
-    def state(self) -> tuple:
-        return self.counts, self.error, self.total
+    # -- as a printer's totals -----------------------------------------------------------
 
     def take(self) -> tuple | None:
         """This summary's state, and a fresh start (None when nothing was counted)."""
         if not self.total:
             return None
-        state = self.state()
-        self.counts, self.error, self.total = {}, 0, 0
+        state = (self.counts, self.entered, self.cut, self.total)
+        self.counts, self.entered, self.cut, self.total = {}, {}, 0, 0
         return state
 
     def merge(self, state: tuple) -> None:
-        counts, error, total = state
-        mine = self.counts
-        if len(counts) > len(mine):  # add the smaller into the larger
-            mine, counts = dict(counts), mine
-        for value, count in counts.items():
-            mine[value] = mine.get(value, 0) + count
-        self.counts = mine
-        self.error += error
+        counts, entered, cut, total = state
+        mine, my_entered, my_cut = self.counts, self.entered, self.cut
+        merged_entered = {}
+        for value in mine.keys() | counts.keys():  # each side's interval; a value a side lacks: [0, its cut]
+            mark = (my_entered.get(value, 0) if value in mine else my_cut) + \
+                (entered.get(value, 0) if value in counts else cut)
+            if mark:
+                merged_entered[value] = mark
+        for value, kept in counts.items():
+            mine[value] = mine.get(value, 0) + kept
+        self.entered = merged_entered
+        self.cut = my_cut + cut
         self.total += total
         while len(self.counts) > self.limit:
             self._prune()
 
     def rekey(self, key: Callable[[Hashable], Hashable]) -> None:
-        """Every value replaced by `key(value)`, the counts of values that meet added up
+        """Every value replaced by `key(value)`, the intervals of values that meet added up
         (pairs of a time bucket and a value, when the buckets grow)."""
-        merged: dict = {}
-        for value, count in self.counts.items():
-            value = key(value)
-            merged[value] = merged.get(value, 0) + count
-        self.counts = merged
+        counts: dict = {}
+        entered: dict = {}
+        for value, kept in self.counts.items():
+            new = key(value)
+            counts[new] = counts.get(new, 0) + kept
+            mark = self.entered.get(value, 0)
+            if new in entered or mark:
+                entered[new] = entered.get(new, 0) + mark
+        # two values that meet were each cut by `cut`: the one table entry is cut once more than it shows
+        if self.cut:
+            seen: dict = {}
+            for value in self.counts:
+                new = key(value)
+                seen[new] = seen.get(new, 0) + 1
+            for new, many in seen.items():
+                if many > 1:
+                    counts[new] += (many - 1) * self.cut
+        self.counts, self.entered = counts, entered
 
 
 def _order(item: tuple) -> tuple:

@@ -50,17 +50,20 @@ class HistogramRows:
         self.counts = counts
         self.values: list[tuple] = []
         self.pairs: dict = {}
+        self.cell_error = 0  # the most a cell's count may be below the true one (approximate pairs)
         if tally.pairs is not None:
             top = settings.top or None
             if columns is not None:
                 top = columns if top is None else min(top, columns)
             self.values = [value for value, _ in tally.values.top(top)]
             wanted = set(self.values)
-            key = self.buckets.key
-            for (start, value), count in tally.pairs.counts.items():
+            key, pairs = self.buckets.key, tally.pairs
+            for (start, value), count in pairs.items():
                 if value in wanted:
                     pair = (key(start), value)
                     self.pairs[pair] = self.pairs.get(pair, 0) + count
+            if not pairs.exact:
+                self.cell_error = _cell_error(pairs, times.counts, key, self.values)
 
     def __iter__(self) -> Iterator[Row]:
         if self.empty:
@@ -98,3 +101,14 @@ def _regrouped(counts: dict, key) -> dict:
         start = key(start)
         merged[start] = merged.get(start, 0) + count
     return merged
+
+
+def _cell_error(pairs, counted: dict, key, values: list) -> int:
+    """The most a cell (a row's bucket, a top value) may be below its true count: the sum of
+    the errors of the counted buckets it adds up (a pair not kept: up to the summary's cut)."""
+    groups: dict = {}
+    for start in counted:
+        groups.setdefault(key(start), []).append(start)
+    error = pairs.error
+    return max((sum(error((start, value)) for start in starts) for starts in groups.values() for value in values),
+               default=0)

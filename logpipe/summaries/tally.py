@@ -98,10 +98,7 @@ class Tally:
         if self.times is not None and self.times.coarsened != self._coarsened:
             self._regroup()
         if state["pairs"] is not None:
-            counts, error, total = state["pairs"]
+            theirs = HeavyHitters.from_state(self.pairs.limit, state["pairs"])
             key = self.times.buckets.key  # theirs may be finer buckets than ours
-            regrouped: dict = {}
-            for (start, found), count in counts.items():
-                pair = (key(start), found)
-                regrouped[pair] = regrouped.get(pair, 0) + count
-            self.pairs.merge((regrouped, error, total))
+            theirs.rekey(lambda pair: (key(pair[0]), pair[1]))
+            self.pairs.merge(theirs.take())

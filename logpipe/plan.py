@@ -226,7 +226,7 @@ def _summary_settings(options: SearchOptions, stream):
 
     width, height = terminal_size(stream)
     histogram = options.mode == "histogram"
-    title = " or ".join(repr(shown(pattern)) for pattern in options.patterns)
+    title = " or ".join(f"'{shown(pattern)}'" for pattern in options.patterns)
     return SummarySettings(
         histogram=histogram,
         bucket=parse_size(options.histogram) if options.histogram not in (None, "auto") else None,

@@ -3,9 +3,9 @@
 A bar per bucket (empty buckets leave their gap), a y axis of round counts with grid
 lines, the buckets' start times under the x axis (every few, slanted so they never
 overlap), a title; with --count-by the bars are stacked by the top values (at most 8,
-and "other"), with a legend. No plotting library: matplotlib would add ~40 MB of
-dependencies and half a second of import for a picture made of rectangles and text, and
-SVG opens in every browser and pastes into issues and wikis as it is.
+and "other"), with a legend. No plotting library: matplotlib would bring NumPy and a
+font stack to every user for a picture made of rectangles and text, and SVG opens in
+every browser and pastes into issues and wikis as it is.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..summaries.rows import HistogramRows
 from .chart import value_text
 
 WIDTH, HEIGHT = 960, 420
-LEFT, RIGHT, TOP, BOTTOM = 72, 24, 44, 104
+LEFT, RIGHT, TOP, BOTTOM = 72, 24, 60, 96
 LABELS = 16           # start times shown under the axis, at most
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7")
 OTHER = "#bab0ac"
@@ -82,13 +82,15 @@ def histogram_svg(rows: HistogramRows, title: str, unit: str, zone: str, names: 
     out.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + height}" stroke="#444"/>')
     out.append(f'<text x="{LEFT + width / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
                f'bucket start ({_escape(zone)})</text>')
-    if rows.values:  # the legend
+    if rows.values:  # the legend, between the title and the bars
         entries = [value_text(value).decode("utf-8", "replace") for value in rows.values] + ["other"]
-        x = LEFT + 8
+        heading = f"by {', '.join(names)}:"
+        out.append(f'<text x="{LEFT}" y="{TOP - 17}" font-size="11">{_escape(heading)}</text>')
+        x = LEFT + 12 + 6 * len(heading)
         for entry, colour in zip(entries, colours):
-            out.append(f'<rect x="{x}" y="{TOP - 2}" width="10" height="10" fill="{colour}"/>')
+            out.append(f'<rect x="{x}" y="{TOP - 26}" width="10" height="10" fill="{colour}"/>')
             shown = entry if len(entry) <= 24 else entry[:23] + "…"
-            out.append(f'<text x="{x + 14}" y="{TOP + 7}" font-size="11">{_escape(shown)}</text>')
+            out.append(f'<text x="{x + 14}" y="{TOP - 17}" font-size="11">{_escape(shown)}</text>')
             x += 24 + 7 * len(shown)
     out.append("</svg>")
     return ("\n".join(out) + "\n").encode("utf-8")

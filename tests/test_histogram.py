@@ -138,3 +138,14 @@ def test_automatic_bucket_fits_the_height(search, tree, monkeypatch):
         assert chart[-2].endswith(f"buckets of {size}, times in UTC")
         assert chart[-1] == f"{tree.timeless} lines without a timestamp (not in the chart)"
         assert sum(int(line.split()[2]) for line in rows) == len(tree.lines)
+
+
+@pytest.mark.parametrize("options", [{"count_by": ("1",)}, {"count_by": ("1",), "histogram": "1h", "json": True},
+                                     {"count_by": ("1",), "histogram": "auto", "records": True}],
+                         ids=["count-by", "count-by-histogram-json", "count-by-histogram-records"])
+def test_count_by_in_every_executor_as_in_one_process(backend, runner, tree, options):
+    """Exact counts are the same wherever they are counted: the workers' and tasks' counts,
+    merged in the parent, print what one process prints."""
+    one = search_with(backend)(r"ERROR.* id=(\d)", tree.root, tz="UTC", **options)
+    many = search_with(backend)(r"ERROR.* id=(\d)", tree.root, tz="UTC", **options, **runner)
+    assert many == one and one.status == 0 and len(one.out.splitlines()) > 5

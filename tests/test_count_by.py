@@ -134,7 +134,7 @@ def test_lines_without_a_value_are_counted_apart(search, tmp_path):
     write(tmp_path / "a.log", b"user=alice x\nuser= x\nuser=bob x\nuser=alice y\n")
     lines = search(rb"user=(\w+)?", tmp_path / "a.log", count_by=("1",)).out.decode().splitlines()
     assert [line.split()[:2] for line in lines[1:3]] == [["2", "alice"], ["1", "bob"]]
-    assert "1 lines without a value for 1 (not counted)" in lines
+    assert "1 line without a value for 1 (not counted)" in lines
 
 
 def test_records_count_by_their_matching_lines(search, tmp_path):

@@ -69,3 +69,12 @@ def wrapped(lines: list[str], width: int) -> bytes:
     import textwrap
 
     return "".join(part + "\n" for line in lines for part in textwrap.wrap(line, max(width, 20))).encode()
+
+
+SINGULAR = {"lines": "line", "records": "record", "matches": "match", "buckets": "bucket",
+            "other values": "other value", "distinct values": "distinct value"}
+
+
+def counted(count: int, unit: str) -> str:
+    """`3 lines`, `1 line`."""
+    return f"{count} {SINGULAR.get(unit, unit) if count == 1 else unit}"

@@ -12,7 +12,7 @@ would give them if it broke ties the same way.
 from __future__ import annotations
 
 from ..records import StopSearch
-from .chart import bar, cells, delimited, escaped, fitted, padded, wrapped
+from .chart import bar, cells, counted, delimited, escaped, fitted, padded, wrapped
 from .tallying import TallyPrinter
 
 MIN_BAR = 10     # cells kept for the bars
@@ -46,12 +46,13 @@ class CountsPrinter(TallyPrinter):
         others = len(values) - len(top)
         rest = []
         if others > 0 or rest_count > 0:
-            rest.append(f"{rest_count} {unit} in {f'{others} other values' if values.exact else 'other values'}")
+            others = counted(others, "other values") if values.exact else "other values"
+            rest.append(f"{counted(rest_count, unit)} in {others}")
         keys = ", ".join(names)
-        distinct = f"{len(values)} distinct values" if values.exact else f"more than {values.limit} distinct values"
+        distinct = counted(len(values), "distinct values") if values.exact else f"more than {values.limit} distinct values"
         notes = []
         if self.tally.without_value:
-            notes.append(f"{self.tally.without_value} {unit} without a value for {keys} (not counted)")
+            notes.append(f"{counted(self.tally.without_value, unit)} without a value for {keys} (not counted)")
         if not values.exact:
             most = max((values.error(value) for value, _ in top), default=0)
             if most:
@@ -60,7 +61,7 @@ class CountsPrinter(TallyPrinter):
             else:
                 notes.append(f"over {values.limit} distinct values: the counts shown are exact all the same; a value "
                              f"not kept occurred at most {values.cut} times (Misra-Gries; see --count-limit)")
-        return rest, f"{values.total} {unit} counted by {keys}: {distinct}", notes
+        return rest, f"{counted(values.total, unit)} counted by {keys}: {distinct}", notes
 
     def _chart(self) -> None:
         summary, out, paint = self.summary, self._out, self.paint

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..messages import describe
 from ..records import StopSearch
 from ..summaries.rows import HistogramRows
-from .chart import bar, cells, delimited, escaped, fitted, padded, value_text, wrapped
+from .chart import bar, cells, counted, delimited, escaped, fitted, padded, value_text, wrapped
 from .tallying import TallyPrinter
 
 MIN_BAR = 10        # cells left for the bar when value columns are added
@@ -49,13 +49,13 @@ class HistogramPrinter(TallyPrinter):
         zone = self._zone()
         lines = []
         if rows is None or rows.empty:
-            lines.append(f"{times.total} {unit} with a timestamp")
+            lines.append(f"{counted(times.total, unit)} with a timestamp")
         else:
             count = sum(1 for _ in rows.buckets.starts(rows.first, rows.last))
-            lines.append(f"{times.total} {unit} in {count} bucket{'s' if count != 1 else ''} of {rows.size}, "
+            lines.append(f"{counted(times.total, unit)} in {counted(count, 'buckets')} of {rows.size}, "
                          f"times in {zone}")
         if times.timeless:
-            lines.append(f"{times.timeless} {unit} without a timestamp (not in the chart)")
+            lines.append(f"{counted(times.timeless, unit)} without a timestamp (not in the chart)")
         if tally.pairs is not None and not tally.pairs.exact and rows is not None:
             lines.append(self._approximate(rows))
         return lines

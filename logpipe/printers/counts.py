@@ -49,7 +49,8 @@ class CountsPrinter(TallyPrinter):
             others = counted(others, "other values") if values.exact else "other values"
             rest.append(f"{counted(rest_count, unit)} in {others}")
         keys = ", ".join(names)
-        distinct = counted(len(values), "distinct values") if values.exact else f"more than {values.limit} distinct values"
+        distinct = counted(len(values), "distinct values") if values.exact else \
+            f"more than {values.limit} distinct values"
         notes = []
         if self.tally.without_value:
             notes.append(f"{counted(self.tally.without_value, unit)} without a value for {keys} (not counted)")

@@ -35,6 +35,9 @@ class TimeCounts:
         self.size = size
         self.buckets = Buckets(size, self.calendar)
         self._start, self._end = 0, -1  # the bucket of the last line counted
+        # buckets of whole minutes start on whole minutes (every offset of a zone since 1900 is
+        # whole minutes): the bucket of each minute met, for lines that are not in time order
+        self._minutes: dict[int, int] | None = {} if size.unit != "s" or size.n % 60 == 0 else None
 
     def add(self, moment: float | None, count: int = 1) -> int | None:
         if moment is None:
@@ -42,6 +45,14 @@ class TimeCounts:
             return None
         if self._start <= moment < self._end:
             start = self._start
+        elif self._minutes is not None:
+            minute = int(moment // 60)
+            start = self._minutes.get(minute)
+            if start is None:
+                if len(self._minutes) >= 8192:
+                    self._minutes.clear()
+                start = self._minutes[minute] = self.buckets.key(moment)
+                self._start, self._end = start, self.buckets.next(start)
         else:
             start = self._start = self.buckets.key(moment)
             self._end = self.buckets.next(start)

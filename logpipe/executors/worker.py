@@ -28,9 +28,32 @@ READ_SIZE = 256 * 1024
 _libc = None
 
 
-def prepare_fork() -> None:
+# Imported by the stages only when a file needs them (the decoders), or only by some searches.
+DECODERS = ("zlib", "isal.isal_zlib", "bz2", "lzma", "zstandard")
+
+
+def worker_modules(plan: Plan | None) -> list[str]:
+    """The modules a worker running `plan`'s chain may import on its own (lazily)."""
+    names = list(DECODERS)
+    if plan is None:
+        return names
+    options = plan.options
+    if options.timed:
+        names += ["datetime", "zoneinfo", "logpipe.pipeline.timestamps", "logpipe.pipeline.timebounds"]
+    if options.multiline:
+        names.append("logpipe.pipeline.multiline")
+    if getattr(plan.matcher, "_trees", None) is not None:  # -G/-E spans (-o, --color, JSON)
+        names.append("logpipe.pipeline.longest")
+    if options.summary:
+        names += ["heapq", "logpipe.summaries.tally", "logpipe.summaries.keys", "logpipe.printers.tallying"]
+    return names
+
+
+def prepare_fork(plan: Plan | None = None) -> None:
     """Load what a worker needs before forking: nothing is imported in a worker whose
-    parent may have had another thread (the progress line) holding a lock at fork time."""
+    parent may have had another thread (the progress line) holding a lock at fork time
+    (a worker importing bz2 then waits forever for an import lock that no thread of its
+    own will release: the decoders and the plan's lazily imported modules are loaded here)."""
     global _libc
     if _libc is None:
         import fcntl  # noqa: F401  (workers._enlarge)
@@ -42,6 +65,13 @@ def prepare_fork() -> None:
             _libc = ctypes.CDLL(None, use_errno=True)  # this process's own symbols: libc's prctl among them
         except (OSError, ImportError):
             _libc = False
+    import importlib
+
+    for name in worker_modules(plan):
+        try:
+            importlib.import_module(name)  # also when another thread is importing it: waits for its end
+        except ImportError:  # an optional decoder not installed: the worker's opener says so
+            pass
 
 
 def _nothing() -> None:

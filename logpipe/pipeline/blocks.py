@@ -6,6 +6,8 @@ scans a whole block with one `bytes.find` or one compiled regex.
 from __future__ import annotations
 
 import itertools
+import os
+import stat
 from collections.abc import Iterator
 
 from .codecs import BLOCK_SIZE, OpenLog, read_error
@@ -51,9 +53,211 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     With `count_lines=False` (nobody asked for line numbers or statistics) the blocks'
     line numbers are left at 0, saving one pass over the data. A line longer than
     `max_line_bytes` comes in pieces marked with `long_line` (its start offset).
+
+    A plain file is read straight into a buffer that is reused from block to block
+    (`readinto`): the one copy of each block is the `bytes` it is handed on as. What a
+    decoder hands back is already a `bytes` object of its own: its whole lines go on
+    with the line carried from the chunk before, in one join.
     """
     count_lines = count_lines or (stats is not None and stats.counts_lines)
     messages = messages or Messages()
+    stream = file.stream
+    if file.codec == "plain":
+        whole = getattr(stream, "whole", None)
+        if whole is not None and len(whole) <= block_size:  # a small file, read whole by its first read
+            if not whole:
+                return iter(())
+            blocks = _Blocks(file, stats)
+            blocks.binary = b"\0" in whole[:BINARY_PROBE]
+            lines = whole.count(b"\n") + (whole[-1] != 10) if count_lines or stats is not None else 0
+            return iter((blocks.block(whole, lines),))
+        readinto = getattr(stream, "readinto1", None) or getattr(stream, "readinto", None)
+        if readinto is not None:
+            return _read_plain(file, readinto, block_size, messages, stats, count_lines, max_line_bytes)
+    return _read_decoded(file, block_size, messages, stats, count_lines, max_line_bytes)
+
+
+class _Blocks:
+    """Where a file's blocks stand: the next block's line number and offset."""
+
+    __slots__ = ("name", "stats", "binary", "line_number", "offset")
+
+    def __init__(self, file: OpenLog, stats: Stats | None) -> None:
+        self.name, self.stats, self.binary = file.name, stats, False
+        self.line_number, self.offset = 1, 0
+
+    def block(self, data: bytes, lines: int, piece_of: int | None = None) -> Block:
+        stats = self.stats
+        if stats is not None:
+            stats.blocks += 1
+            stats.lines += lines
+            stats.decompressed_bytes += len(data)
+        return Block(self.name, self.line_number, self.offset, data, False, self.binary, piece_of)
+
+
+# Buffers of finished reads, for the next file: a tree of many small files allocates none.
+_SPARE_BUFFERS: list[bytearray] = []
+
+
+def _buffer(size: int) -> bytearray:
+    while True:
+        try:
+            buffer = _SPARE_BUFFERS.pop()
+        except IndexError:  # none left (or another thread took the last one)
+            return bytearray(size)
+        if len(buffer) == size:
+            return buffer
+
+
+def _streaming(stream) -> int | None:
+    """The descriptor of a pipe, FIFO or terminal (not a regular file), else None."""
+    if getattr(stream, "regular", False):  # the walk saw a regular file
+        return None
+    try:
+        fd = stream.fileno()
+        return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
+    except (AttributeError, OSError, ValueError):  # BytesIO, a remote object: no descriptor
+        return None
+
+
+def _nothing_ready(fd: int) -> bool:
+    import select
+
+    try:
+        return not select.select([fd], [], [], 0)[0]
+    except (OSError, ValueError):
+        return False
+
+
+def _read_plain(file: OpenLog, readinto, block_size: int, messages: Messages, stats: Stats | None,
+                count_lines: bool, max_line_bytes: int) -> Iterator[Block]:
+    """Blocks read into one buffer: `buffer[begin:filled]` is what is read and not yet handed
+    on; each block is the whole lines of up to `block_size` of it (or the one line that is
+    longer), copied out once as `bytes`. A line longer than the buffer is held in pieces
+    (`held`) until its end, or passed on in pieces past `max_line_bytes`. A pipe's lines go
+    on as soon as nothing more is ready to read, without waiting for a full block (once
+    the binary probe is read)."""
+    blocks = _Blocks(file, stats)
+    fd = _streaming(file.stream)
+    normal = 2 * block_size  # room for a carried line and a read
+    buffer = _buffer(normal)
+    view = memoryview(buffer)
+    begin = filled = got = request = 0
+    held: list[bytes] = []  # the start of a line longer than the buffer
+    held_size = 0
+    long_line = None  # start offset of the over-long line being passed on in pieces
+    probing = True    # the first BINARY_PROBE bytes are read before the first block
+    ended = False
+    try:
+        while not ended:
+            pending = filled - begin
+            request = block_size - pending if pending < block_size else block_size
+            if probing:
+                request = max(request, BINARY_PROBE - filled)
+            if filled + request > len(buffer):  # what is pending to the front (of a larger buffer for the probe)
+                if pending + request > len(buffer):
+                    grown = bytearray(max(2 * len(buffer), pending + request))
+                    grown[:pending] = view[begin:filled]
+                    view.release()
+                    buffer, view = grown, memoryview(grown)
+                else:
+                    view[:pending] = view[begin:filled]
+                begin, filled = 0, pending
+            try:
+                got = readinto(view[filled:filled + request])
+            except Exception as err:  # a read error (EIO), or a file gone stale
+                messages.error(file.name, read_error(file.codec, err))
+                got = 0
+            if got:
+                filled += got
+            else:
+                ended = True
+            if probing:
+                if filled < BINARY_PROBE and not ended:
+                    continue
+                probing = False
+                blocks.binary = buffer.find(b"\0", 0, min(filled, BINARY_PROBE)) >= 0
+            while begin < filled or (ended and held):  # hand on what can go
+                pending = filled - begin
+                if long_line is not None:  # inside an over-long line: pass it on piece by piece
+                    end = buffer.find(b"\n", begin, filled)
+                    yield blocks.block(bytes(view[begin:filled if end < 0 else end]), 0 if end < 0 else 1,
+                                       long_line)
+                    if end < 0:
+                        blocks.offset += pending
+                        begin = filled
+                        break
+                    blocks.offset += end + 1 - begin
+                    blocks.line_number += 1 if count_lines else 0
+                    begin, long_line = end + 1, None
+                    continue
+                if held:  # the rest of a line longer than the buffer
+                    end = buffer.find(b"\n", begin, filled)
+                    if end < 0 and not ended:
+                        if pending < block_size:
+                            break  # read on
+                        held.append(bytes(view[begin:filled]))
+                        held_size += pending
+                        begin = filled
+                        if held_size > max_line_bytes:  # too long to print: on in pieces
+                            long_line = blocks.offset
+                            for piece in held:
+                                yield blocks.block(piece, 0, long_line)
+                                blocks.offset += len(piece)
+                            held.clear()
+                        break
+                    cut = filled if end < 0 else end + 1
+                    data = b"".join([*held, view[begin:cut]])  # its one join
+                    held.clear()
+                    lines = 1 if end < 0 or count_lines else 0
+                    yield blocks.block(data, lines)
+                    blocks.line_number += lines
+                    blocks.offset += len(data)
+                    begin = cut
+                    continue
+                if ended and pending <= block_size:
+                    cut = filled  # the end of the file: one last block
+                elif pending < block_size:
+                    if fd is None or got == request or not _nothing_ready(fd):
+                        break  # read on
+                    cut = buffer.rfind(b"\n", begin, filled) + 1  # a pipe with nothing more ready now
+                    if not cut:
+                        break
+                else:
+                    limit = begin + block_size
+                    cut = buffer.rfind(b"\n", begin, limit) + 1 or buffer.find(b"\n", limit, filled) + 1
+                    if not cut:  # inside one line longer than a block
+                        if ended:
+                            cut = filled
+                        else:  # held until its end
+                            held.append(bytes(view[begin:filled]))
+                            held_size = pending
+                            begin = filled
+                            break
+                data = bytes(view[begin:cut])
+                if cut == filled and ended:
+                    lines = data.count(b"\n") + (data[-1:] != b"\n")
+                else:
+                    lines = data.count(b"\n") if count_lines else 0
+                yield blocks.block(data, lines)
+                blocks.line_number += lines
+                blocks.offset += cut - begin
+                begin = cut
+            if begin == filled:
+                begin = filled = 0
+                if len(buffer) > normal:  # after the probe with small blocks
+                    view.release()
+                    buffer = _buffer(normal)
+                    view = memoryview(buffer)
+    finally:
+        view.release()
+        if len(buffer) == normal:
+            _SPARE_BUFFERS.append(buffer)
+
+
+def _read_decoded(file: OpenLog, block_size: int, messages: Messages, stats: Stats | None,
+                  count_lines: bool, max_line_bytes: int) -> Iterator[Block]:
+    """Blocks of the chunks a decoder hands back."""
     chunks = _chunks(file, block_size, messages)
     head, size = [], 0
     for chunk in chunks:  # read ahead far enough to tell whether the file is binary
@@ -61,27 +265,20 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
         size += len(chunk)
         if size >= BINARY_PROBE:
             break
-    binary = any(b"\0" in chunk for chunk in head) and b"\0" in b"".join(head)[:BINARY_PROBE]
-    name, line_number, offset = file.name, 1, 0
+    blocks = _Blocks(file, stats)
+    blocks.binary = any(b"\0" in chunk for chunk in head) and b"\0" in b"".join(head)[:BINARY_PROBE]
     pieces: list[bytes | memoryview] = []  # the unfinished line and whatever was read after it
     size = 0
     long_line = None  # start offset of the over-long line being passed on in pieces
-
-    def block(data: bytes, lines: int, piece_of: int | None = None) -> Block:
-        if stats is not None:
-            stats.blocks += 1
-            stats.lines += lines
-            stats.decompressed_bytes += len(data)
-        return Block(name, line_number, offset, data, False, binary, piece_of)
-
+    block = blocks.block
     for chunk in itertools.chain(head, chunks):
         if long_line is not None:  # inside an over-long line: pass it on piece by piece
             end = chunk.find(b"\n")
             yield block(chunk if end < 0 else chunk[:end], 0 if end < 0 else 1, long_line)
-            offset += len(chunk) if end < 0 else end + 1
+            blocks.offset += len(chunk) if end < 0 else end + 1
             if end < 0:
                 continue
-            line_number += 1 if count_lines else 0
+            blocks.line_number += 1 if count_lines else 0
             long_line, chunk = None, chunk[end + 1:]
             if not chunk:
                 continue
@@ -97,15 +294,18 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
                 if cut:  # whole lines before the long one
                     lines = data.count(b"\n", 0, cut) if count_lines else 0
                     yield block(data[:cut], lines)
-                    line_number += lines
-                    offset += cut
-                long_line = offset
+                    blocks.line_number += lines
+                    blocks.offset += cut
+                if len(data) - cut <= max_line_bytes:  # the line itself is not over the bound yet
+                    pieces, size = [data[cut:]], len(data) - cut
+                    continue
+                long_line = blocks.offset
                 yield block(data[cut:], 0, long_line)
-                offset += len(data) - cut
+                blocks.offset += len(data) - cut
                 pieces, size = [], 0
             continue
         if cut == len(chunk):
-            data, pieces, size = b"".join(pieces), [], 0
+            data, pieces, size = b"".join(pieces), [], 0  # one piece (the common case): no copy
         else:
             pieces[-1] = memoryview(chunk)[:cut]
             data = b"".join(pieces)
@@ -113,8 +313,8 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
             pieces, size = [rest], len(rest)
         lines = data.count(b"\n") if count_lines else 0
         yield block(data, lines)
-        line_number += lines
-        offset += len(data)
+        blocks.line_number += lines
+        blocks.offset += len(data)
     if pieces:
         data = b"".join(pieces)
         yield block(data, data.count(b"\n") + (data[-1:] != b"\n"))

@@ -220,7 +220,7 @@ def _executor(options: SearchOptions, remote: bool) -> str:
 
 def _summary_settings(options: SearchOptions, stream):
     """What --histogram and --count-by count and how they draw it (`logpipe.summaries`)."""
-    from .pipeline.matching import shown
+    from .pipeline.patterns import shown
     from .summaries.buckets import parse_size
     from .summaries.tally import SummarySettings
 

@@ -39,7 +39,8 @@ def worker_modules(plan: Plan | None) -> list[str]:
         return names
     options = plan.options
     if options.timed:
-        names += ["datetime", "zoneinfo", "logpipe.pipeline.timestamps", "logpipe.pipeline.timebounds"]
+        names += ["datetime", "zoneinfo", "logpipe.pipeline.timeformats", "logpipe.pipeline.timestamps",
+                  "logpipe.pipeline.timebounds"]
     if options.multiline:
         names.append("logpipe.pipeline.multiline")
     if getattr(plan.matcher, "_trees", None) is not None:  # -G/-E spans (-o, --color, JSON)

@@ -24,7 +24,7 @@ import time
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from ..pipeline.timestamps import TimeFormatError, Zone
+from ..pipeline.timeformats import TimeFormatError, Zone
 
 DAY = 86400
 EPOCH_DAY = date(1970, 1, 1).toordinal()

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logpipe.summaries.buckets import CHOICES, Buckets, Calendar, nests, parse_size
 from logpipe.summaries.heavy import HeavyHitters
+from logpipe.summaries.tally import SummarySettings, Tally
 from logpipe.summaries.timecounts import TimeCounts
 
 streams = st.lists(st.integers(0, 400), min_size=1, max_size=3000)
@@ -43,14 +44,17 @@ def test_heavy_hitters_intervals_after_merging(values, limit, parts):
 
 @settings(max_examples=60, deadline=None)
 @given(streams, st.integers(2, 64), st.integers(2, 9))
+@example([0, 1, 2], 2, 2)  # both dropped, then met: the new value may have occurred twice the cut
 def test_heavy_hitters_intervals_after_regrouping(values, limit, group):
     summary = HeavyHitters(limit)
     for value in values:
         summary.add(value)
-    summary.rekey(lambda value: value // group)
+    summary.rekey(lambda value: value // group, group)
     truth = Counter(value // group for value in values)
     for value, count in truth.items():
         assert summary.count(value) <= count <= summary.count(value) + summary.error(value)
+    for value in range(401 // group + 1):  # values dropped before, met or not: within their bound
+        assert summary.count(value) <= truth[value] <= summary.count(value) + summary.error(value)
 
 
 def test_values_counted_from_the_start_stay_exact():
@@ -96,3 +100,38 @@ def test_a_bucket_holds_its_moments_and_the_next_follows(moment, text, zone):
     assert start <= moment < following
     assert buckets.key(start) == start and buckets.key(following) == following
     assert buckets.key(following - 1) == start
+
+
+pairs_stream = st.lists(st.tuples(st.floats(1_700_000_000, 1_700_000_000 + 40 * 86400, allow_nan=False),
+                                  st.integers(0, 30)), min_size=1, max_size=600)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pairs_stream, st.integers(2, 12), st.integers(1, 3))
+@example([(1700000000.0, 0), (1700089200.0, 0), (1700262000.0, 0), (1700348400.0, 0), (1700780400.0, 0),
+          (1701171440.0, 0), (1700866800.0, 0), (1700002800.0, 0), (1700175600.0, 0)], 2, 1)
+def test_cells_of_growing_buckets_stay_within_their_bounds(lines, limit, parts):
+    """--histogram --count-by with few pairs kept exactly: the buckets grow while counting
+    (in each worker and in the parent), and every (bucket, value) cell, kept or not, still
+    lies within the interval the pairs' summary gives it."""
+    def tally() -> Tally:
+        made = Tally(SummarySettings(histogram=True, count_by=("1",), limit=limit, zone="Europe/Paris"))
+        made.times.most = 8  # the buckets grow often
+        return made
+
+    merged = tally()
+    for part in range(parts):
+        mine = tally()
+        for moment, value in lines[part::parts]:
+            mine.add(moment, [(value,)])
+        state = mine.take()
+        if state is not None:
+            merged.merge(state)
+    key = merged.times.buckets.key
+    truth = Counter((key(moment), (value,)) for moment, value in lines)
+    assert sum(merged.times.counts.values()) == len(lines)
+    for start in merged.times.counts:
+        for value in range(31):
+            pair = (start, (value,))
+            low, error = merged.pairs.count(pair), merged.pairs.error(pair)
+            assert low <= truth[pair] <= low + error

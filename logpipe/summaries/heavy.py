@@ -20,7 +20,10 @@ log usually are) is exact. `count(value)` is `low`, `error(value)` is `entered`;
 not kept occurred at most `cut` times. Two summaries merge by adding their intervals
 (a value one of them does not keep lies in [0, that one's cut]), then cutting as above
 (after Agarwal et al., "Mergeable summaries", 2012): the workers' counts and the parent's
-make one summary with the same guarantee.
+make one summary with the same guarantee. Regrouping (`rekey`: finer time buckets added
+up into coarser ones) adds the intervals of the values that meet, those not kept included,
+so its `cut` grows by the most values that meet in one (`fan_in`): the intervals stay true,
+the bound on `cut` above holds only for summaries never regrouped.
 """
 from __future__ import annotations
 
@@ -123,27 +126,30 @@ class HeavyHitters:
         while len(self.counts) > self.limit:
             self._prune()
 
-    def rekey(self, key: Callable[[Hashable], Hashable]) -> None:
-        """Every value replaced by `key(value)`, the intervals of values that meet added up
-        (pairs of a time bucket and a value, when the buckets grow)."""
+    def rekey(self, key: Callable[[Hashable], Hashable], fan_in: int) -> None:
+        """Every value replaced by `key(value)`, the intervals of the values that meet added
+        up (pairs of a time bucket and a value, when the buckets grow). `fan_in` is the most
+        values that `key` can send to one (kept or not: a value dropped before lies in
+        [0, cut] and may be one of them), so a new value's interval also holds the values
+        dropped that met it, and one not kept occurred at most `fan_in * cut` times."""
         counts: dict = {}
         entered: dict = {}
+        met: dict = {}
+        marks = self.entered
         for value, kept in self.counts.items():
             new = key(value)
             counts[new] = counts.get(new, 0) + kept
-            mark = self.entered.get(value, 0)
-            if new in entered or mark:
-                entered[new] = entered.get(new, 0) + mark
-        # two values that meet were each cut by `cut`: the one table entry is cut once more than it shows
-        if self.cut:
-            seen: dict = {}
-            for value in self.counts:
-                new = key(value)
-                seen[new] = seen.get(new, 0) + 1
-            for new, many in seen.items():
-                if many > 1:
-                    counts[new] += (many - 1) * self.cut
-        self.counts, self.entered = counts, entered
+            entered[new] = entered.get(new, 0) + marks.get(value, 0)
+            met[new] = met.get(new, 0) + 1
+        cut = self.cut
+        if cut:
+            fan_in = max(fan_in, max(met.values(), default=1))
+            # low = kept + cut - entered stays the sum of the lows; high = kept + cut gains
+            # (fan_in - met) * cut for the values that met it and were not kept
+            for new, many in met.items():
+                entered[new] += (fan_in - many) * cut
+            self.cut = fan_in * cut
+        self.counts, self.entered = counts, {value: mark for value, mark in entered.items() if mark}
 
 
 def _order(item: tuple) -> tuple:

@@ -53,21 +53,24 @@ class Tally:
             times.add(moment, count)
             return
         for found in values:
-            start = times.add(moment) if times is not None else None
+            if times is not None:
+                start = times.add(moment)
+                if times.coarsened != self._coarsened:  # before this pair is counted, in the new buckets
+                    self._regroup()
             if None in found:
                 self.without_value += 1
                 continue
             self.values.add(found)
-            if start is not None:
+            if times is not None and start is not None:
                 self.pairs.add((start, found))
-        if times is not None and times.coarsened != self._coarsened:
-            self._regroup()
 
     def _regroup(self) -> None:
         """The time buckets grew: the pairs are added up into the new ones."""
-        self._coarsened = self.times.coarsened
-        key = self.times.buckets.key
-        self.pairs.rekey(lambda pair: (key(pair[0]), pair[1]))
+        times = self.times
+        self._coarsened = times.coarsened
+        key = times.buckets.key
+        self.pairs.rekey(lambda pair: (key(pair[0]), pair[1]), times.grouped)
+        times.grouped = 1
 
     @property
     def lines(self) -> int:
@@ -99,6 +102,7 @@ class Tally:
             self._regroup()
         if state["pairs"] is not None:
             theirs = HeavyHitters.from_state(self.pairs.limit, state["pairs"])
-            key = self.times.buckets.key  # theirs may be finer buckets than ours
-            theirs.rekey(lambda pair: (key(pair[0]), pair[1]))
+            key = self.times.buckets.key  # theirs may be finer buckets than ours: each of theirs counted
+            fan_in = self.times.fan_in(state["times"][1])  # lies in one of ours
+            theirs.rekey(lambda pair: (key(pair[0]), pair[1]), fan_in)
             self.pairs.merge(theirs.take())

@@ -29,6 +29,7 @@ class TimeCounts:
         self.last: float | None = None
         self.timeless = 0                   # lines without a timestamp
         self.coarsened = 0                  # how many times the buckets grew (for pairs keyed by bucket)
+        self.grouped = 1                    # the most buckets counted before that lie in one now (read by the pairs)
         self._use(size or CHAIN[0])
 
     def _use(self, size: BucketSize) -> None:
@@ -76,6 +77,7 @@ class TimeCounts:
             if size == self.size:
                 return
         self._use(size)
+        self.grouped *= self.fan_in(self.counts)
         self.counts = self.rekeyed(self.counts)
         self.coarsened += 1
         if len(self.counts) > self.most and not self.chosen and size != CHAIN[-1]:
@@ -89,6 +91,14 @@ class TimeCounts:
             merged[start] = merged.get(start, 0) + count
         return merged
 
+    def fan_in(self, starts) -> int:
+        """The most of these bucket starts (of finer buckets) that lie in one current bucket."""
+        key, met = self.buckets.key, {}
+        for start in starts:
+            start = key(start)
+            met[start] = met.get(start, 0) + 1
+        return max(met.values(), default=1)
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())
@@ -99,7 +109,7 @@ class TimeCounts:
         if not self.counts and not self.timeless:
             return None
         state = (self.size, self.counts, self.first, self.last, self.timeless)
-        self.counts, self.first, self.last, self.timeless = {}, None, None, 0
+        self.counts, self.first, self.last, self.timeless, self.grouped = {}, None, None, 0, 1
         if not self.chosen:
             self._use(CHAIN[0])
         return state

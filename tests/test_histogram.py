@@ -4,6 +4,7 @@ known, on both backends, in one process, in -j workers and on a Dask cluster; wi
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
@@ -149,3 +150,21 @@ def test_count_by_in_every_executor_as_in_one_process(backend, runner, tree, opt
     one = search_with(backend)(r"ERROR.* id=(\d)", tree.root, tz="UTC", **options)
     many = search_with(backend)(r"ERROR.* id=(\d)", tree.root, tz="UTC", **options, **runner)
     assert many == one and one.status == 0 and len(one.out.splitlines()) > 5
+
+
+def test_automatic_buckets_that_grow_in_workers(backend, runner, tmp_path):
+    """Files of more distinct seconds than the finest buckets hold: each worker's buckets
+    grow, then the parent's as their counts come in; the rows are the truth all the same."""
+    moments = [utc("2026-11-30T10:00:00") + 2 * second for second in range(6000)]
+    for part in range(3):
+        (tmp_path / f"app{part}.log").write_text("".join(
+            f"{_iso_utc(moment)} web01 app: ERROR {i}\n" for i, moment in enumerate(moments[part::3])))
+    result = search_with(backend)("ERROR", tmp_path, histogram="auto", json=True, tz="UTC", **runner)
+    rows, summary = histogram_rows(result.out)
+    assert result.status == 0, result.err
+    minutes = int(rows[1][0] - rows[0][0]) // 60
+    assert rows == expected_rows(moments, minutes, "UTC") and summary["count"] == len(moments)
+
+
+def _iso_utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

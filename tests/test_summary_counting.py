@@ -135,3 +135,26 @@ def test_cells_of_growing_buckets_stay_within_their_bounds(lines, limit, parts):
             pair = (start, (value,))
             low, error = merged.pairs.count(pair), merged.pairs.error(pair)
             assert low <= truth[pair] <= low + error
+
+
+@settings(max_examples=20, deadline=None)
+@given(moments, st.integers(2, 4))
+@example([1_700_000_000.0 + second for second in range(20)], 2)  # 10 seconds each: the parent's buckets grow
+def test_a_histogram_alone_merges_buckets_that_grew(times, parts):
+    """An automatic histogram counted in workers, whose buckets grow in the parent as their
+    counts come in (the gz tree's --histogram -j2 failed there: no pairs to regroup)."""
+    def tally() -> Tally:
+        made = Tally(SummarySettings(histogram=True, zone="UTC"))
+        made.times.most = 8
+        return made
+
+    merged = tally()
+    for part in range(parts):
+        mine = tally()
+        for moment in times[part::parts]:
+            mine.add(moment)
+        state = mine.take()
+        if state is not None:
+            merged.merge(state)
+    key = merged.times.buckets.key
+    assert merged.times.counts == dict(Counter(key(moment) for moment in times))

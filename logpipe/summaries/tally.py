@@ -68,6 +68,8 @@ class Tally:
         """The time buckets grew: the pairs are added up into the new ones."""
         times = self.times
         self._coarsened = times.coarsened
+        if self.pairs is None:  # a histogram alone: its counts grew by themselves
+            return
         key = times.buckets.key
         self.pairs.rekey(lambda pair: (key(pair[0]), pair[1]), times.grouped)
         times.grouped = 1

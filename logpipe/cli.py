@@ -16,17 +16,21 @@ import click
 from . import __version__
 from .pipeline.patterns import PatternError
 from .cli_options import (CONTEXT, HABIT_OPTIONS, OUTPUT_OPTIONS, RECORD_OPTIONS, REMOTE_OPTIONS, SEARCH_OPTIONS,
-                          STRUCTURED_OPTIONS, TIME_OPTIONS, GrepCommand, SearchCommand, SectionedHelp, apply,
-                          chosen_syntax, drop_overridden, help_sections, version_option, without)
+                          STRUCTURED_OPTIONS, SUMMARY_OPTIONS, TIME_OPTIONS, GrepCommand, SearchCommand,
+                          SectionedHelp, apply, chosen_syntax, drop_overridden, help_sections,
+                          refuse_summary_conflicts, version_option, without)
 from .options import BACKENDS, SearchOptions
 from .search import ERROR, run
+from .summaries.keys import CountKeyError
 from .signals import interruptible
 from .standard_streams import reopen_closed_streams, stdin_is_readable
 
 def refuse_json_with_counts(flags: dict) -> None:
     """--json prints every match: with -c, -l or -L it would ignore them, so the combination is
-    refused, as ripgrep refuses it."""
-    if flags.get("json"):
+    refused, as ripgrep refuses it (with a summary, --json is its format: see refuse_summary_conflicts)."""
+    refuse_summary_conflicts(flags)
+    if flags.get("json") and not (flags.get("histogram") is not None or flags.get("count_by")
+                                  or flags.get("plot")):
         for name, option in (("count", "--count"), ("files_with_matches", "--files-with-matches"),
                              ("files_without_match", "--files-without-match")):
             if flags.get(name):
@@ -149,7 +153,8 @@ def main() -> None:
 @main.command("grep", cls=GrepCommand, context_settings=CONTEXT,
               short_help="Print the lines matching PATTERN under each PATH.")
 @version_option()
-@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS + TIME_OPTIONS + STRUCTURED_OPTIONS)
+@apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS + TIME_OPTIONS + STRUCTURED_OPTIONS
+       + SUMMARY_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -193,6 +198,9 @@ def search(flags: dict) -> int:
         return run(options)
     except PatternError as err:
         click.echo(f"logpipe: {err}{glob_hint(options.patterns if options else ())}", err=True)
+        return ERROR
+    except CountKeyError as err:
+        click.echo(f"logpipe: {err}", err=True)
         return ERROR
 
 

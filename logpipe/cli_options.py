@@ -231,6 +231,7 @@ HELP_SECTIONS = {
     "Time": ["since", "until", "time_format", "tz", "sort"],
     "Multi-line records": ["records", "record_start"],
     "Structured logs": ["where", "level", "fields"],
+    "Summaries": ["histogram", "count_by", "top", "count_limit", "table", "plot"],
     "How to run": ["threads", "backend", "stats", "progress", "prefetch", "dask", "repeat", "as_json", "no_config",
                    "version", "help"],
 }
@@ -297,16 +298,96 @@ class GrepCommand(SearchCommand):
     reads_config = True
 
 
+def _bucket_size(word: str) -> bool:
+    from .summaries.buckets import parse_size
+
+    try:
+        parse_size(word)
+    except ValueError:
+        return False
+    return True
+
+
+# Options whose value may be left out: what each means alone, and which next words are its value.
+OPTIONAL_VALUES = {"--color": ("auto", lambda word: word in COLOR_MODES),
+                   "--colour": ("auto", lambda word: word in COLOR_MODES),
+                   "--histogram": ("auto", lambda word: word == "auto" or _bucket_size(word))}
+
+
 def bare_color(args: list[str]) -> list[str]:
     """`--color` alone means `--color=auto`, as in grep: the next word stays a PATTERN or PATH
-    unless it is one of auto, always, never."""
+    unless it is one of auto, always, never. `--histogram` alone likewise means
+    `--histogram=auto`, unless the next word is a bucket size (1h, 5m, ...)."""
     for i, arg in enumerate(args):
         if arg == "--":
             break
-        if arg in ("--color", "--colour") and (i == 0 or args[i - 1] not in ("-e", "--regexp")):
-            if i + 1 == len(args) or args[i + 1] not in COLOR_MODES:
-                args[i] = "--color=auto"
+        if arg in OPTIONAL_VALUES and (i == 0 or args[i - 1] not in ("-e", "--regexp")):
+            alone, is_value = OPTIONAL_VALUES[arg]
+            if i + 1 == len(args) or not is_value(args[i + 1]):
+                args[i] = f"{arg}={alone}"
     return args
+
+
+class BucketSizeParam(click.ParamType):
+    """--histogram's bucket: 30s, 1m, 5m, 1h, 1d, 1w, 1mo, 1y, or auto."""
+
+    name = "bucket"
+
+    def convert(self, value, param, ctx) -> str:
+        if value == "auto":
+            return value
+        from .summaries.buckets import parse_size
+
+        try:
+            parse_size(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+        return value
+
+
+# Summaries instead of the lines (logpipe.summaries, printers/histogram.py and counts.py).
+SUMMARY_OPTIONS = [
+    click.option("--histogram", type=BucketSizeParam(), is_flag=False, flag_value="auto", default=None,
+                 metavar="[BUCKET]",
+                 help="Instead of the lines, how many selected lines fall in each time bucket (30s, 1m, 5m, 1h, "
+                      "1d, 1w, 1mo, 1y; alone or 'auto': a size that fits the terminal's height), from the lines' "
+                      "timestamps in --tz, empty buckets shown; lines without a timestamp counted apart. A chart "
+                      "on a terminal, or --json, --csv, --tsv. With --count-by, a column per top value."),
+    click.option("--count-by", "count_by", multiple=True, metavar="KEY",
+                 help="Instead of the lines, count them by KEY: a capture group of the pattern (1, 2...; 0: "
+                      "the whole match) or a named group; repeatable (a table of combinations). Sorted by "
+                      "count, with a bar per row; with -o each match counts."),
+    click.option("--top", type=click.IntRange(min=0), default=20, show_default=True, metavar="N",
+                 help="Values shown by --count-by (0: all); the rest in one line."),
+    click.option("--count-limit", type=click.IntRange(min=2), default=50000, show_default=True, metavar="N",
+                 help="Distinct values counted exactly by --count-by; beyond, only the most frequent are "
+                      "kept (Misra-Gries), in bounded memory, and the error bound is printed."),
+    click.option("--csv", "table", flag_value="csv", default=None,
+                 help="Print a summary's rows as CSV (a header, then one row per bucket or value)."),
+    click.option("--tsv", "table", flag_value="tsv", help="Print a summary's rows as tab-separated values."),
+    click.option("--plot", metavar="FILE.svg", type=click.Path(dir_okay=False),
+                 help="Also write the histogram as an SVG picture, with axes and labels (implies --histogram)."),
+]
+
+
+def refuse_summary_conflicts(flags: dict) -> None:
+    """A summary replaces the lines: with -c, -l or -L it would replace their output too, so
+    the combinations are refused; --csv/--tsv and --plot need what they print."""
+    summary = flags.get("histogram") is not None or flags.get("count_by") or flags.get("plot")
+    what = "--histogram" if flags.get("histogram") is not None or flags.get("plot") else "--count-by"
+    if summary:
+        for name, option in (("count", "--count"), ("files_with_matches", "--files-with-matches"),
+                             ("files_without_match", "--files-without-match")):
+            if flags.get(name):
+                raise click.UsageError(f"{what} cannot be used with {option} (each prints its own summary; use "
+                                       "one or the other)")
+        if flags.get("json") and flags.get("table"):
+            raise click.UsageError(f"--json cannot be used with --{flags['table']}: choose one format")
+    elif flags.get("table"):
+        raise click.UsageError(f"--{flags['table']} prints a summary's rows: use it with --histogram or --count-by")
+    plot = flags.get("plot")
+    if plot is not None and not plot.lower().endswith(".svg"):
+        raise click.UsageError(f"--plot {plot}: the picture is SVG, name it FILE.svg")
 
 
 # Timestamps inside lines (logpipe.timestamps, timebounds, timeline).

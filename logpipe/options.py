@@ -68,7 +68,13 @@ class _Fields(NamedTuple):
     # remote PATHs (s3://, http://, ...) and clusters
     prefetch: int = 16  # remote objects fetched at once, ahead of the one searched (1: one at a time)
     dask: str | None = None  # address of a Dask scheduler: each batch of files searched by its workers
-
+    # summaries instead of the lines (logpipe.summaries)
+    histogram: str | None = None  # a bucket size (1m, 1h, 1d, ...) or "auto" (to fit the terminal); None: none
+    count_by: tuple[str, ...] = ()  # --count-by KEYs: capture groups (numbers, names) or fields
+    top: int = 20  # values shown by --count-by (0: all)
+    count_limit: int = 50_000  # distinct values counted exactly; beyond, the heavy hitters (Misra-Gries)
+    table: str | None = None  # "csv" or "tsv": a summary's rows for a spreadsheet
+    plot: str | None = None  # --plot FILE.svg: the histogram as a picture (implies a histogram)
 
 
 class SearchOptions(_Fields):
@@ -103,12 +109,28 @@ class SearchOptions(_Fields):
             raise ValueError("prefetch must be at least 1")
         if isinstance(self.where, str):
             raise TypeError("where is a tuple of expressions")
+        if isinstance(self.count_by, str):
+            raise TypeError("count_by is a tuple of keys")
+        if self.histogram not in (None, "auto"):
+            from .summaries.buckets import parse_size
+
+            parse_size(self.histogram)
+        if self.top < 0:
+            raise ValueError("top must be 0 (all) or more")
+        if self.count_limit < 2:
+            raise ValueError("count_limit must be at least 2")
+        if self.table not in (None, "csv", "tsv"):
+            raise ValueError("table must be None, 'csv' or 'tsv'")
 
     @property
     def mode(self) -> str:
         """What is printed, in grep's order of precedence."""
         if self.quiet:
             return "quiet"
+        if self.histogram is not None or self.plot is not None:
+            return "histogram"
+        if self.count_by:
+            return "count-by"
         if self.json:
             return "json"
         if self.files_with_matches:
@@ -122,6 +144,11 @@ class SearchOptions(_Fields):
         return "lines"
 
     @property
+    def summary(self) -> bool:
+        """Whether a summary is printed instead of the lines (--histogram, --count-by)."""
+        return self.mode in ("histogram", "count-by")
+
+    @property
     def multiline(self) -> bool:
         """Whether records are selected rather than lines (--records, --record-start)."""
         return self.records or self.record_start is not None
@@ -129,6 +156,8 @@ class SearchOptions(_Fields):
     @property
     def line_numbers(self) -> bool:
         """Whether anything printed needs line numbers (else nobody counts newlines)."""
+        if self.summary:
+            return self.stats
         return (self.line_number or self.json or self.stats or self.context_given
                 or bool(self.before_context or self.after_context))
 
@@ -150,7 +179,9 @@ class SearchOptions(_Fields):
 
     @property
     def timed(self) -> bool:
-        """Whether the time stages run (bounds, --sort time, or JSON's time field)."""
+        """Whether the time stages run (bounds, --sort time, JSON's time field, a histogram's times)."""
+        if self.summary:
+            return self.since is not None or self.until is not None or self.mode == "histogram"
         return self.since is not None or self.until is not None or self.sort == "time" or self.json
 
     def matcher_settings(self) -> dict:

@@ -50,7 +50,8 @@ class Plan:
                      "follow": options.follow}
         self.printer = printer
         self.remote = options.remote and _any_url(options.paths)
-        self.merge = options.sort == "time"  # --sort time: one chain per rotated set, merged by time
+        # --sort time: one chain per rotated set, merged by time (not for a summary: counts have no order)
+        self.merge = options.sort == "time" and not options.summary
         self.executor = _executor(options, self.remote)
         self.search, self.limits = _search_settings(options)  # BlockSearch's keywords; the time stages' -m
         self._matcher = None
@@ -74,10 +75,16 @@ class Plan:
                          or options.multiline),
             invert=options.invert_match, escape_names=tty, fields=options.fields,
             json_fields=options.json and (options.fields is not None or options.structured),
-            time_format=options.time_format)
+            time_format=options.time_format,
+            summary=_summary_settings(options, stream) if options.summary else None)
         plan = cls(options, settings)
         plan.where  # noqa: B018 - compiled now: a bad expression is an error before any file is read
         plan.matcher  # noqa: B018 - likewise a bad pattern
+        if options.count_by:  # a key that names nothing is an error before any file is read too
+            from .summaries.keys import resolve
+
+            for name in options.count_by:
+                resolve(name, plan.matcher, options.invert_match)
         return plan
 
     # -- built once per process -----------------------------------------------------------
@@ -215,11 +222,12 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
     if mode in ("files-with-matches", "files-without-match", "quiet"):
         max_count = 1 if max_count is None else min(max_count, 1)
     context = mode in ("lines", "json", "only-matching")  # -o: context only places the "--"
+    as_text = ("json", "quiet", "histogram", "count-by")  # modes that count binary files' lines as text (as -c)
     settings = {
         "invert": options.invert_match, "max_count": max_count,
         "before": options.before_context if context else 0, "after": options.after_context if context else 0,
-        "binary": "text" if mode in ("json", "quiet") and options.binary_files == "binary" else options.binary_files,
-        "lines": mode in ("lines", "only-matching", "json", "quiet"),
+        "binary": "text" if mode in as_text and options.binary_files == "binary" else options.binary_files,
+        "lines": mode in ("lines", "only-matching", "json", "quiet", "histogram", "count-by"),
         "line_numbers": options.line_numbers,
         "max_line_bytes": options.max_line_bytes,
         # runs of lines (Lines records) only where nothing after grep looks at each line
@@ -240,13 +248,51 @@ def _executor(options: SearchOptions, remote: bool) -> str:
     """Which runner searches the files: "dask" (--dask), "workers" (-j N over local files),
     or "inprocess" (also for --sort time, which merges every file's lines in one process:
     -jN and --dask give -j1's output)."""
-    if "-" in options.paths or options.sort == "time":
+    if "-" in options.paths or (options.sort == "time" and not options.summary):
         return "inprocess"
     if options.dask:
         return "dask"
     if options.threads > 1 and not remote:
         return "workers"
     return "inprocess"
+
+
+def _summary_settings(options: SearchOptions, stream):
+    """What --histogram and --count-by count and how they draw it (`logpipe.summaries`)."""
+    from .pipeline.patterns import shown
+    from .summaries.buckets import parse_size
+    from .summaries.tally import SummarySettings
+
+    width, height = terminal_size(stream)
+    histogram = options.mode == "histogram"
+    title = " or ".join(f"'{shown(pattern)}'" for pattern in options.patterns)
+    return SummarySettings(
+        histogram=histogram,
+        bucket=parse_size(options.histogram) if options.histogram not in (None, "auto") else None,
+        count_by=options.count_by, top=options.top, limit=options.count_limit, every_match=options.only_matching,
+        format="json" if options.json else options.table or "chart", plot=options.plot, width=width, height=height,
+        zone=options.tz, since=options.since, until=options.until,
+        title=("not " if options.invert_match else "") + title,
+        unit="records" if options.multiline else "matches" if options.only_matching else "lines")
+
+
+def terminal_size(stream) -> tuple[int, int]:
+    """(columns, lines) of the terminal `stream` writes to; else COLUMNS and LINES, else 80 x 24."""
+    if _isatty(stream):
+        try:
+            size = os.get_terminal_size(stream.fileno())
+            if size.columns > 0 and size.lines > 0:
+                return size.columns, size.lines
+        except (OSError, AttributeError, ValueError):
+            pass
+    sizes = []
+    for name, default in (("COLUMNS", 80), ("LINES", 24)):
+        try:
+            value = int(os.environ.get(name, default))
+        except ValueError:
+            value = default
+        sizes.append(value if value > 0 else default)
+    return sizes[0], sizes[1]
 
 
 def show_filename(options: SearchOptions) -> bool:

@@ -20,6 +20,12 @@ from .stats import Stats
 DELAY = 0.5      # seconds before the line appears: a quick search shows nothing
 INTERVAL = 0.1   # seconds between redraws
 
+# Held by the progress thread while it runs tqdm's code (importing tqdm imports bz2, lzma,
+# zipfile...; drawing), and by `-j`'s fork of a worker: a worker is never forked while
+# this thread holds an import lock, which the worker would find held forever (it hung in
+# `import bz2`, under load, about once in 20 searches on a terminal).
+TQDM = threading.Lock()
+
 
 class Progress:
     def __init__(self, stats: Stats, matches: Callable[[], int], stream: BinaryIO, *,
@@ -55,19 +61,20 @@ class Progress:
         self._thread.join()
 
     def _run(self) -> None:
-        from tqdm import tqdm
+        with TQDM:
+            from tqdm import tqdm
 
-        tqdm.monitor_interval = 0  # no monitor thread of tqdm's own: ours redraws, and forks stay simple
-        text = io.TextIOWrapper(self.stream, encoding="utf-8", errors="replace", write_through=True)
-        bar = tqdm(total=0, unit="file", file=text, delay=self.delay, leave=False, dynamic_ncols=True,
-                   bar_format="{n_fmt}/{total_fmt} files{postfix} [{elapsed}]", mininterval=INTERVAL)
+            tqdm.monitor_interval = 0  # no monitor thread of tqdm's own: ours redraws, and forks stay simple
+            text = io.TextIOWrapper(self.stream, encoding="utf-8", errors="replace", write_through=True)
+            bar = tqdm(total=0, unit="file", file=text, delay=self.delay, leave=False, dynamic_ncols=True,
+                       bar_format="{n_fmt}/{total_fmt} files{postfix} [{elapsed}]", mininterval=INTERVAL)
         self._bar = bar
         try:
             while not self._done.wait(INTERVAL):
-                with self._lock:
+                with self._lock, TQDM:
                     self._update(bar)
         finally:
-            with self._lock:
+            with self._lock, TQDM:
                 if not self._shown:  # nothing to erase: no "\r" either, which would put the cursor
                     bar.disable = True  # at the start of a line the search left unfinished
                 bar.close()

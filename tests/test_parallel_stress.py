@@ -244,3 +244,25 @@ def test_tiny_search_starts_no_worker(tmp_path, monkeypatch):
     out = io.BytesIO()
     assert run(SearchOptions(patterns=(b"sshd",), paths=(str(tmp_path),), threads=2), out, io.BytesIO()) == 0
     assert out.getvalue() and forks == []
+
+
+@pytest.fixture(scope="module")
+def codec_tree(tmp_path_factory):
+    """A file big enough to go to a worker at once (so that the fork comes while the progress
+    line's thread is still importing tqdm, which imports bz2 and lzma), then bzip2 and xz files."""
+    root = tmp_path_factory.mktemp("codecs")
+    write(root / "a.log", b"".join(log_lines(20000, 1)) * 3)  # ~6 MB
+    for i in range(6):
+        write(root / f"b{i}.log.bz2", b"".join(log_lines(300, i)), "bzip2")
+        write(root / f"c{i}.log.xz", b"".join(log_lines(300, i)), "xz")
+    return root
+
+
+def test_workers_forked_beside_the_progress_line_never_hang(codec_tree, burner):
+    """The progress line's thread imports tqdm (and so bz2, lzma) while -j forks its first
+    worker: a worker that inherited an import lock held by that thread waited forever in
+    `import bz2` (once in 20 to 60 runs under load). Every run must end, with its counts."""
+    for _ in range(RUNS):
+        result = subprocess.run([sys.executable, "-m", "logpipe", "grep", "--progress", "-j2", "-c", "sshd",
+                                 str(codec_tree)], capture_output=True, timeout=120)
+        assert result.returncode == 0 and len(result.stdout.splitlines()) == 13

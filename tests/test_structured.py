@@ -420,7 +420,8 @@ def test_readme_structured_examples_print_what_they_say(backend, tmp_path, monke
     import shlex
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme[readme.index("## Structured logs"):readme.index("## Object stores")]
+    start = readme.index("## Structured logs")
+    section = readme[start:readme.index("\n## ", start)]  # to the next section
     app_log = re.search(r"\$ cat app.log\n(.*?)\n\n", section, re.DOTALL).group(1) + "\n"
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "app.log", app_log.encode())

@@ -102,7 +102,8 @@ def matcher_builds() -> dict[str, int]:
         for label, options in {"lines": {}, "-c": {"count": True}, "--json": {"json": True},
                                "--records -C1": {"records": True, "after_context": 1},
                                "--since": {"since": 0.0}, "--sort time": {"sort": "time"},
-                               "-j2": {"threads": 2}, "-o --color": {"only_matching": True, "color": "always"}}.items():
+                               "-j2": {"threads": 2}, "-o --color": {"only_matching": True, "color": "always"},
+                               "--histogram --count-by 1": {"histogram": "auto", "count_by": ("1",)}}.items():
             built[0] = 0
             run(SearchOptions(patterns=(b"e(r)+or",), paths=(tree,), **options), io.BytesIO(), io.BytesIO())
             counts[label] = built[0]

@@ -133,18 +133,15 @@ class FileSearcher:
     def run(self, logfiles: Iterator[LogFile], done: Callable[[LogFile, FileDone], None]) -> None:
         printer, messages, stream = self.printer, self.messages, self.stream
         sink = printer.sink
-        state = {"file": None, "matches": 0, "errors": 0, "totals": printer.totals}
+        state = {"file": None, "matches": 0, "errors": 0}
+        printer.take_totals()  # from here on
         taken: deque[LogFile] = deque()  # taken by the chain, their turn not come yet
 
         def finish() -> None:
             logfile, state["file"] = state["file"], None
             matches, errors = sink.matches - state["matches"], messages.count - state["errors"]
             state["matches"], state["errors"] = sink.matches, messages.count
-            totals, now = None, printer.totals
-            if now is not None:
-                totals = {key: value - state["totals"][key] for key, value in now.items()}
-                state["totals"] = now
-            done(logfile, FileDone(matches, errors, totals))
+            done(logfile, FileDone(matches, errors, printer.take_totals()))
 
         def turn() -> None:
             """The next file's turn: the one before it is done."""

@@ -28,15 +28,39 @@ READ_SIZE = 256 * 1024
 _libc = None
 
 
-def prepare_fork(json: bool = False) -> None:
-    """Load what a worker needs before forking: nothing is imported in a worker whose
-    parent may have had another thread (the progress line) holding a lock at fork time.
-    `json`: the workers print JSON."""
-    global _libc
-    if json:
-        import base64  # noqa: F401  (JSON output in the worker)
+# Imported by the stages only when a file needs them (the decoders), or only by some searches.
+DECODERS = ("zlib", "isal.isal_zlib", "bz2", "lzma", "zstandard")
 
-        import msgspec  # noqa: F401
+
+def worker_modules(plan: Plan | None) -> list[str]:
+    """The modules a worker running `plan`'s chain may import on its own (lazily)."""
+    names = list(DECODERS)
+    if plan is None:
+        return names
+    options = plan.options
+    if options.timed:
+        names += ["datetime", "zoneinfo", "logpipe.pipeline.timeformats", "logpipe.pipeline.timestamps",
+                  "logpipe.pipeline.timebounds"]
+    if options.multiline:
+        names.append("logpipe.pipeline.multiline")
+    if getattr(plan.matcher, "_trees", None) is not None:  # -G/-E spans (-o, --color, JSON)
+        names.append("logpipe.pipeline.longest")
+    if options.summary:
+        names += ["heapq", "logpipe.summaries.tally", "logpipe.summaries.keys", "logpipe.printers.tallying"]
+    if plan.printer.mode == "json":
+        names += ["base64", "msgspec"]
+    if options.structured or options.fields is not None:
+        names += ["msgspec", "logpipe.pipeline.fields", "logpipe.pipeline.where", "logpipe.pipeline.expression",
+                  "logpipe.pipeline.levels"]
+    return names
+
+
+def prepare_fork(plan: Plan | None = None) -> None:
+    """Load what a worker needs before forking: nothing is imported in a worker whose
+    parent may have had another thread (the progress line) holding a lock at fork time
+    (a worker importing bz2 then waits forever for an import lock that no thread of its
+    own will release: the decoders and the plan's lazily imported modules are loaded here)."""
+    global _libc
     if _libc is None:
         import fcntl  # noqa: F401  (workers._enlarge)
         import ctypes
@@ -45,6 +69,13 @@ def prepare_fork(json: bool = False) -> None:
             _libc = ctypes.CDLL(None, use_errno=True)  # this process's own symbols: libc's prctl among them
         except (OSError, ImportError):
             _libc = False
+    import importlib
+
+    for name in worker_modules(plan):
+        try:
+            importlib.import_module(name)  # also when another thread is importing it: waits for its end
+        except ImportError:  # an optional decoder not installed: the worker's opener says so
+            pass
 
 
 def _nothing() -> None:

@@ -302,11 +302,12 @@ def fork_worker(plan: Plan, counting: bool, workers: list[_Worker]) -> _Worker:
     `workers` (whose pipes are closed in it) before any signal can end the search, so that
     the shutdown rule ends it too; raises OSError, ImportError or MemoryError if it cannot
     be started."""
+    from ..progress import TQDM
     from .worker import prepare_fork, worker_main
 
     fds: list[int] = []
     try:
-        prepare_fork(plan.printer.mode == "json")  # before the pipes: loading a library needs a descriptor too
+        prepare_fork(plan)  # before the pipes: loading a library needs a descriptor too
         task_read, task_write = os.pipe()
         fds += [task_read, task_write]
         result_read, result_write = os.pipe()
@@ -317,7 +318,8 @@ def fork_worker(plan: Plan, counting: bool, workers: list[_Worker]) -> _Worker:
         # by the caller (it would leave a worker nobody ends); the child unblocks them itself
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
         try:
-            pid = os.fork()
+            with TQDM:  # not while the progress thread is inside tqdm (an import's lock held: see progress.py)
+                pid = os.fork()
         except BaseException:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             raise

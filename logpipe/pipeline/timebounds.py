@@ -156,7 +156,7 @@ class TimeWindow:
         self.bounded = since is not None or until is not None
         self.zone = Zone(zone)
         self.formats = FORMATS if time_format is None else (custom_format(time_format),)
-        self.attach = attach        # put each kept line's time in its record (JSON, --sort time)
+        self.attach = attach        # put each kept line's time in its record (JSON, --sort time, --histogram)
         self.sorting = sorting
         self.max_count = max_count
         self.after = after
@@ -174,7 +174,8 @@ class TimeWindow:
         """The window for `options`; `limits` (max_count, after, swallow) are the plan's
         (`logpipe.plan`): -m and what is counted rather than printed, with bounds."""
         return cls(since=options.since, until=options.until, zone=options.tz, time_format=options.time_format,
-                   attach=options.json or options.sort == "time", sorting=options.sort == "time",
+                   attach=options.json or options.sort == "time" or options.mode == "histogram",
+                   sorting=options.sort == "time" and not options.summary,
                    line_numbers=options.line_numbers, messages=messages, stats=stats, **limits)
 
     # -- files ------------------------------------------------------------------------

@@ -5,6 +5,11 @@
     only-matching                                → OnlyMatchingPrinter (only_matching.py)
     count, files-with-matches, -without-match, quiet → SummaryPrinter (summary.py)
     json                                         → JsonPrinter      (json.py)
+    histogram                                    → HistogramPrinter (histogram.py; svg.py for --plot)
+    count-by                                     → CountsPrinter    (counts.py)
+
+The last two count into a `logpipe.summaries` tally (tallying.py) and draw it at the end;
+they are imported when used (their entries name their module and class).
 
 Each writes bytes to a `Sink` (sink.py), the one writer to standard output and the one
 count behind the exit status. `OrderedWriter` (ordered.py) is what every executor
@@ -22,7 +27,7 @@ from .summary import SummaryPrinter
 
 PRINTERS = {"lines": StandardPrinter, "only-matching": OnlyMatchingPrinter, "count": SummaryPrinter,
             "files-with-matches": SummaryPrinter, "files-without-match": SummaryPrinter, "quiet": SummaryPrinter,
-            "json": JsonPrinter}
+            "json": JsonPrinter, "histogram": "histogram.HistogramPrinter", "count-by": "counts.CountsPrinter"}
 
 __all__ = ["Printer", "PrinterSettings", "Sink", "StandardPrinter", "OnlyMatchingPrinter", "SummaryPrinter",
            "JsonPrinter", "PRINTERS", "make_printer"]
@@ -30,4 +35,10 @@ __all__ = ["Printer", "PrinterSettings", "Sink", "StandardPrinter", "OnlyMatchin
 
 def make_printer(settings: PrinterSettings, stream, matcher=None, messages=None) -> Printer:
     """The printer of `settings.mode`, writing to `stream` (a binary stream or a `Sink`)."""
-    return PRINTERS[settings.mode](stream, settings, matcher=matcher, messages=messages)
+    printer = PRINTERS[settings.mode]
+    if isinstance(printer, str):  # imported when used
+        import importlib
+
+        module, name = printer.rsplit(".", 1)
+        printer = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    return printer(stream, settings, matcher=matcher, messages=messages)

@@ -9,13 +9,15 @@ from .sink import Sink
 
 if TYPE_CHECKING:
     from ..pipeline.matching import Matcher
+    from ..summaries.tally import SummarySettings
 
 
 class PrinterSettings(NamedTuple):
     """How records become bytes: all resolved once for the search (colour and name
     escaping follow the stream, file names the PATHs; see `logpipe.plan`)."""
 
-    mode: str = "lines"         # lines, only-matching, count, files-with-matches, files-without-match, quiet, json
+    mode: str = "lines"         # lines, only-matching, count, files-with-matches, files-without-match, quiet, json,
+                                # histogram, count-by
     with_filename: bool = False
     line_number: bool = False
     byte_offset: bool = False
@@ -28,6 +30,7 @@ class PrinterSettings(NamedTuple):
     fields: tuple[str, ...] | None = None  # --fields: these fields of each line, tab-separated, not the line
     json_fields: bool = False    # --json messages carry the line's parsed fields (with --where, --level, --fields)
     time_format: str | None = None  # --time-format: how text lines' timestamps are recognised
+    summary: SummarySettings | None = None  # --histogram, --count-by (logpipe.summaries)
 
 
 class Printer:
@@ -70,6 +73,16 @@ class Printer:
     def totals(self) -> dict | None:
         """This printer's figures for its summary so far (JSON), else None."""
         return None
+
+    def take_totals(self) -> dict | None:
+        """The figures counted since the last take (what a worker sends with each file's
+        `FileDone`, for the parent's `add_totals`); by default the difference of `totals`."""
+        now = self.totals
+        if now is None:
+            return None
+        before = getattr(self, "_taken", None) or {}
+        self._taken = now
+        return {key: value - before.get(key, 0) for key, value in now.items()}
 
     @property
     def matches(self) -> int:

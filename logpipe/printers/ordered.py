@@ -20,7 +20,7 @@ class FileDone(NamedTuple):
 
     matches: int          # what decides the exit status (selected lines, or files with -l/-L)
     errors: int           # messages about the file (shown or, with -s, not)
-    totals: dict | None   # the format's figures for its summary (JSON)
+    totals: dict | None   # the format's figures for its summary (JSON), or its counts (--histogram, --count-by)
 
 
 class OrderedWriter:

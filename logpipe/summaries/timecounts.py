@@ -1,0 +1,133 @@
+"""Selected lines per time bucket: exact counts, in memory bounded by the number of buckets.
+
+With a bucket size given (`--histogram 1h`), one count per bucket that holds a line. Without
+(`--histogram`: a size chosen at the end, to fit the terminal), the counts are kept per
+bucket of the finest size of `buckets.CHAIN` that keeps at most `FINEST_BUCKETS` of them,
+starting at one second: when there are more, they are added up into the next size of the
+chain (each one divides the next). Every size the chart may then choose is no finer than
+that, and nests it, so the counts it prints are exact; memory holds at most that many
+buckets whatever the time range.
+"""
+from __future__ import annotations
+
+from .buckets import CHAIN, BucketSize, Buckets, Calendar, nests
+
+FINEST_BUCKETS = 2048
+
+
+class TimeCounts:
+    """`add(moment)` counts one line at `moment` (epoch seconds, or None: a line without a
+    timestamp) and returns its bucket's start. `state()`/`merge(state)` carry the counts
+    from a worker to the parent."""
+
+    def __init__(self, size: BucketSize | None, calendar: Calendar, most: int = FINEST_BUCKETS) -> None:
+        self.chosen = size is not None
+        self.calendar = calendar
+        self.most = most
+        self.counts: dict[int, int] = {}   # bucket start -> lines
+        self.first: float | None = None     # the earliest and latest time counted
+        self.last: float | None = None
+        self.timeless = 0                   # lines without a timestamp
+        self.coarsened = 0                  # how many times the buckets grew (for pairs keyed by bucket)
+        self.grouped = 1                    # the most buckets counted before that lie in one now (read by the pairs)
+        self._use(size or CHAIN[0])
+
+    def _use(self, size: BucketSize) -> None:
+        self.size = size
+        self.buckets = Buckets(size, self.calendar)
+        self._start, self._end = 0, -1  # the bucket of the last line counted
+        # buckets of whole minutes start on whole minutes (every offset of a zone since 1900 is
+        # whole minutes): the bucket of each minute met, for lines that are not in time order
+        self._minutes: dict[int, int] | None = {} if size.unit != "s" or size.n % 60 == 0 else None
+
+    def add(self, moment: float | None, count: int = 1) -> int | None:
+        if moment is None:
+            self.timeless += count
+            return None
+        if self._start <= moment < self._end:
+            start = self._start
+        elif self._minutes is not None:
+            minute = int(moment // 60)
+            start = self._minutes.get(minute)
+            if start is None:
+                if len(self._minutes) >= 8192:
+                    self._minutes.clear()
+                start = self._minutes[minute] = self.buckets.key(moment)
+                self._start, self._end = start, self.buckets.next(start)
+        else:
+            start = self._start = self.buckets.key(moment)
+            self._end = self.buckets.next(start)
+        counts = self.counts
+        counts[start] = counts.get(start, 0) + count
+        if self.first is None:
+            self.first = self.last = moment
+        elif moment < self.first:
+            self.first = moment
+        elif moment > self.last:
+            self.last = moment
+        if not self.chosen and len(counts) > self.most:
+            self.coarsen()
+            return self.buckets.key(moment)
+        return start
+
+    def coarsen(self, size: BucketSize | None = None) -> None:
+        """Add the counts up into buckets of `size` (default: the next size of the chain)."""
+        if size is None:
+            size = CHAIN[min(CHAIN.index(self.size) + 1, len(CHAIN) - 1)] if self.size in CHAIN else self.size
+            if size == self.size:
+                return
+        self._use(size)
+        self.grouped *= self.fan_in(self.counts)
+        self.counts = self.rekeyed(self.counts)
+        self.coarsened += 1
+        if len(self.counts) > self.most and not self.chosen and size != CHAIN[-1]:
+            self.coarsen()
+
+    def rekeyed(self, counts: dict) -> dict:
+        """Counts keyed by the start of finer buckets, keyed by the current ones instead."""
+        key, merged = self.buckets.key, {}
+        for start, count in counts.items():
+            start = key(start)
+            merged[start] = merged.get(start, 0) + count
+        return merged
+
+    def fan_in(self, starts) -> int:
+        """The most of these bucket starts (of finer buckets) that lie in one current bucket."""
+        key, met = self.buckets.key, {}
+        for start in starts:
+            start = key(start)
+            met[start] = met.get(start, 0) + 1
+        return max(met.values(), default=1)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    # -- as a printer's totals -----------------------------------------------------------
+
+    def take(self) -> tuple | None:
+        if not self.counts and not self.timeless:
+            return None
+        state = (self.size, self.counts, self.first, self.last, self.timeless)
+        self.counts, self.first, self.last, self.timeless, self.grouped = {}, None, None, 0, 1
+        if not self.chosen:
+            self._use(CHAIN[0])
+        return state
+
+    def merge(self, state: tuple) -> None:
+        size, counts, first, last, timeless = state
+        self.timeless += timeless
+        if not counts:
+            return
+        if size != self.size:
+            if nests(self.size, size):  # theirs is coarser: ours grow to it
+                self.coarsen(size)
+            else:  # theirs is finer
+                counts = self.rekeyed(counts)
+        mine = self.counts
+        for start, count in counts.items():
+            mine[start] = mine.get(start, 0) + count
+        self.first = first if self.first is None else min(self.first, first)
+        self.last = last if self.last is None else max(self.last, last)
+        if not self.chosen and len(mine) > self.most:
+            self.coarsen()

@@ -228,8 +228,8 @@ HELP_SECTIONS = {
                       "quiet", "no_messages"],
     "Time": ["since", "until", "time_format", "tz", "sort"],
     "Multi-line records": ["records", "record_start"],
-    "How to run": ["threads", "backend", "stats", "progress", "prefetch", "dask", "repeat", "as_json", "no_config",
-                   "version", "help"],
+    "How to run": ["tail", "tail_poll", "line_buffered", "threads", "backend", "stats", "progress", "prefetch",
+                   "dask", "repeat", "as_json", "no_config", "version", "help"],
 }
 
 
@@ -322,6 +322,25 @@ TIME_OPTIONS = [
     click.option("--sort", type=click.Choice(["time"]), default=None,
                  help="time: rotated files oldest first, and the matched lines of all files merged into one "
                       "timeline."),
+]
+
+
+# Live logs: followed files (logpipe.pipeline.follow), output that streams.
+LIVE_OPTIONS = [
+    click.option("--tail", is_flag=True,
+                 help="Follow every PATH as it grows, as tail -F does, for whole trees: print the lines that "
+                      "match as they are written (from the end of each file; with --since TIME, first what "
+                      "matches since TIME), across rotation (renamed, truncated, deleted and re-created files, "
+                      "new files the walk selects), until Ctrl-C, --until or -m N matches in all. Compressed "
+                      "files are never followed. Not with -c, -l, -L, --sort, URLs or standard input."),
+    click.option("--tail-poll", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="Follow (--tail) by looking at the files every SECONDS instead of through inotify (for "
+                      "network file systems, whose other clients' writes inotify does not see); implies --tail "
+                      "[default: inotify where it works, else every 0.5 s]."),
+    click.option("--line-buffered", is_flag=True,
+                 help="Flush the output after every line (as grep's), for | tee and | while read; without it, "
+                      "a pipe or a live search (a pipe, a terminal, --tail) is flushed whenever the input "
+                      "goes quiet."),
 ]
 
 

@@ -64,6 +64,10 @@ class _Fields(NamedTuple):
     # remote PATHs (s3://, http://, ...) and clusters
     prefetch: int = 16  # remote objects fetched at once, ahead of the one searched (1: one at a time)
     dask: str | None = None  # address of a Dask scheduler: each batch of files searched by its workers
+    # live logs
+    line_buffered: bool = False  # flush the output after every line (grep's --line-buffered)
+    tail: bool = False  # follow every PATH as it grows, across rotation (logpipe.pipeline.follow)
+    tail_poll: float | None = None  # with tail: look for changes every this many seconds, not through inotify
 
 
 
@@ -97,6 +101,8 @@ class SearchOptions(_Fields):
             raise ValueError("sort must be None or 'time'")
         if self.prefetch < 1:
             raise ValueError("prefetch must be at least 1")
+        if self.tail_poll is not None and not self.tail_poll > 0:
+            raise ValueError("tail_poll must be a number of seconds above 0")
 
     @property
     def mode(self) -> str:

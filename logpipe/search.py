@@ -36,9 +36,10 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     plan = Plan.make(options, stream)
     show_progress = options.progress if options.progress is not None else progress_wanted(stream, error_stream)
+    show_progress = show_progress and not options.tail  # a follow has no end to show progress towards
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    sink = Sink(stream, quiet=options.quiet)
+    sink = Sink(stream, quiet=options.quiet, line_buffered=options.line_buffered)
     progress = None
     if show_progress:
         from .progress import Progress

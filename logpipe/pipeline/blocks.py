@@ -25,10 +25,14 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 __all__ = ["BLOCK_SIZE", "BINARY_PROBE", "read_blocks", "end_of"]
 
 
-def _chunks(file: OpenLog, size: int, messages: Messages) -> Iterator[bytes]:
-    """What the decoder hands back, read by read; a fault ends it with one message."""
+def _chunks(file: OpenLog, size: int, messages: Messages, live_fd: int | None = None,
+            flush=None) -> Iterator[bytes]:
+    """What the decoder hands back, read by read; a fault ends it with one message. Before
+    a read of a live input that will wait (nothing has arrived), `flush()` is called."""
     read = getattr(file.stream, "read1", file.stream.read)  # read1: hand back what is decoded now
     while True:
+        if flush is not None and live_fd is not None and _nothing_ready(live_fd):
+            flush()  # what was printed goes out while the input is quiet
         try:
             chunk = read(size)
         except Exception as err:  # only the decoder runs here: a corrupt or truncated file
@@ -39,9 +43,19 @@ def _chunks(file: OpenLog, size: int, messages: Messages) -> Iterator[bytes]:
         yield chunk
 
 
+def _nothing_ready(fd: int) -> bool:
+    """Whether a read of the live input `fd` would wait."""
+    import select
+
+    try:
+        return not select.select([fd], [], [], 0)[0]
+    except (OSError, ValueError):
+        return False
+
+
 def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
                 stats: Stats | None = None, count_lines: bool = True,
-                max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Block]:
+                max_line_bytes: int = MAX_LINE_BYTES, flush=None) -> Iterator[Block]:
     """Yield the blocks of `file`: each ends with a newline, except perhaps the last one.
 
     A line is never split across two blocks; a line longer than `block_size` makes a
@@ -51,23 +65,35 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     With `count_lines=False` (nobody asked for line numbers or statistics) the blocks'
     line numbers are left at 0, saving one pass over the data. A line longer than
     `max_line_bytes` comes in pieces marked with `long_line` (its start offset).
+
+    A live input (a pipe, a FIFO, a socket, a terminal: `file.live_fd`) is read as its data
+    arrives: whatever whole lines have come go on as soon as nothing more is ready to read,
+    in blocks still when data comes fast; `flush()` is called before a read that waits. Its
+    binary probe is what has arrived by the first block, and a NUL arriving later within
+    the first 32 KiB makes the rest of it binary (as GNU grep reads a pipe).
     """
     count_lines = count_lines or (stats is not None and stats.counts_lines)
     messages = messages or Messages()
-    chunks = _chunks(file, block_size, messages)
+    live = getattr(file, "live_fd", None)
+    chunks = _chunks(file, block_size, messages, live, flush)
     head, size = [], 0
     for chunk in chunks:  # read ahead far enough to tell whether the file is binary
         head.append(chunk)
         size += len(chunk)
-        if size >= BINARY_PROBE:
+        if size >= BINARY_PROBE or (live is not None and _nothing_ready(live)):
             break
     binary = any(b"\0" in chunk for chunk in head) and b"\0" in b"".join(head)[:BINARY_PROBE]
+    probing = live is not None and not binary and size < BINARY_PROBE  # a live input's late NUL
     name, line_number, offset = file.name, 1, 0
     pieces: list[bytes | memoryview] = []  # the unfinished line and whatever was read after it
     size = 0
     long_line = None  # start offset of the over-long line being passed on in pieces
 
     def block(data: bytes, lines: int, piece_of: int | None = None) -> Block:
+        nonlocal binary, probing
+        if probing:
+            binary = b"\0" in data[:BINARY_PROBE - offset]
+            probing = not binary and offset + len(data) < BINARY_PROBE
         if stats is not None:
             stats.blocks += 1
             stats.lines += lines
@@ -88,6 +114,17 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
         pieces.append(chunk)
         size += len(chunk)
         if size < block_size:
+            if live is None or not _nothing_ready(live):
+                continue
+            data = b"".join(pieces) if len(pieces) > 1 else chunk  # a live input gone quiet: its whole lines now
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                rest = data[cut:]
+                pieces, size = ([rest] if rest else []), len(rest)
+                lines = data.count(b"\n", 0, cut) if count_lines else 0
+                yield block(data[:cut] if rest else data, lines)
+                line_number += lines
+                offset += cut
             continue
         cut = chunk.rfind(b"\n") + 1
         if not cut:  # still inside one long line: read on, up to the bound

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
 from contextlib import ExitStack
 from typing import BinaryIO
@@ -298,11 +299,36 @@ def _head(raw: BinaryIO) -> bytes:
 DECODERS = {"gzip": _gzip, "bzip2": _bzip2, "zstd": _zstd, "xz": _xz}
 
 
+def live_descriptor(raw) -> int | None:
+    """The descriptor of the pipe, FIFO, socket or terminal that `raw` reads (a live input,
+    whose lines go on as they come), else None: a regular file, a remote object."""
+    try:
+        if raw.seekable():  # a regular file (cached by the file object: no system call)
+            return None
+        fd = raw.fileno()
+        return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+class ReadAvailable:
+    """A live input under a decoder: `read(n)` hands back what has arrived, up to `n`
+    bytes, and waits only when nothing has (a buffered reader's `read(n)` waits for all n)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.read = getattr(raw, "read1", raw.read)
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
 class OpenLog:
     """An opened log file: `stream` yields its decompressed bytes.
 
     A context manager: leaving it closes the decoder and the file it opened, but never
-    standard input, which it did not open.
+    standard input, which it did not open. `live_fd`: the descriptor of a live input (a
+    pipe, a FIFO, a socket, a terminal), read as its data arrives; None for a file.
     """
 
     def __init__(self, logfile: LogFile, stats: Stats | None = None) -> None:
@@ -324,8 +350,10 @@ class OpenLog:
                 raw = self._resources.enter_context(open(logfile.path, "rb"))
             self.raw = raw
             self.codec = sniff(_head(raw))
+            self.live_fd = live_descriptor(raw)
             decoder = DECODERS.get(self.codec)
-            self.stream = raw if decoder is None else self._resources.enter_context(decoder(raw))
+            source = raw if self.live_fd is None else ReadAvailable(raw)
+            self.stream = raw if decoder is None else self._resources.enter_context(decoder(source))
         except BaseException:
             self._resources.close()
             raise

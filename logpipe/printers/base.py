@@ -25,6 +25,7 @@ class PrinterSettings(NamedTuple):
     context: bool = False        # context groups are separated by "--"
     invert: bool = False
     escape_names: bool = False   # control characters in names shown as \xNN (a terminal)
+    live: bool = False           # --tail: the lines of many files interleave, each line whole when it comes
 
 
 class Printer:

@@ -36,6 +36,8 @@ class JsonPrinter(Printer):
 
         self._dumps = json.dumps
         self._file = None  # per-file figures of the file being printed
+        self._live = self.settings.live
+        self._files: dict[bytes, dict] = {}  # live: the figures of each file begun
         self._total = dict.fromkeys(TOTALS, 0)
         self._started = time.perf_counter()
 
@@ -85,10 +87,12 @@ class JsonPrinter(Printer):
 
     def _figures(self, name: bytes) -> dict:
         """The figures of the file being printed; its `begin` message first, if new."""
-        figures = self._file
+        figures = self._files.get(name) if self._live else self._file
         if figures is None or figures["name"] != name:
             figures = self._file = {"name": name, "started": time.perf_counter(), "printed": 0, "matches": 0,
                                     "pending": None}
+            if self._live:
+                self._files[name] = figures
             figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(name)}})
         return figures
 
@@ -99,6 +103,8 @@ class JsonPrinter(Printer):
             figures["matches"] += len(spans)
         self._flush_line(figures, True)
         figures["pending"] = (record, kind, spans)
+        if self._live:
+            self._flush_line(figures, True)
 
     def _flush_line(self, figures: dict, newline: bool) -> None:
         if figures["pending"] is None:
@@ -135,7 +141,7 @@ class JsonPrinter(Printer):
         figures["printed"] += self._json({"type": kind, "data": data})
 
     def _end(self, end: FileEnd) -> None:
-        figures = self._file
+        figures = self._files.pop(end.name, None) if self._live else self._file
         if figures is None or figures["name"] != end.name:
             return  # nothing printed for this file: no begin, no end, not in the summary (as ripgrep)
         self._file = None

@@ -13,11 +13,13 @@ class Sink:
     `write_error`); `select` counts what decides the exit status (selected lines, or
     files listed with -l/-L) and, with -q, ends the search at the first one.
     `last` is where the last context group ended, for the "--" between groups, shared by
-    every printer and executor writing here."""
+    every printer and executor writing here. `line_buffered` (--line-buffered): each write
+    (a line, or a run of lines formatted at once) is flushed at once."""
 
-    def __init__(self, stream: BinaryIO, quiet: bool = False) -> None:
+    def __init__(self, stream: BinaryIO, quiet: bool = False, line_buffered: bool = False) -> None:
         self.stream = stream
         self.quiet = quiet
+        self.line_buffered = line_buffered
         self.matches = 0
         self.pipe_closed = False
         self.write_error: OSError | None = None
@@ -31,6 +33,8 @@ class Sink:
             while written is not None and written < len(data):
                 data = data[written:]
                 written = self.stream.write(data)
+            if self.line_buffered:
+                self.stream.flush()
         except BrokenPipeError:
             self.pipe_closed = True
             raise StopSearch from None

@@ -1,0 +1,425 @@
+"""--tail's shared piece: follow every file under the PATHs as it grows, across rotation.
+
+    Follower(logfiles, start, roots=..., walk=...).batches() ─> (file, [Block, ...]) ...
+
+It yields batches of blocks of whole lines, each of one file, in the order the files
+grew, and waits inside (`logpipe.pipeline.watch`) while nothing happens. Each backend
+hands a file's batches to that file's lane (the plan's stages after `cat`, with pieces of
+their own: `Plan.lane`), which `start(file)` makes when the follower meets the file.
+
+What is followed, and from where:
+- the walk's files (the same -g, --exclude, --max-depth, --follow), from their end (the
+  last whole line: an unfinished one is read with the lines that finish it), or with
+  --since from their start (then the lane's time window keeps the lines since TIME, and a
+  file last modified well before TIME, which holds none, is followed from its end);
+- a file that appears later where the walk would select it (created, renamed into the
+  tree, a new file put in place of one), from its start, unless it is a copy of a
+  followed file (its first bytes are the same: copytruncate, cp): then from where that
+  file had been read to when it was truncated (or, if it is not truncated within GRACE,
+  from the copy's end);
+- compressed files never: a rotated log compressed is done with. With --since, the walk's
+  compressed files are searched once, whole, before the follow.
+
+Rotation, by file identity (device, inode), with each file held open:
+- renamed (logrotate's `create`, `dateext`): read on where it was, under its new name if
+  the walk selects that name, else under its old one; a new file at the old name is a
+  new file, read from its start;
+- truncated in place (copytruncate), or truncated and written again (the bytes just
+  before the read position changed): read again from its start, numbered from line 1;
+- deleted, or renamed where the walk does not look: read on while a writer still writes
+  to it, and let go GRACE seconds after it last grew.
+So every line written is read once: the old file's last lines after the rename, before
+the writer reopened its log, are not lost, and none is read twice.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+from ..messages import Messages, describe
+from ..records import Block, LogFile
+from ..signals import Terminated
+from ..stats import Stats
+from .blocks import MAX_LINE_BYTES, end_of, read_blocks
+from .codecs import BLOCK_SIZE, MAGIC_LENGTH, open_log, sniff
+from .find_files import walk as walk_tree
+from .followed import HEAD, TURN, Followed
+from .watch import OutputClosed, Polling, WatchesExhausted, make_watch
+
+IDLE = 0.5    # seconds a file is quiet before its lane hears so (--records: its open record goes out)
+GRACE = 5.0   # seconds a file gone from the walk is read on after it last grew; a copy waits for its original
+
+
+class Follower:
+    """The follow of one search: `batches()` runs it; `skip(file)` stops reading a file
+    whose lane wants no more of it. `start(file) -> bool` begins a file's lane and says
+    whether the file may hold lines since --since. `sink`: the output, flushed whenever
+    the follow waits, and watched for its reader going away."""
+
+    def __init__(self, logfiles: Iterable[LogFile], start: Callable[[object], bool], *, roots=("",),
+                 walk: dict | None = None, since: float | None = None, until: float | None = None,
+                 block_size: int = BLOCK_SIZE, count_lines: bool = True, max_line_bytes: int = MAX_LINE_BYTES,
+                 poll: float | None = None, idle_blocks: bool = False, messages: Messages | None = None,
+                 stats: Stats | None = None, sink=None) -> None:
+        self.logfiles, self.start = logfiles, start
+        self.roots, self.walk = tuple(roots), dict(walk or {})
+        self.since, self.until = since, until
+        self.reading = {"block_size": block_size, "count_lines": count_lines, "max_line_bytes": max_line_bytes}
+        self.poll, self.idle_blocks = poll, idle_blocks
+        self.messages = messages or Messages()
+        self.stats, self.sink = stats, sink
+        self.files: dict[tuple[int, int], Followed] = {}  # by identity, in the order met
+        self.ignored: dict[tuple[int, int], int] = {}      # compressed, or not wanted by their lane: its ctime
+        self.skipping: set = set()
+        self.watch = None
+        self.output = _identity(sink.stream if sink is not None else None)  # never followed: it would read itself
+
+    # -- the follow -----------------------------------------------------------------------------
+
+    def batches(self) -> Iterator[tuple[object, list[Block]]]:
+        """`(file, blocks)`: each file's new whole lines as they come, an empty block when
+        it has gone quiet (with `idle_blocks`), and its `last` block when it is let go or
+        the follow ends (by --until, Ctrl-C or SIGTERM, after its unfinished last line).
+        Ends by itself only at --until; `OutputClosed` from the wait ends it too."""
+        self.watch = make_watch(self.sink.stream if self.sink is not None else None, self.poll, self.messages)
+        try:
+            yield from self._begin()
+            yield from self._follow()
+        except (KeyboardInterrupt, Terminated):
+            yield from self._end_all()
+            raise
+        except OutputClosed:
+            if self.sink is not None:
+                self.sink.pipe_closed = True
+            return
+        yield from self._end_all()
+
+    def skip(self, file) -> None:
+        self.skipping.add(file)
+
+    def close(self) -> None:
+        for file in self.files.values():
+            file.close()
+        self.files.clear()
+        if self.watch is not None:
+            self.watch.close()
+
+    def _begin(self) -> Iterator:
+        logfiles = list(self.logfiles)
+        from .timeline import ensure_descriptors
+
+        ensure_descriptors(len(logfiles))
+        for logfile in logfiles:
+            if logfile.path == "-" or "://" in logfile.path:
+                self.messages.error(logfile.name, "--tail follows local files only")
+                continue
+            yield from self._track(logfile, initial=True)
+        for logfile in self._rescan():  # the directories to watch, and what appeared meanwhile
+            yield from self._track(logfile, initial=False)
+
+    def _follow(self) -> Iterator:
+        dirty: dict[Followed, None] = {}
+        while True:
+            if self.until is not None and time.time() > self.until:
+                return
+            found = []
+            if not dirty:
+                if self.sink is not None:
+                    self.sink.flush()  # what was printed goes out while the logs are quiet
+                changes = self._wait(self._timeout())
+                if changes.rescan:  # names first, so that lines read now have their file's name now
+                    found = self._rescan()
+                dirty.update(dict.fromkeys(changes.files))
+            for file in list(dirty):  # the files that grew, in the order they did
+                del dirty[file]
+                if file.fd >= 0 and file.identity in self.files:
+                    yield from self._turn(file)
+                    if file.fd >= 0 and file.more:
+                        dirty[file] = None  # the rest next time round, after the others
+            for logfile in found:  # then the files new in the tree
+                yield from self._track(logfile, initial=False)
+            yield from self._due()
+
+    def _wait(self, timeout: float | None):
+        try:
+            return self.watch.wait(timeout)
+        except WatchesExhausted:
+            self.messages.warn("--tail", "no inotify watch left (fs.inotify.max_user_watches): "
+                                         "looking for changes every 0.5 s instead")
+            self.watch.close()
+            self.watch = Polling(self.sink.stream if self.sink is not None else None,
+                                 files=self.files.values())
+            return self.watch.wait(0)
+
+    def _timeout(self) -> float | None:
+        now, deadlines = time.monotonic(), []
+        for file in self.files.values():
+            if self.idle_blocks and not file.idle_sent:
+                deadlines.append(file.grown + IDLE)
+            if file.gone is not None:
+                deadlines.append(max(file.grown, file.gone) + GRACE)
+            if file.copy_of is not None or file.deciding:
+                deadlines.append(file.copy_since + GRACE)
+        if self.skipping:
+            deadlines.append(now)
+        timeout = min(deadlines) - now if deadlines else None
+        if self.until is not None:
+            left = self.until - time.time()
+            timeout = left if timeout is None else min(timeout, left)
+        return None if timeout is None else max(timeout, 0.0)
+
+    def _due(self) -> Iterator:
+        """What time brings: quiet files told so, files gone long enough let go, copies
+        whose original was not truncated started at their end, lanes that want no more."""
+        now = time.monotonic()
+        for file in list(self.files.values()):
+            if file in self.skipping:
+                self._ignore(file.identity, file.fd)
+                self._let_go(file)
+                yield file, [file.end()]
+                continue
+            if file.deciding:
+                if now - file.copy_since >= GRACE:  # long enough like a followed file's beginning: a file of its own
+                    file.deciding = False
+                    file.start_at(0, 1)
+                    for blocks in _batched(file.read()):
+                        yield file, blocks
+                continue
+            if file.copy_of is not None:
+                if now - file.copy_since >= GRACE:  # its original was not truncated: all it holds was read there
+                    size = os.fstat(file.fd).st_size
+                    file.copy_of = None
+                    file.start_at(file.last_line_end(size))
+                continue
+            if self.idle_blocks and not file.idle_sent and now - file.grown >= IDLE:
+                yield file, [file.idle()]
+            if file.gone is not None and now - max(file.grown, file.gone) >= GRACE:
+                blocks = list(file.read(None)) + file.rest()
+                self._let_go(file)
+                yield file, blocks + [file.end()]
+        self.skipping = {file for file in self.skipping if not isinstance(file, Followed)}
+
+    def _end_all(self) -> Iterator:
+        for file in list(self.files.values()):
+            if file in self.skipping or file.copy_of is not None or file.deciding:
+                blocks = []
+            else:
+                blocks = file.rest()
+            self._let_go(file)
+            yield file, blocks + [file.end()]
+
+    def _ignore(self, identity: tuple[int, int], fd: int) -> None:
+        """Not to be followed (compressed, or not wanted): until its inode changes (its
+        ctime: renamed, or the inode number given to a new file)."""
+        try:
+            self.ignored[identity] = os.fstat(fd).st_ctime_ns
+        except OSError:
+            pass
+
+    def _ignoring(self, identity: tuple[int, int], info: os.stat_result) -> bool:
+        return self.ignored.get(identity) == info.st_ctime_ns
+
+    def _let_go(self, file: Followed) -> None:
+        self.watch.remove_file(file)
+        self.files.pop(file.identity, None)
+        file.close()
+
+    # -- one file's turn ------------------------------------------------------------------------
+
+    def _turn(self, file: Followed) -> Iterator:
+        """Read what `file` has new (armed again first: what comes after wakes us)."""
+        if file.copy_of is not None or file in self.skipping:
+            return
+        self.watch.arm(file)
+        try:
+            size = os.fstat(file.fd).st_size
+        except OSError:
+            return
+        if file.deciding:  # new: a copy of a followed file, or a file of its own?
+            self._decide(file, size)
+            if file.deciding or file.copy_of is not None:
+                return
+        if file.changed(size):  # truncated: from its start again
+            if self.idle_blocks:
+                yield file, [file.idle()]
+            file.restart()
+            self._copies_of(file)
+        blocks = list(file.read())
+        if blocks:
+            yield file, blocks
+
+    def _copies_of(self, original: Followed) -> None:
+        """`original` was just truncated: its copies waiting start where it stopped."""
+        for file in self.files.values():
+            if file.copy_of is original:
+                file.copy_of = None
+                _, offset, line_number, _ = original.truncated
+                _start_copy(file, offset, line_number)
+
+    def _decide(self, file: Followed, size: int) -> None:
+        """Whether `file`, found while following, is a copy of a followed file: it begins
+        with that file's first bytes (HEAD). A copy of a file already truncated starts
+        where that file had been read to; one of a file not truncated yet waits for it
+        (`copy_of`). A file whose bytes so far are the beginning of a followed file's
+        could still become a copy (it is being written): it waits, at most GRACE."""
+        head = os.pread(file.fd, HEAD, 0)
+        now, could_be = time.monotonic(), False
+        if len(head) < MAGIC_LENGTH and now - file.copy_since < GRACE:
+            return  # too short yet to tell whether it is compressed
+        if sniff(head) != "plain":  # a rotated log being compressed: never followed
+            file.deciding = False
+            self.skip(file)
+            return
+        for original in self.files.values():
+            if original is file or original.deciding:
+                continue
+            candidates = [(original.head, None, None)]
+            if original.truncated is not None and now - original.truncated[0] < GRACE:
+                candidates.insert(0, (original.truncated[3], original.truncated[1], original.truncated[2]))
+            for begins, offset, line_number in candidates:
+                if not begins:
+                    continue
+                if head.startswith(begins):
+                    file.deciding = False
+                    if offset is None:
+                        file.copy_of = original
+                    else:
+                        _start_copy(file, offset, line_number)
+                    return
+                could_be = could_be or begins.startswith(head)
+        if could_be and now - file.copy_since < GRACE:
+            return
+        file.deciding = False
+        file.start_at(0, 1)
+
+    # -- the walk, again ------------------------------------------------------------------------
+
+    def _rescan(self) -> list[LogFile]:
+        """Walk the tree again: renamed files get their new names, files no longer in it are
+        gone, every directory of it is watched; the files new in it are returned."""
+        directories: list[str] = []
+        seen: dict[tuple[int, int], tuple[LogFile, os.stat_result]] = {}
+        for logfile in walk_tree(self.roots, **self.walk, messages=Messages(silent=True), directories=directories):
+            try:
+                info = os.stat(logfile.path)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                seen.setdefault((info.st_dev, info.st_ino), (logfile, info))
+        for root in self.roots:
+            if root != "-" and not os.path.isdir(root or "."):
+                directories.append(os.path.dirname(root))  # a file given: its directory shows it replaced
+        for directory in directories:
+            self.watch.add_directory(directory)
+        now = time.monotonic()
+        for identity, file in self.files.items():
+            found = seen.get(identity)
+            if found is not None:
+                file.path, file.name, file.gone = found[0].path, found[0].name, None
+            elif file.gone is None:
+                file.gone = now
+        self.ignored = {identity: ctime for identity, ctime in self.ignored.items() if identity in seen}
+        return [logfile for identity, (logfile, info) in seen.items()
+                if identity not in self.files and not self._ignoring(identity, info)]
+
+    def _track(self, logfile: LogFile, initial: bool) -> Iterator:
+        """Begin following `logfile` (met by the first walk, `initial`, or found later)."""
+        try:
+            fd = os.open(logfile.path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+        except OSError as err:
+            if initial:
+                self.messages.error(logfile.name, describe(err))
+            return
+        try:
+            info = os.fstat(fd)
+            identity = (info.st_dev, info.st_ino)
+            if not stat.S_ISREG(info.st_mode) or identity in self.files or self._ignoring(identity, info) \
+                    or identity == self.output:
+                if initial and not stat.S_ISREG(info.st_mode):
+                    self.messages.error(logfile.name, "not a regular file: --tail follows files")
+                elif initial and identity == self.output:
+                    self.messages.error(logfile.name, "input file is also the output: not followed")
+                os.close(fd)
+                return
+            if sniff(os.pread(fd, MAGIC_LENGTH, 0)) != "plain":  # compressed: done with, never followed
+                self._ignore(identity, fd)
+                os.close(fd)
+                if initial and self.since is not None:
+                    yield from self._read_once(logfile)
+                return
+        except OSError:
+            os.close(fd)
+            return
+        file = Followed(fd, logfile.path, logfile.name, identity, stats=self.stats, **self.reading)
+        if self.stats is not None:
+            self.stats.opened["plain"] += 1
+        self.files[identity] = file
+        wanted = self.start(file)
+        if initial:
+            if self.since is not None and wanted:
+                file.start_at(0, 1)
+            else:
+                file.start_at(file.last_line_end(info.st_size))
+        else:
+            file.deciding, file.copy_since = True, time.monotonic()
+            self._decide(file, info.st_size)
+        self.watch.add_file(file)
+        if not file.deciding and file.copy_of is None:
+            for blocks in _batched(file.read(None if initial else TURN)):
+                yield file, blocks
+
+    def _read_once(self, logfile: LogFile) -> Iterator:
+        """A compressed file met by the first walk, with --since: searched whole, once."""
+        file = open_log(logfile, self.messages, self.stats)
+        if file is None:
+            return
+        with file:
+            if self.start(file):
+                for block in read_blocks(file, messages=self.messages, stats=self.stats, **self.reading):
+                    yield file, [block]
+                    if file in self.skipping:
+                        break
+            self.skipping.discard(file)
+            yield file, [end_of(file)]
+
+
+def _identity(stream) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def begin_lane(entries: list[tuple[str, tuple, dict]], file) -> bool:
+    """A lane's time window (if it has one) told that `file` begins; whether the file may
+    hold lines since --since."""
+    for name, pieces, _ in entries:
+        if name == "time_window":
+            return pieces[0].begin(file)
+    return True
+
+
+def _start_copy(file: Followed, offset: int, line_number: int) -> None:
+    """A copy starts where its original had been read to (if it holds that much)."""
+    end = file.last_line_end(os.fstat(file.fd).st_size)
+    if offset <= end:
+        file.start_at(offset, line_number)
+    else:
+        file.start_at(end)
+
+
+def _batched(blocks: Iterator[Block], size: int = TURN) -> Iterator[list[Block]]:
+    """Blocks in batches of about `size` bytes (a whole file read with --since stays bounded)."""
+    batch, held = [], 0
+    for block in blocks:
+        batch.append(block)
+        held += len(block.data)
+        if held >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+

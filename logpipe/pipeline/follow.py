@@ -129,9 +129,11 @@ class Follower:
                 if self.sink is not None:
                     self.sink.flush()  # what was printed goes out while the logs are quiet
                 changes = self._wait(self._timeout())
-                if changes.rescan:  # names first, so that lines read now have their file's name now
-                    found = self._rescan()
+                if changes.rescan or not all(map(_still_there, changes.files)):
+                    found = self._rescan()  # names first: a line read after a rename has the new name
                 dirty.update(dict.fromkeys(changes.files))
+                if found:  # what the others have is older than a file found new: read it first
+                    dirty.update(dict.fromkeys(self.files.values()))
             for file in list(dirty):  # the files that grew, in the order they did
                 del dirty[file]
                 if file.fd >= 0 and file.identity in self.files:
@@ -181,11 +183,13 @@ class Follower:
                 yield file, [file.end()]
                 continue
             if file.deciding:
-                if now - file.copy_since >= GRACE:  # long enough like a followed file's beginning: a file of its own
-                    file.deciding = False
-                    file.start_at(0, 1)
-                    for blocks in _batched(file.read()):
-                        yield file, blocks
+                if now - file.copy_since >= GRACE:  # long enough like a followed file's beginning: decide now
+                    self._decide(file, final=True)
+                    if file in self.skipping:
+                        continue
+                    if file.copy_of is None:
+                        for blocks in _batched(file.read()):
+                            yield file, blocks
                 continue
             if file.copy_of is not None:
                 if now - file.copy_since >= GRACE:  # its original was not truncated: all it holds was read there
@@ -202,13 +206,16 @@ class Follower:
         self.skipping = {file for file in self.skipping if not isinstance(file, Followed)}
 
     def _end_all(self) -> Iterator:
+        """The end of the follow: what each file holds is read to its end (the last line,
+        unfinished or not), then its lane ends."""
         for file in list(self.files.values()):
-            if file in self.skipping or file.copy_of is not None or file.deciding:
-                blocks = []
+            if not (file in self.skipping or file.copy_of is not None or file.deciding):
+                for blocks in _batched(file.read(None)):
+                    yield file, blocks
+                yield file, file.rest() + [file.end()]
             else:
-                blocks = file.rest()
+                yield file, [file.end()]
             self._let_go(file)
-            yield file, blocks + [file.end()]
 
     def _ignore(self, identity: tuple[int, int], fd: int) -> None:
         """Not to be followed (compressed, or not wanted): until its inode changes (its
@@ -238,7 +245,7 @@ class Follower:
         except OSError:
             return
         if file.deciding:  # new: a copy of a followed file, or a file of its own?
-            self._decide(file, size)
+            self._decide(file)
             if file.deciding or file.copy_of is not None:
                 return
         if file.changed(size):  # truncated: from its start again
@@ -258,15 +265,15 @@ class Follower:
                 _, offset, line_number, _ = original.truncated
                 _start_copy(file, offset, line_number)
 
-    def _decide(self, file: Followed, size: int) -> None:
+    def _decide(self, file: Followed, final: bool = False) -> None:
         """Whether `file`, found while following, is a copy of a followed file: it begins
         with that file's first bytes (HEAD). A copy of a file already truncated starts
         where that file had been read to; one of a file not truncated yet waits for it
         (`copy_of`). A file whose bytes so far are the beginning of a followed file's
-        could still become a copy (it is being written): it waits, at most GRACE."""
+        could still become a copy (it is being written): it waits, at most GRACE (`final`)."""
         head = os.pread(file.fd, HEAD, 0)
         now, could_be = time.monotonic(), False
-        if len(head) < MAGIC_LENGTH and now - file.copy_since < GRACE:
+        if len(head) < MAGIC_LENGTH and not final:
             return  # too short yet to tell whether it is compressed
         if sniff(head) != "plain":  # a rotated log being compressed: never followed
             file.deciding = False
@@ -289,7 +296,7 @@ class Follower:
                         _start_copy(file, offset, line_number)
                     return
                 could_be = could_be or begins.startswith(head)
-        if could_be and now - file.copy_since < GRACE:
+        if could_be and not final:
             return
         file.deciding = False
         file.start_at(0, 1)
@@ -362,10 +369,10 @@ class Follower:
                 file.start_at(0, 1)
             else:
                 file.start_at(file.last_line_end(info.st_size))
-        else:
+        self.watch.add_file(file)  # before its content is looked at: what comes after wakes us
+        if not initial:
             file.deciding, file.copy_since = True, time.monotonic()
-            self._decide(file, info.st_size)
-        self.watch.add_file(file)
+            self._decide(file)
         if not file.deciding and file.copy_of is None:
             for blocks in _batched(file.read(None if initial else TURN)):
                 yield file, blocks
@@ -383,6 +390,17 @@ class Follower:
                         break
             self.skipping.discard(file)
             yield file, [end_of(file)]
+
+
+def _still_there(file: Followed) -> bool:
+    """Whether `file` is still at the path it was last seen at (or known to be gone)."""
+    if file.gone is not None:
+        return True
+    try:
+        info = os.stat(file.path)
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) == file.identity
 
 
 def _identity(stream) -> tuple[int, int] | None:

@@ -142,14 +142,16 @@ class Followed:
         bytes read, None: to the end)."""
         fd, size, read = self.fd, self.block_size, 0
         while limit is None or read < limit:
-            chunk = os.pread(fd, size, self.read_up_to)
+            start = self.read_up_to
+            chunk = os.pread(fd, size, start)
             if not chunk:
                 return
             read += len(chunk)
             self.grown, self.idle_sent = time.monotonic(), False
             self.tail = (self.tail + chunk)[-TAIL:]
-            if len(self.head) < HEAD and self.read_up_to < HEAD:
-                self.head = (self.head + chunk)[:HEAD]
+            known = len(self.head)
+            if known < HEAD and start <= known < start + len(chunk):  # its first bytes, as far as they go
+                self.head = (self.head + chunk[known - start:])[:HEAD]
             yield from self._cut(chunk)
 
     @property

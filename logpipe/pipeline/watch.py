@@ -171,10 +171,11 @@ class Inotify(Watch):
             file = self.files.get(event.wd)
             if file is None:
                 continue
-            if event.mask & flags.IGNORED:  # a one-shot watch spent (or the file gone): armed no more
-                self.files.pop(event.wd, None)
+            if event.mask & (flags.IGNORED | flags.MODIFY):  # a one-shot watch spent: armed no more
                 if self.armed.get(file) == event.wd:
                     del self.armed[file]
+                if event.mask & flags.IGNORED:
+                    self.files.pop(event.wd, None)
             if event.mask & flags.MODIFY:
                 grown[file] = None
         return Changes(list(grown), rescan)

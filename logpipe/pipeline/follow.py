@@ -34,22 +34,20 @@ the writer reopened its log, are not lost, and none is read twice.
 from __future__ import annotations
 
 import os
-import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from ..messages import Messages, describe
+from ..messages import Messages
 from ..records import Block, LogFile
 from ..signals import Terminated
 from ..stats import Stats
-from .blocks import MAX_LINE_BYTES, end_of, read_blocks
-from .codecs import BLOCK_SIZE, MAGIC_LENGTH, open_log, sniff
-from .find_files import walk as walk_tree
-from .followed import HEAD, TURN, Followed
+from .blocks import MAX_LINE_BYTES
+from .codecs import BLOCK_SIZE
+from .followed import Followed, batched
+from .rotation import GRACE, Tree, output_identity
 from .watch import OutputClosed, Polling, WatchesExhausted, make_watch
 
 IDLE = 0.5    # seconds a file is quiet before its lane hears so (--records: its open record goes out)
-GRACE = 5.0   # seconds a file gone from the walk is read on after it last grew; a copy waits for its original
 
 
 class Follower:
@@ -63,18 +61,17 @@ class Follower:
                  block_size: int = BLOCK_SIZE, count_lines: bool = True, max_line_bytes: int = MAX_LINE_BYTES,
                  poll: float | None = None, idle_blocks: bool = False, messages: Messages | None = None,
                  stats: Stats | None = None, sink=None) -> None:
-        self.logfiles, self.start = logfiles, start
-        self.roots, self.walk = tuple(roots), dict(walk or {})
-        self.since, self.until = since, until
-        self.reading = {"block_size": block_size, "count_lines": count_lines, "max_line_bytes": max_line_bytes}
+        self.logfiles, self.until = logfiles, until
         self.poll, self.idle_blocks = poll, idle_blocks
         self.messages = messages or Messages()
-        self.stats, self.sink = stats, sink
-        self.files: dict[tuple[int, int], Followed] = {}  # by identity, in the order met
-        self.ignored: dict[tuple[int, int], int] = {}      # compressed, or not wanted by their lane: its ctime
+        self.sink = sink
         self.skipping: set = set()
+        reading = {"block_size": block_size, "count_lines": count_lines, "max_line_bytes": max_line_bytes}
+        self.tree = Tree(start, roots=roots, walk=walk, since=since, reading=reading, messages=self.messages,
+                         stats=stats, output=output_identity(sink.stream if sink is not None else None),
+                         skipping=self.skipping)
+        self.files = self.tree.files  # the followed files, by identity
         self.watch = None
-        self.output = _identity(sink.stream if sink is not None else None)  # never followed: it would read itself
 
     # -- the follow -----------------------------------------------------------------------------
 
@@ -83,7 +80,8 @@ class Follower:
         it has gone quiet (with `idle_blocks`), and its `last` block when it is let go or
         the follow ends (by --until, Ctrl-C or SIGTERM, after its unfinished last line).
         Ends by itself only at --until; `OutputClosed` from the wait ends it too."""
-        self.watch = make_watch(self.sink.stream if self.sink is not None else None, self.poll, self.messages)
+        self.watch = self.tree.watch = make_watch(self.sink.stream if self.sink is not None else None, self.poll,
+                                                  self.messages)
         try:
             yield from self._begin()
             yield from self._follow()
@@ -115,9 +113,9 @@ class Follower:
             if logfile.path == "-" or "://" in logfile.path:
                 self.messages.error(logfile.name, "--tail follows local files only")
                 continue
-            yield from self._track(logfile, initial=True)
-        for logfile in self._rescan():  # the directories to watch, and what appeared meanwhile
-            yield from self._track(logfile, initial=False)
+            yield from self.tree.track(logfile, initial=True)
+        for logfile in self.tree.rescan():  # the directories to watch, and what appeared meanwhile
+            yield from self.tree.track(logfile, initial=False)
 
     def _follow(self) -> Iterator:
         dirty: dict[Followed, None] = {}
@@ -130,7 +128,7 @@ class Follower:
                     self.sink.flush()  # what was printed goes out while the logs are quiet
                 changes = self._wait(self._timeout())
                 if changes.rescan or not all(map(_still_there, changes.files)):
-                    found = self._rescan()  # names first: a line read after a rename has the new name
+                    found = self.tree.rescan()  # names first: a line read after a rename has the new name
                 dirty.update(dict.fromkeys(changes.files))
                 if found:  # what the others have is older than a file found new: read it first
                     dirty.update(dict.fromkeys(self.files.values()))
@@ -141,7 +139,7 @@ class Follower:
                     if file.fd >= 0 and file.more:
                         dirty[file] = None  # the rest next time round, after the others
             for logfile in found:  # then the files new in the tree
-                yield from self._track(logfile, initial=False)
+                yield from self.tree.track(logfile, initial=False)
             yield from self._due()
 
     def _wait(self, timeout: float | None):
@@ -151,8 +149,8 @@ class Follower:
             self.messages.warn("--tail", "no inotify watch left (fs.inotify.max_user_watches): "
                                          "looking for changes every 0.5 s instead")
             self.watch.close()
-            self.watch = Polling(self.sink.stream if self.sink is not None else None,
-                                 files=self.files.values())
+            self.watch = self.tree.watch = Polling(self.sink.stream if self.sink is not None else None,
+                                                   files=self.files.values())
             return self.watch.wait(0)
 
     def _timeout(self) -> float | None:
@@ -178,17 +176,17 @@ class Follower:
         now = time.monotonic()
         for file in list(self.files.values()):
             if file in self.skipping:
-                self._ignore(file.identity, file.fd)
+                self.tree.ignore(file.identity, file.fd)
                 self._let_go(file)
                 yield file, [file.end()]
                 continue
             if file.deciding:
                 if now - file.copy_since >= GRACE:  # long enough like a followed file's beginning: decide now
-                    self._decide(file, final=True)
+                    self.tree.decide(file, final=True)
                     if file in self.skipping:
                         continue
                     if file.copy_of is None:
-                        for blocks in _batched(file.read()):
+                        for blocks in batched(file.read()):
                             yield file, blocks
                 continue
             if file.copy_of is not None:
@@ -210,23 +208,12 @@ class Follower:
         unfinished or not), then its lane ends."""
         for file in list(self.files.values()):
             if not (file in self.skipping or file.copy_of is not None or file.deciding):
-                for blocks in _batched(file.read(None)):
+                for blocks in batched(file.read(None)):
                     yield file, blocks
                 yield file, file.rest() + [file.end()]
             else:
                 yield file, [file.end()]
             self._let_go(file)
-
-    def _ignore(self, identity: tuple[int, int], fd: int) -> None:
-        """Not to be followed (compressed, or not wanted): until its inode changes (its
-        ctime: renamed, or the inode number given to a new file)."""
-        try:
-            self.ignored[identity] = os.fstat(fd).st_ctime_ns
-        except OSError:
-            pass
-
-    def _ignoring(self, identity: tuple[int, int], info: os.stat_result) -> bool:
-        return self.ignored.get(identity) == info.st_ctime_ns
 
     def _let_go(self, file: Followed) -> None:
         self.watch.remove_file(file)
@@ -245,152 +232,17 @@ class Follower:
         except OSError:
             return
         if file.deciding:  # new: a copy of a followed file, or a file of its own?
-            self._decide(file)
+            self.tree.decide(file)
             if file.deciding or file.copy_of is not None:
                 return
         if file.changed(size):  # truncated: from its start again
             if self.idle_blocks:
                 yield file, [file.idle()]
             file.restart()
-            self._copies_of(file)
+            self.tree.copies_of(file)
         blocks = list(file.read())
         if blocks:
             yield file, blocks
-
-    def _copies_of(self, original: Followed) -> None:
-        """`original` was just truncated: its copies waiting start where it stopped."""
-        for file in self.files.values():
-            if file.copy_of is original:
-                file.copy_of = None
-                _, offset, line_number, _ = original.truncated
-                _start_copy(file, offset, line_number)
-
-    def _decide(self, file: Followed, final: bool = False) -> None:
-        """Whether `file`, found while following, is a copy of a followed file: it begins
-        with that file's first bytes (HEAD). A copy of a file already truncated starts
-        where that file had been read to; one of a file not truncated yet waits for it
-        (`copy_of`). A file whose bytes so far are the beginning of a followed file's
-        could still become a copy (it is being written): it waits, at most GRACE (`final`)."""
-        head = os.pread(file.fd, HEAD, 0)
-        now, could_be = time.monotonic(), False
-        if len(head) < MAGIC_LENGTH and not final:
-            return  # too short yet to tell whether it is compressed
-        if sniff(head) != "plain":  # a rotated log being compressed: never followed
-            file.deciding = False
-            self.skip(file)
-            return
-        for original in self.files.values():
-            if original is file or original.deciding:
-                continue
-            candidates = [(original.head, None, None)]
-            if original.truncated is not None and now - original.truncated[0] < GRACE:
-                candidates.insert(0, (original.truncated[3], original.truncated[1], original.truncated[2]))
-            for begins, offset, line_number in candidates:
-                if not begins:
-                    continue
-                if head.startswith(begins):
-                    file.deciding = False
-                    if offset is None:
-                        file.copy_of = original
-                    else:
-                        _start_copy(file, offset, line_number)
-                    return
-                could_be = could_be or begins.startswith(head)
-        if could_be and not final:
-            return
-        file.deciding = False
-        file.start_at(0, 1)
-
-    # -- the walk, again ------------------------------------------------------------------------
-
-    def _rescan(self) -> list[LogFile]:
-        """Walk the tree again: renamed files get their new names, files no longer in it are
-        gone, every directory of it is watched; the files new in it are returned."""
-        directories: list[str] = []
-        seen: dict[tuple[int, int], tuple[LogFile, os.stat_result]] = {}
-        for logfile in walk_tree(self.roots, **self.walk, messages=Messages(silent=True), directories=directories):
-            try:
-                info = os.stat(logfile.path)
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                seen.setdefault((info.st_dev, info.st_ino), (logfile, info))
-        for root in self.roots:
-            if root != "-" and not os.path.isdir(root or "."):
-                directories.append(os.path.dirname(root))  # a file given: its directory shows it replaced
-        for directory in directories:
-            self.watch.add_directory(directory)
-        now = time.monotonic()
-        for identity, file in self.files.items():
-            found = seen.get(identity)
-            if found is not None:
-                file.path, file.name, file.gone = found[0].path, found[0].name, None
-            elif file.gone is None:
-                file.gone = now
-        self.ignored = {identity: ctime for identity, ctime in self.ignored.items() if identity in seen}
-        return [logfile for identity, (logfile, info) in seen.items()
-                if identity not in self.files and not self._ignoring(identity, info)]
-
-    def _track(self, logfile: LogFile, initial: bool) -> Iterator:
-        """Begin following `logfile` (met by the first walk, `initial`, or found later)."""
-        try:
-            fd = os.open(logfile.path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
-        except OSError as err:
-            if initial:
-                self.messages.error(logfile.name, describe(err))
-            return
-        try:
-            info = os.fstat(fd)
-            identity = (info.st_dev, info.st_ino)
-            if not stat.S_ISREG(info.st_mode) or identity in self.files or self._ignoring(identity, info) \
-                    or identity == self.output:
-                if initial and not stat.S_ISREG(info.st_mode):
-                    self.messages.error(logfile.name, "not a regular file: --tail follows files")
-                elif initial and identity == self.output:
-                    self.messages.error(logfile.name, "input file is also the output: not followed")
-                os.close(fd)
-                return
-            if sniff(os.pread(fd, MAGIC_LENGTH, 0)) != "plain":  # compressed: done with, never followed
-                self._ignore(identity, fd)
-                os.close(fd)
-                if initial and self.since is not None:
-                    yield from self._read_once(logfile)
-                return
-        except OSError:
-            os.close(fd)
-            return
-        file = Followed(fd, logfile.path, logfile.name, identity, stats=self.stats, **self.reading)
-        if self.stats is not None:
-            self.stats.opened["plain"] += 1
-        self.files[identity] = file
-        wanted = self.start(file)
-        if initial:
-            if self.since is not None and wanted:
-                file.start_at(0, 1)
-            else:
-                file.start_at(file.last_line_end(info.st_size))
-        self.watch.add_file(file)  # before its content is looked at: what comes after wakes us
-        if not initial:
-            file.deciding, file.copy_since = True, time.monotonic()
-            self._decide(file)
-        if not file.deciding and file.copy_of is None:
-            for blocks in _batched(file.read(None if initial else TURN)):
-                yield file, blocks
-
-    def _read_once(self, logfile: LogFile) -> Iterator:
-        """A compressed file met by the first walk, with --since: searched whole, once."""
-        file = open_log(logfile, self.messages, self.stats)
-        if file is None:
-            return
-        with file:
-            if self.start(file):
-                for block in read_blocks(file, messages=self.messages, stats=self.stats, **self.reading):
-                    yield file, [block]
-                    if file in self.skipping:
-                        break
-            self.skipping.discard(file)
-            yield file, [end_of(file)]
-
 
 def _still_there(file: Followed) -> bool:
     """Whether `file` is still at the path it was last seen at (or known to be gone)."""
@@ -403,14 +255,6 @@ def _still_there(file: Followed) -> bool:
     return (info.st_dev, info.st_ino) == file.identity
 
 
-def _identity(stream) -> tuple[int, int] | None:
-    try:
-        info = os.fstat(stream.fileno())
-    except (AttributeError, OSError, ValueError):
-        return None
-    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
-
-
 def begin_lane(entries: list[tuple[str, tuple, dict]], file) -> bool:
     """A lane's time window (if it has one) told that `file` begins; whether the file may
     hold lines since --since."""
@@ -418,26 +262,3 @@ def begin_lane(entries: list[tuple[str, tuple, dict]], file) -> bool:
         if name == "time_window":
             return pieces[0].begin(file)
     return True
-
-
-def _start_copy(file: Followed, offset: int, line_number: int) -> None:
-    """A copy starts where its original had been read to (if it holds that much)."""
-    end = file.last_line_end(os.fstat(file.fd).st_size)
-    if offset <= end:
-        file.start_at(offset, line_number)
-    else:
-        file.start_at(end)
-
-
-def _batched(blocks: Iterator[Block], size: int = TURN) -> Iterator[list[Block]]:
-    """Blocks in batches of about `size` bytes (a whole file read with --since stays bounded)."""
-    batch, held = [], 0
-    for block in blocks:
-        batch.append(block)
-        held += len(block.data)
-        if held >= size:
-            yield batch
-            batch, held = [], 0
-    if batch:
-        yield batch
-

@@ -78,6 +78,11 @@ class Followed:
 
     # -- where to start -------------------------------------------------------------------------
 
+    def last_line_end(self, size: int) -> int:
+        """Where the last whole line before byte `size` ends (0 if none): following from the
+        end, an unfinished last line is read with the lines that finish it."""
+        return _last_line_end(self.fd, size)
+
     def start_at(self, position: int, line_number: int | None = None) -> None:
         """Read on from byte `position` (the end of a line, or 0), numbering lines from
         `line_number` (counted from the start when not given and lines are counted)."""
@@ -85,35 +90,13 @@ class Followed:
         self._parts.clear()
         self._pending_size = 0
         if line_number is None:
-            line_number = 1 + (self._count_lines(position) if self.count_lines and position else 0)
+            line_number = 1 + (_count_lines(self.fd, position) if self.count_lines and position else 0)
         self.line_number = line_number
         self.head = os.pread(self.fd, HEAD, 0)
         self.tail = os.pread(self.fd, TAIL, position - TAIL) if position >= TAIL else self.head[:position]
         probe = self.head if position <= HEAD else os.pread(self.fd, BINARY_PROBE, 0)
         self.binary = b"\0" in probe[:BINARY_PROBE]
         self.probing = not self.binary and len(probe) < BINARY_PROBE
-
-    def _count_lines(self, end: int) -> int:
-        count, position = 0, 0
-        while position < end:
-            chunk = os.pread(self.fd, min(1 << 20, end - position), position)
-            if not chunk:
-                break
-            count += chunk.count(b"\n")
-            position += len(chunk)
-        return count
-
-    def last_line_end(self, size: int) -> int:
-        """Where the last whole line before byte `size` ends (0 if none): following from the
-        end, an unfinished last line is read with the lines that finish it."""
-        position = size
-        while position > 0:
-            start = max(0, position - 65536)
-            found = os.pread(self.fd, position - start, start).rfind(b"\n")
-            if found >= 0:
-                return start + found + 1
-            position = start
-        return 0
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -235,3 +218,38 @@ class Followed:
             os.close(fd)
             if self.stats is not None:
                 self.stats.files_done += 1
+
+
+def batched(blocks: Iterator[Block], size: int = TURN) -> Iterator[list[Block]]:
+    """Blocks in batches of about `size` bytes (a whole file read with --since stays bounded)."""
+    batch, held = [], 0
+    for block in blocks:
+        batch.append(block)
+        held += len(block.data)
+        if held >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
+def _count_lines(fd: int, end: int) -> int:
+    count, position = 0, 0
+    while position < end:
+        chunk = os.pread(fd, min(1 << 20, end - position), position)
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        position += len(chunk)
+    return count
+
+
+def _last_line_end(fd: int, size: int) -> int:
+    position = size
+    while position > 0:
+        start = max(0, position - 65536)
+        found = os.pread(fd, position - start, start).rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        position = start
+    return 0

@@ -303,6 +303,7 @@ def main() -> None:
             continue  # nothing of it runs: build none of its inputs, start none of its servers
         if hasattr(suite, "prepare"):
             suite.prepare(root, args.size_mb)
+            suite_table = suite.commands(root, sys.executable)  # with what prepare started (a server's address)
         table.update(suite_table)
         targets += suite.TARGETS
         selected_suites.append(suite)

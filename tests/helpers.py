@@ -25,6 +25,28 @@ class Result(NamedTuple):
         return self.out.split(b"\n")[:-1]  # not splitlines(): a "\r" stays in its line
 
 
+def wait_for(condition, timeout: float = 30.0, every: float = 0.01) -> bool:
+    """Whether `condition()` came true within `timeout` seconds (looked at every `every`):
+    for a test that waits for an event, never a fixed sleep."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every)
+    return True
+
+
+def children(pid: int) -> list[int]:
+    """The process's child processes (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
 class Terminal(io.BytesIO):
     """Standard output as a terminal: colour with --color=auto, control characters in names escaped."""
 

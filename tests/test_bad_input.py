@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyfakefs.fake_filesystem import reset_ids, set_uid
 
-from helpers import COMPRESSORS, Terminal, search_with, write
+from helpers import COMPRESSORS, Terminal, children, search_with, wait_for, write
 from logpipe.demo import log_lines
 
 LOGPIPE = [sys.executable, "-m", "logpipe"]
@@ -59,7 +59,7 @@ def test_misnamed_files_are_read_by_content(logpipe, tmp_path):
     assert logpipe("hit", tmp_path, with_filename=False).lines == [b"hit gzip", b"hit plain"]
 
 
-def test_permissions_and_vanished_files(logpipe, fs):
+def test_permissions_and_vanished_files(search, fs):
     fs.create_file("/logs/a.log", contents=b"hit a\n")
     fs.create_file("/logs/secret/b.log", contents=b"hit b\n")
     fs.create_file("/logs/unreadable.log", contents=b"hit c\n")
@@ -68,8 +68,8 @@ def test_permissions_and_vanished_files(logpipe, fs):
     os.chmod("/logs/unreadable.log", 0)
     set_uid(1000)
     try:
-        result = logpipe("hit", "/logs", "/logs/vanished.log")
-        silent = logpipe("hit", "/logs", "/logs/vanished.log", no_messages=True)
+        result = search("hit", "/logs", "/logs/vanished.log")
+        silent = search("hit", "/logs", "/logs/vanished.log", no_messages=True)
     finally:
         reset_ids()
     assert result.lines == [b"/logs/a.log:hit a", b"/logs/z.log:hit z"]
@@ -106,7 +106,7 @@ def test_file_vanishing_between_walk_and_open(backend, tmp_path):
     assert messages.stream.getvalue() == b"logpipe: " + bytes(tmp_path / "gone.log") + b": No such file or directory\n"
 
 
-def test_fifos_and_sockets_in_a_walk_are_skipped(logpipe, tmp_path):
+def test_fifos_and_sockets_in_a_walk_are_skipped(search, tmp_path):
     import socket
 
     write(tmp_path / "a.log", b"hit\n")
@@ -114,7 +114,7 @@ def test_fifos_and_sockets_in_a_walk_are_skipped(logpipe, tmp_path):
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(tmp_path / "sock"))
     try:
-        result = logpipe("hit", tmp_path)  # would hang forever if it opened the FIFO
+        result = search("hit", tmp_path)  # would hang forever if it opened the FIFO
     finally:
         server.close()
     assert result == (bytes(tmp_path / "a.log") + b":hit\n", b"", 0)
@@ -136,7 +136,7 @@ def test_fifo_on_the_command_line_is_read_like_stdin(backend, tmp_path):
     assert (result.stdout, result.returncode) == (b"hit fifo\n", 0)
 
 
-def test_symlink_loop_and_a_very_deep_tree(logpipe, tmp_path):
+def test_symlink_loop_and_a_very_deep_tree(search, tmp_path):
     path = tmp_path
     for _ in range(2000):  # 2,000 levels: no recursion anywhere
         path = path / "d"
@@ -144,7 +144,7 @@ def test_symlink_loop_and_a_very_deep_tree(logpipe, tmp_path):
     (path / "f").write_bytes(b"hit deep\n")
     os.symlink(tmp_path, tmp_path / "d" / "loop")
     try:
-        result = logpipe("hit", tmp_path, follow=True, with_filename=False)
+        result = search("hit", tmp_path, follow=True, with_filename=False)
         assert result.lines == [b"hit deep"]
         assert result.err == b"logpipe: " + bytes(tmp_path / "d" / "loop") + \
             b": symbolic link loop (points to an ancestor directory)\n"
@@ -274,14 +274,16 @@ def test_signals_end_a_parallel_search_cleanly(backend, tmp_path, signum, status
     process = subprocess.Popen([*LOGPIPE, "grep", "-j", "2", "never-there", str(tmp_path), "/dev/zero", "/dev/zero",
                                 "--backend", backend],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.5)
+    assert wait_for(lambda: len(children(process.pid)) >= 2)  # the workers are searching
     os.killpg(process.pid, signum) if signum == signal.SIGINT else process.send_signal(signum)
     out, err = process.communicate(timeout=30)
     assert process.returncode == status
     assert b"Traceback" not in err and out == b""
-    time.sleep(0.2)
-    leftover = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True).stdout
-    assert leftover == b""  # no worker left running, orphaned or zombie
+
+    def leftover() -> bytes:
+        return subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True).stdout
+
+    assert wait_for(lambda: leftover() == b"", timeout=5), leftover()  # no worker left, orphaned or zombie
 
 
 def test_nothing_is_written_into_the_tree_and_no_shell_runs(backend, tmp_path):

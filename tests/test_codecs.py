@@ -67,13 +67,13 @@ def test_bad_crc_is_reported(logpipe, tmp_path):
     assert result.err.count(b"\n") == 1
 
 
-def test_unreadable_file_reports_and_goes_on(logpipe, fs):
+def test_unreadable_file_reports_and_goes_on(search, fs):
     fs.create_file("/logs/a.log", contents=b"match a\n")
     fs.create_file("/logs/b.log", contents=b"match b\n", st_mode=0o100000)  # no permission bits
     fs.create_file("/logs/c.log", contents=b"match c\n")
     set_uid(1000)  # as a user, not root, to whom permissions do not apply
     try:
-        result = logpipe("match", "/logs")
+        result = search("match", "/logs")
     finally:
         reset_ids()
     assert result.lines == [b"/logs/a.log:match a", b"/logs/c.log:match c"]

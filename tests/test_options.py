@@ -36,13 +36,13 @@ def test_counts_and_max_count_with_trailing_context(logpipe, tmp_path):
     assert logpipe("hit", tmp_path / "x.log", files_without_match=True).status == 0  # grep >= 3.5
 
 
-def test_smart_case_and_pattern_lists(logpipe, tmp_path):
+def test_smart_case_and_pattern_lists(search, tmp_path):
     write(tmp_path / "x.log", b"Error one\nerror two\nWARN three\nfine\n")
     x = tmp_path / "x.log"
-    assert logpipe("error", x, smart_case=True).lines == [b"Error one", b"error two"]
-    assert logpipe("Error", x, smart_case=True).lines == [b"Error one"]
-    assert logpipe(r"\Serror", x, smart_case=True).status == 1  # \S is an escape, not an upper-case letter
-    assert logpipe(b"error\nWARN", x).lines == [b"error two", b"WARN three"]  # a newline separates patterns
+    assert search("error", x, smart_case=True).lines == [b"Error one", b"error two"]
+    assert search("Error", x, smart_case=True).lines == [b"Error one"]
+    assert search(r"\Serror", x, smart_case=True).status == 1  # \S is an escape, not an upper-case letter
+    assert search(b"error\nWARN", x).lines == [b"error two", b"WARN three"]  # a newline separates patterns
     result = CliRunner().invoke(main, ["grep", "-e", "one", "-e", "three", str(x)])
     assert result.stdout_bytes == b"Error one\nWARN three\n"
     (tmp_path / "patterns").write_bytes(b"two\nfine\n")
@@ -52,11 +52,11 @@ def test_smart_case_and_pattern_lists(logpipe, tmp_path):
     assert CliRunner().invoke(main, ["grep", "-f", str(tmp_path / "none"), str(x)]).exit_code == 1
 
 
-def test_word_and_line_regexp_with_fixed_strings(logpipe, tmp_path):
+def test_word_and_line_regexp_with_fixed_strings(search, tmp_path):
     write(tmp_path / "x.log", b"a.b\nxa.b\na.b c\n")
     x = tmp_path / "x.log"
-    assert logpipe("a.b", x, fixed_strings=True, word_regexp=True).lines == [b"a.b", b"a.b c"]
-    assert logpipe("a.b", x, fixed_strings=True, line_regexp=True).lines == [b"a.b"]
+    assert search("a.b", x, fixed_strings=True, word_regexp=True).lines == [b"a.b", b"a.b c"]
+    assert search("a.b", x, fixed_strings=True, line_regexp=True).lines == [b"a.b"]
 
 
 def test_binary_files(logpipe, tmp_path):
@@ -69,16 +69,16 @@ def test_binary_files(logpipe, tmp_path):
     assert logpipe("hit", tmp_path / "late.dat").out == b"\0 hit\n"
 
 
-def test_null_after_names_round_trips_odd_names(logpipe, tmp_path):
+def test_null_after_names_round_trips_odd_names(search, tmp_path):
     names = ["with space.log", "new\nline.log", "tab\there.log", "ünï.log"]
     for name in names:
         write(tmp_path / name, b"hit\n", "zstd")
     write(tmp_path / "miss.log", b"nothing\n")
-    listed = logpipe("hit", tmp_path, files_with_matches=True, null=True).out
+    listed = search("hit", tmp_path, files_with_matches=True, null=True).out
     assert listed.endswith(b"\0") and b"\n" not in listed.replace(b"new\nline", b"")
     assert sorted(listed.split(b"\0")[:-1]) == sorted(os.fsencode(tmp_path / name) for name in names)
     in_order = sorted(names, key=str.encode)
-    assert logpipe("hit", tmp_path, null=True).out == b"".join(
+    assert search("hit", tmp_path, null=True).out == b"".join(
         os.fsencode(tmp_path / name) + b"\0hit\n" for name in in_order)
 
 

@@ -126,38 +126,38 @@ def test_real_logs_are_recognised_without_options(backend, name):
 # -- missing parts: year, zone ------------------------------------------------------
 
 
-def test_year_comes_from_the_mtime_with_december_to_january_rollover(logpipe, tmp_path):
+def test_year_comes_from_the_mtime_with_december_to_january_rollover(search, tmp_path):
     path = write(tmp_path / "syslog", b"Dec 31 23:59:58 h a\nJan  1 00:00:01 h b\n")
     set_mtime(path, "2026-01-01 00:10:00")
-    assert times_of(logpipe(".", path, json=True, tz="UTC")) == ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]
-    kept = logpipe(".", path, since=utc("2026-01-01 00:00:00"), tz="UTC")
+    assert times_of(search(".", path, json=True, tz="UTC")) == ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]
+    kept = search(".", path, since=utc("2026-01-01 00:00:00"), tz="UTC")
     assert kept.lines == [b"Jan  1 00:00:01 h b"]
 
 
-def test_year_comes_from_the_gzip_header_mtime_when_it_has_one(logpipe, tmp_path):
+def test_year_comes_from_the_gzip_header_mtime_when_it_has_one(search, tmp_path):
     path = tmp_path / "syslog.2.gz"
     path.write_bytes(gzip.compress(b"Dec 31 23:59:58 h a\nJan  1 00:00:01 h b\n", mtime=int(utc("2024-01-02 00:00:00"))))
     set_mtime(path, "2026-06-01 00:00:00")  # copied later: the header still knows
-    assert times_of(logpipe(".", path, json=True, tz="UTC")) == ["2023-12-31T23:59:58Z", "2024-01-01T00:00:01Z"]
+    assert times_of(search(".", path, json=True, tz="UTC")) == ["2023-12-31T23:59:58Z", "2024-01-01T00:00:01Z"]
 
 
-def test_zones_explicit_given_and_local(logpipe, tmp_path, monkeypatch):
+def test_zones_explicit_given_and_local(search, tmp_path, monkeypatch):
     path = write(tmp_path / "a.log", b"2026-07-01 12:00:00 naive\n2026-07-01 12:00:00+02:00 explicit\n")
-    assert times_of(logpipe(".", path, json=True, tz="UTC")) == ["2026-07-01T12:00:00Z", "2026-07-01T10:00:00Z"]
-    assert times_of(logpipe(".", path, json=True, tz="America/New_York")) == [
+    assert times_of(search(".", path, json=True, tz="UTC")) == ["2026-07-01T12:00:00Z", "2026-07-01T10:00:00Z"]
+    assert times_of(search(".", path, json=True, tz="America/New_York")) == [
         "2026-07-01T16:00:00Z", "2026-07-01T10:00:00Z"]
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     time.tzset()
     try:
-        assert times_of(logpipe(".", path, json=True)) == ["2026-07-01T03:00:00Z", "2026-07-01T10:00:00Z"]
+        assert times_of(search(".", path, json=True)) == ["2026-07-01T03:00:00Z", "2026-07-01T10:00:00Z"]
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
 
 
-def test_time_format_reads_what_is_not_recognised(logpipe, tmp_path):
+def test_time_format_reads_what_is_not_recognised(search, tmp_path):
     path = write(tmp_path / "odd.log", b"<30.11.2026 17:53:34> a\n<30.11.2026 19:00:00> b\n")
-    result = logpipe(".", path, time_format="<%d.%m.%Y %H:%M:%S>", tz="UTC",
+    result = search(".", path, time_format="<%d.%m.%Y %H:%M:%S>", tz="UTC",
                      until=utc("2026-11-30 18:00:00"))
     assert result.lines == [b"<30.11.2026 17:53:34> a"] and result.status == 0
 

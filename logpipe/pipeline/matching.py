@@ -135,7 +135,8 @@ class Matcher:
                line: bool) -> tuple[list, bool, bool]:
         """-G, -E: each pattern parsed and checked on its own, as GNU grep reads it."""
         from .dialect import Translated
-        from .posix import PosixError, parse, parse_whole, to_hyperscan, to_re
+        from .posix import PosixError, parse, parse_whole
+        from .posix_emit import to_hyperscan, to_re
 
         translated, trees, offset, backrefs = [], [], 0, False
         for pattern in split:

@@ -1,0 +1,162 @@
+"""What GNU grep and ripgrep users count on: -L's status, context groups with -A0 and -o, the last of -l/-L, grep's habits, GREP_COLORS, any context size, JSON as rg prints it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from helpers import write
+
+from logpipe.cli import main
+
+
+CONTEXT_LINES = b"a hit\nb\nc hit\nd\ne\nf hit\ng hit\nh\ni\nj\nk hit\n"
+GREP = "/usr/bin/grep" if os.path.exists("/usr/bin/grep") else "grep"
+LOGPIPE = [sys.executable, "-m", "logpipe"]
+RG = subprocess.run(["which", "rg"], capture_output=True, text=True).stdout.strip()
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False, **kwargs)
+
+
+def gnu_grep(*args, data: bytes = CONTEXT_LINES) -> bytes:
+    return subprocess.run([GREP, *args, "-"], input=data, capture_output=True, env={"LC_ALL": "C"}).stdout
+
+
+def without_elapsed(lines: list[bytes]) -> list[dict]:
+    import json
+
+    messages = [json.loads(line) for line in lines]
+    for message in messages:  # timings differ from run to run, in ripgrep too
+        message["data"].get("stats", {}).pop("elapsed", None)
+        message["data"].pop("elapsed_total", None)
+    return messages
+
+
+def test_files_without_match_status_is_grep_3_5s(logpipe, tmp_path):
+    write(tmp_path / "f1", b"abc\n", "gzip")
+    write(tmp_path / "f2", b"zzz\n")
+    listed = logpipe("zzz", tmp_path / "f1", files_without_match=True)
+    assert (listed.out, listed.status) == (bytes(tmp_path / "f1") + b"\n", 1)  # no line selected
+    matched = logpipe("abc", tmp_path / "f1", files_without_match=True)
+    assert (matched.out, matched.status) == (b"", 0)
+    both = logpipe("zzz", tmp_path, files_without_match=True)
+    assert (both.out, both.status) == (bytes(tmp_path / "f1") + b"\n", 0)
+
+
+def test_glob_and_include_are_pattern(backend, tmp_path):
+    write(tmp_path / "a.log", b"Failed one\n")
+    write(tmp_path / "b.txt", b"Failed two\n", "zstd")
+    for flag in ("-g", "--glob", "--include", "--pattern"):
+        result = invoke("grep", flag, "*.log", "Failed", tmp_path, "--backend", backend)
+        assert result.stdout_bytes == bytes(tmp_path / "a.log") + b":Failed one\n", flag
+    help_text = invoke("grep", "--help").output
+    assert "-g, --glob, --include, --pattern GLOB" in help_text
+    assert "Search only files whose name matches GLOB" in help_text
+
+
+def test_last_of_l_and_big_l_wins(backend, tmp_path):
+    write(tmp_path / "f1", b"hit\n")
+    write(tmp_path / "f2", b"miss\n", "bzip2")
+    with_match, without = bytes(tmp_path / "f1") + b"\n", bytes(tmp_path / "f2") + b"\n"
+    assert invoke("grep", "-l", "-L", "hit", tmp_path, "--backend", backend).stdout_bytes == without
+    assert invoke("grep", "-L", "-l", "hit", tmp_path, "--backend", backend).stdout_bytes == with_match
+    assert invoke("grep", "-L", "hit", tmp_path, "--files-with-matches", "--backend", backend).stdout_bytes \
+        == with_match
+
+
+@pytest.mark.parametrize("flags", [["-A0"], ["-B0"], ["-C0", "-n"], ["-o", "-C1"], ["-o", "-A0"],
+                                   ["-o", "-n", "-B1"], ["-o", "-b", "-A1"], ["-o", "-C5", "-m1", "-n"],
+                                   ["-A", "0", "-c"], ["-o", "-n", "-C0", "--color=always"]])
+def test_zero_context_and_only_matching_groups_as_gnu_grep(backend, tmp_path, flags):
+    write(tmp_path / "x.log", CONTEXT_LINES, "gzip")
+    expected = gnu_grep(*flags, "hit")
+    result = invoke("grep", *flags, "hit", tmp_path / "x.log", "--backend", backend)
+    assert result.stdout_bytes == expected
+    assert b"--" in expected or "-c" in flags or "-m1" in flags
+
+
+def test_only_matching_groups_across_files_as_grep_r(backend, tmp_path):
+    for name in ("a.log", "b.log"):
+        write(tmp_path / name, CONTEXT_LINES)
+    expected = subprocess.run([GREP, "-o", "-B1", "hit", "a.log", "b.log"], cwd=tmp_path, capture_output=True).stdout
+    for jobs in ("1", "2"):
+        result = subprocess.run([*LOGPIPE, "grep", "-o", "-B1", "hit", "-j", jobs, "--backend", backend],
+                                cwd=tmp_path, capture_output=True)
+        assert result.stdout == expected and expected.count(b"--") == 5, jobs
+
+
+def test_habitual_flags_are_accepted(backend, tmp_path):
+    write(tmp_path / "a.log", b"sshd one\nother\n", "gzip")
+    write(tmp_path / "bin.dat", b"sshd\0binary\n")
+    expected = bytes(tmp_path / "a.log") + b":sshd one\n"
+    for flags in (["-r"], ["-R"], ["-E"], ["-P"], ["-z"], ["-I"], ["-r", "-z", "-E"]):
+        result = invoke("grep", *flags, "sshd", tmp_path, "--backend", backend)
+        assert result.exit_code == 0, (flags, result.output)
+        expected_out = expected if "-I" in flags else expected + b"Binary file " + bytes(tmp_path / "bin.dat") \
+            + b" matches\n"
+        assert result.stdout_bytes == expected_out, flags
+    help_text = invoke("grep", "--help").output
+    assert "dialect" in help_text.split("-E, --extended-regexp")[1].split("\n  -")[0]  # names the dialect
+
+
+def test_color_without_a_value_and_max_count_minus_one(backend, tmp_path):
+    write(tmp_path / "a.log", b"x hit\ny hit\n")
+    painted = b"x \x1b[01;31m\x1b[Khit\x1b[m\x1b[K\ny \x1b[01;31m\x1b[Khit\x1b[m\x1b[K\n"
+    # without a value: auto (CliRunner's stdout is no terminal: no colour), and the next word stays the pattern
+    assert invoke("grep", "--color", "hit", tmp_path / "a.log", "--backend", backend).stdout_bytes \
+        == b"x hit\ny hit\n"
+    assert invoke("grep", "hit", tmp_path / "a.log", "--color", "--backend", backend).exit_code == 0
+    assert invoke("grep", "--color=always", "hit", tmp_path / "a.log", "--backend", backend).stdout_bytes == painted
+    assert invoke("grep", "--colour", "always", "hit", tmp_path / "a.log").stdout_bytes == painted
+    assert invoke("grep", "-m", "-1", "hit", tmp_path / "a.log", "--backend", backend).stdout_bytes \
+        == b"x hit\ny hit\n"
+    assert invoke("grep", "--max-count=-1", "hit", tmp_path / "a.log").exit_code == 0
+
+
+@pytest.mark.parametrize("grep_colors", ["ms=04;32:fn=33:ln=34:bn=35:se=36", "sl=1:cx=2:mt=4", "ne:ms=7",
+                                         "mc=01;33:sl=:cx=2", "rv:sl=1:cx=2", "fn=:ln=1", ""])
+@pytest.mark.parametrize("flags", [["-n", "-H", "-A1"], ["-v", "-n", "-B1"], ["-o", "-b", "-H"], ["-c", "-H"]])
+def test_grep_colors_as_gnu_grep_reads_them(backend, tmp_path, grep_colors, flags):
+    data = b"a hit x hit\nb\nhit at start\nc\r\nd hit\r\n"
+    write(tmp_path / "x.log", data, "xz")
+    expected = subprocess.run([GREP, "--color=always", *flags, "--label", str(tmp_path / "x.log"), "hit", "-"],
+                              input=data, capture_output=True, env={"LC_ALL": "C", "GREP_COLORS": grep_colors})
+    result = invoke("grep", "--color=always", *flags, "hit", tmp_path / "x.log", "--backend", backend,
+                    env={"GREP_COLORS": grep_colors})
+    assert result.stdout_bytes == expected.stdout
+
+
+def test_huge_context_is_accepted_as_grep_does(backend, tmp_path):
+    write(tmp_path / "x.log", b"a\nsshd\nb\n", "gzip")
+    for flag in ("-C", "-A", "-B"):
+        result = invoke("grep", flag, "99999999999999999999", "sshd", tmp_path / "x.log", "--backend", backend)
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes == {"-C": b"a\nsshd\nb\n", "-A": b"sshd\nb\n", "-B": b"a\nsshd\n"}[flag]
+
+
+@pytest.mark.skipif(not RG, reason="ripgrep is not installed")
+@pytest.mark.parametrize("flags", [[], ["-m", "1"], ["-m", "2", "-A", "1"], ["-C", "1"], ["-m", "1", "-B", "2"]])
+def test_json_as_ripgrep_prints_it(backend, block_size, tmp_path, flags):
+    write(tmp_path / "a.log", b"x\nhit one\ny\nz\nhit two\nw\nhit three")  # no newline at the end
+    write(tmp_path / "b.log", b"nothing\n")
+    write(tmp_path / "c.log", b"hit\n" + b"filler\n" * 1000)
+    paths = [str(tmp_path / name) for name in ("a.log", "b.log", "c.log")]
+    expected = subprocess.run([RG, "--json", "--no-config", "-j1", *flags, "hit", *paths], capture_output=True).stdout
+    options = {"-m": "max_count", "-A": "after_context", "-B": "before_context", "-C": "context"}
+    fields = {}
+    for flag, value in zip(flags[::2], flags[1::2]):
+        if flag == "-C":
+            fields["after_context"] = fields["before_context"] = int(value)
+        else:
+            fields[options[flag]] = int(value)
+    from helpers import search_with
+
+    result = search_with(backend, block_size)("hit", *paths, json=True, **fields)
+    assert without_elapsed(result.lines) == without_elapsed(expected.split(b"\n")[:-1])
+    summary = without_elapsed(result.lines)[-1]["data"]["stats"]
+    ends = [m["data"]["stats"] for m in without_elapsed(result.lines) if m["type"] == "end"]
+    assert summary["bytes_printed"] == sum(end["bytes_printed"] for end in ends)

@@ -36,8 +36,7 @@ def refuse_json_with_counts(flags: dict) -> None:
 
 def refuse_with_tail(options: SearchOptions) -> None:
     """What --tail cannot do: counts and lists of files are known when a file ends, and a
-    followed file never does; --sort time merges whole files; URLs and standard input
-    cannot be followed as files are."""
+    followed file never does; URLs and standard input cannot be followed as files are."""
     if not options.tail:
         return
     for given, option in ((options.count, "--count"), (options.files_with_matches, "--files-with-matches"),
@@ -45,8 +44,6 @@ def refuse_with_tail(options: SearchOptions) -> None:
         if given:
             raise click.UsageError(f"--tail cannot be used with {option}: a count or a list of files is known when "
                                    "the files end, and followed files never do (use it without --tail)")
-    if options.sort is not None:
-        raise click.UsageError("--tail cannot be used with --sort: the lines are printed as they are written")
     for path in options.paths:
         if path == "-":
             raise click.UsageError("--tail follows files, not standard input (a pipe is read as it comes "

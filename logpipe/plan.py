@@ -48,7 +48,7 @@ class Plan:
                      "follow": options.follow}
         self.printer = printer
         self.remote = options.remote and _any_url(options.paths)
-        self.merge = options.sort == "time"  # --sort time: one chain per rotated set, merged by time
+        self.merge = options.sort == "time" and not options.tail  # --sort time: a chain per rotated set, merged
         self.follow = options.tail  # --tail: the follow stage, and one lane of the later stages per file
         self.executor = _executor(options, self.remote)
         self.search, self.limits = _search_settings(options)  # BlockSearch's keywords; the time stages' -m
@@ -112,7 +112,8 @@ class Plan:
                 "roots": self.roots, "walk": self.walk, "since": options.since, "until": options.until,
                 "block_size": options.block_size, "count_lines": options.line_numbers,
                 "max_line_bytes": options.max_line_bytes, "poll": options.tail_poll,
-                "idle_blocks": options.multiline, "max_count": options.max_count})]
+                "idle_blocks": options.multiline, "max_count": options.max_count,
+                "sort_by_time": options.sort == "time"})]
         return self._search_stages(fetch)
 
     def _search_stages(self, fetch: bool) -> list[Stage]:

@@ -190,10 +190,11 @@ def merge_by_time(streams: list[Iterable]) -> Iterator:
 
 def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: Messages | None = None,
            stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None,
-           **settings) -> Iterator:
+           sort_by_time: bool = False, **settings) -> Iterator:
     """--tail: follow the walk's `logfiles`, and the files that appear under the roots, as
     they grow (`logpipe.pipeline.follow.Follower`, whose keyword arguments `settings` are);
-    yield the records of every file, in the order their lines came.
+    yield the records of every file, in the order their lines came (`sort_by_time`: merged
+    by their times within a second, `logpipe.pipeline.timeline.TimeOrder`).
 
     Each file has a lane, `lanes()`: the plan's stages after `cat` with pieces of their
     own. The printer pulls, the follower waits for a file to grow and reads its new whole
@@ -201,36 +202,64 @@ def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: 
     cannot pause for input that has not come yet) over the same pieces, search them.
     With `max_count` (-m), the follow ends after that many selected lines in all."""
     from .pipeline.follow import Follower, begin_lane
+    from .signals import Terminated
 
     running: dict = {}  # file -> its lane's entries
+    order = None
+    if sort_by_time:
+        from .pipeline.timeline import TimeOrder
+
+        order = TimeOrder()
 
     def start(file) -> bool:
         entries = running[file] = lanes()
         return begin_lane(entries, file)
 
-    follower = Follower(logfiles, start, messages=messages, stats=stats, sink=sink, **settings)
+    def enough() -> bool:
+        return max_count is not None and sink.matches >= max_count
+
+    follower = Follower(logfiles, start, messages=messages, stats=stats, sink=sink,
+                        deadline=order.deadline if order is not None else None, **settings)
     batches = follower.batches()
     try:
         for file, blocks in batches:
-            feed = _Feed(blocks)
-            records = feed
-            for name, pieces, keywords in running[file]:
-                records = STAGES[name](*pieces, records, **keywords)
-            try:
-                for record in records:
+            if file is not None:
+                feed = _Feed(blocks)
+                records = feed
+                for name, pieces, keywords in running[file]:
+                    records = STAGES[name](*pieces, records, **keywords)
+                try:
+                    for record in records:
+                        if order is not None:
+                            order.add(record)
+                            continue
+                        yield record
+                        if enough():
+                            return
+                finally:
+                    _close(records)
+                if feed.skipped:
+                    follower.skip(file)
+                if blocks[-1].last:
+                    del running[file]
+            if order is not None:
+                for record in order.due():
                     yield record
-                    if max_count is not None and sink.matches >= max_count:
+                    if enough():
                         return
-            finally:
-                _close(records)
-            if feed.skipped:
-                follower.skip(file)
-            if blocks[-1].last:
-                del running[file]
+    except (KeyboardInterrupt, Terminated):
+        if order is not None:
+            yield from order.rest()  # what the files held at the end (the follower read it)
+        raise
     finally:
         batches.close()
         follower.close()
         _close(logfiles)
+    if order is not None:
+        for record in order.rest():
+            yield record
+            if enough():
+                return
 
 
 class _Feed:

@@ -261,54 +261,86 @@ def stamp(window: TimeWindow, target: Generator):
 
 @stage
 def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages | None = None,
-           stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None, **settings):
+           stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None,
+           sort_by_time: bool = False, **settings):
     """--tail: receive the walk's logfiles; when the walk is done, follow them, and the
     files that appear under the roots, as they grow (`logpipe.pipeline.follow.Follower`,
     whose keyword arguments `settings` are), pushing each file's new blocks as they come.
 
     Each file has a lane, `lanes()`: the plan's stages after `cat` with pieces of their
     own, as coroutines made once when the file is met and kept while it is followed,
-    each lane ending in `target`. A file whose lane answers `SKIP_FILE` is let go. With
-    `max_count` (-m), the follow ends after that many selected lines in all."""
+    each lane ending in `target` (`sort_by_time`: in a `logpipe.pipeline.timeline.TimeOrder`
+    first, which hands them on merged by their times within a second). A file whose lane
+    answers `SKIP_FILE` is let go. With `max_count` (-m), the follow ends after that many
+    selected lines in all."""
     from .pipeline.follow import Follower, begin_lane
+    from .signals import Terminated
 
     logfiles: list = []
     running: dict = {}  # file -> the first coroutine of its lane
+    order = None
+    if sort_by_time:
+        from .pipeline.timeline import TimeOrder
 
-    def into_target():
-        return _Enough(target, sink, max_count) if max_count is not None else _Shared(target)
+        order = TimeOrder()
+
+    def send(records) -> None:
+        for record in records:
+            target.send(record)
+            if max_count is not None and sink.matches >= max_count:
+                raise StopSearch
 
     def start(file) -> bool:
         entries = lanes()
-        lane = into_target()
+        if order is not None:
+            lane = _Into(order.add)
+        else:
+            lane = _Enough(target, sink, max_count) if max_count is not None else _Shared(target)
         for name, pieces, keywords in reversed(entries):
             lane = STAGES[name](*pieces, lane, **keywords)
         running[file] = lane
         return begin_lane(entries, file)
 
     def finish() -> None:
-        follower = Follower(logfiles, start, messages=messages, stats=stats, sink=sink, **settings)
+        follower = Follower(logfiles, start, messages=messages, stats=stats, sink=sink,
+                            deadline=order.deadline if order is not None else None, **settings)
         batches = follower.batches()
         try:
             for file, blocks in batches:
-                lane = running[file]
-                for block in blocks:
-                    if lane.send(block) == SKIP_FILE:
-                        follower.skip(file)
-                        break
-                if blocks[-1].last:
-                    running.pop(file).close()
+                if file is not None:
+                    lane = running[file]
+                    for block in blocks:
+                        if lane.send(block) == SKIP_FILE:
+                            follower.skip(file)
+                            break
+                    if blocks[-1].last:
+                        running.pop(file).close()
+                if order is not None:
+                    send(order.due())
+        except (KeyboardInterrupt, Terminated):
+            if order is not None:
+                send(order.rest())  # what the files held at the end (the follower read it)
+            raise
         finally:
             batches.close()
             follower.close()
             for lane in running.values():
                 lane.close()
+        if order is not None:
+            send(order.rest())
 
     def step(logfile) -> None:
         logfiles.append(logfile)
 
     step.finish = finish
     return step
+
+
+@coroutine
+def _Into(add):
+    """A lane's end that hands its records to `add` (the time order, with --sort time)."""
+    while True:
+        add((yield))
 
 
 @coroutine

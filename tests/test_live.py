@@ -367,6 +367,30 @@ def test_tail_since_prints_what_matches_since_then_follows_until(backend, tmp_pa
                                                            b"ERROR five minutes ago, rotated", b"ERROR now"]
 
 
+def test_tail_sort_time_merges_the_files_by_their_timestamps(backend, tmp_path):
+    """--sort time: lines of different files that come within a second of each other go
+    out in the order of their timestamps; a file's own order is kept (a line without a
+    timestamp, or earlier than the line before it, stays after it)."""
+    marker, a, b = tmp_path / "m.log", tmp_path / "a.log", tmp_path / "b.log"
+    for path in (marker, a, b):
+        path.write_text("")
+    with Follow("--backend", backend, "--tail", "--sort", "time", "-h", "ERROR", str(marker), str(a),
+                str(b)) as follow:
+        follow.ready(marker, "2026-11-30 09:00:00 ERROR ready")
+        with Writer(a) as first, Writer(b) as second:
+            first.line("2026-11-30 10:00:03 ERROR a, third")
+            first.line("ERROR a, continued (no time of its own)")
+            second.line("2026-11-30 10:00:01 ERROR b, first")
+            second.line("2026-11-30 10:00:04 ERROR b, fourth")
+            first.line("2026-11-30 10:00:02 ERROR a, late in its own file (it keeps its place there)")
+            follow.wait_for_line(b"ERROR b, fourth")
+        status, lines, _ = follow.stop()
+    assert after_ready(lines) == [b"2026-11-30 10:00:01 ERROR b, first", b"2026-11-30 10:00:03 ERROR a, third",
+                                  b"ERROR a, continued (no time of its own)",
+                                  b"2026-11-30 10:00:02 ERROR a, late in its own file (it keeps its place there)",
+                                  b"2026-11-30 10:00:04 ERROR b, fourth"]
+
+
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "head"])
 def test_tail_ends_on_signals_and_a_closed_pipe(backend, how, tmp_path):
     """Ctrl-C 130, SIGTERM 143 (an unfinished last line printed first), `| head -1` 0 as
@@ -412,7 +436,6 @@ LOGPIPE_TAIL = [sys.executable, "-m", "logpipe", "grep", "--no-progress", "--no-
 
 @pytest.mark.parametrize("args, message", [
     (["-c"], b"--tail cannot be used with --count"), (["-l"], b"--tail cannot be used with --files-with-matches"),
-    (["--sort", "time"], b"--tail cannot be used with --sort"),
     (["x", "s3://bucket/logs"], b"--tail follows local files only: s3://bucket/logs is a URL"),
     (["x", "-"], b"--tail follows files, not standard input")])
 def test_tail_refuses_what_it_cannot_follow(args, message):

@@ -60,8 +60,9 @@ class Follower:
                  walk: dict | None = None, since: float | None = None, until: float | None = None,
                  block_size: int = BLOCK_SIZE, count_lines: bool = True, max_line_bytes: int = MAX_LINE_BYTES,
                  poll: float | None = None, idle_blocks: bool = False, messages: Messages | None = None,
-                 stats: Stats | None = None, sink=None) -> None:
+                 stats: Stats | None = None, sink=None, deadline: Callable[[], float | None] | None = None) -> None:
         self.logfiles, self.until = logfiles, until
+        self.deadline = deadline  # when the consumer wants to be woken (`time.monotonic()`), or None
         self.poll, self.idle_blocks = poll, idle_blocks
         self.messages = messages or Messages()
         self.sink = sink
@@ -78,7 +79,8 @@ class Follower:
     def batches(self) -> Iterator[tuple[object, list[Block]]]:
         """`(file, blocks)`: each file's new whole lines as they come, an empty block when
         it has gone quiet (with `idle_blocks`), and its `last` block when it is let go or
-        the follow ends (by --until, Ctrl-C or SIGTERM, after its unfinished last line).
+        the follow ends (by --until, Ctrl-C or SIGTERM, after its unfinished last line);
+        with a `deadline`, a `(None, [])` after each round, for the consumer's own timers.
         Ends by itself only at --until; `OutputClosed` from the wait ends it too."""
         self.watch = self.tree.watch = make_watch(self.sink.stream if self.sink is not None else None, self.poll,
                                                   self.messages)
@@ -141,6 +143,8 @@ class Follower:
             for logfile in found:  # then the files new in the tree
                 yield from self.tree.track(logfile, initial=False)
             yield from self._due()
+            if self.deadline is not None:
+                yield None, []
 
     def _wait(self, timeout: float | None):
         try:
@@ -164,6 +168,9 @@ class Follower:
                 deadlines.append(file.copy_since + GRACE)
         if self.skipping:
             deadlines.append(now)
+        wanted = self.deadline() if self.deadline is not None else None
+        if wanted is not None:
+            deadlines.append(wanted)
         timeout = min(deadlines) - now if deadlines else None
         if self.until is not None:
             left = self.until - time.time()
@@ -201,7 +208,7 @@ class Follower:
                 blocks = list(file.read(None)) + file.rest()
                 self._let_go(file)
                 yield file, blocks + [file.end()]
-        self.skipping = {file for file in self.skipping if not isinstance(file, Followed)}
+        self.skipping.difference_update([file for file in self.skipping if isinstance(file, Followed)])
 
     def _end_all(self) -> Iterator:
         """The end of the follow: what each file holds is read to its end (the last line,

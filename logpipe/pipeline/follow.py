@@ -45,7 +45,7 @@ from .blocks import MAX_LINE_BYTES
 from .codecs import BLOCK_SIZE
 from .followed import Followed, batched
 from .rotation import GRACE, Tree, output_identity
-from .watch import OutputClosed, Polling, WatchesExhausted, make_watch
+from .watch import OutputClosed, Polling, make_watch
 
 IDLE = 0.5    # seconds a file is quiet before its lane hears so (--records: its open record goes out)
 
@@ -147,15 +147,14 @@ class Follower:
                 yield None, []
 
     def _wait(self, timeout: float | None):
-        try:
-            return self.watch.wait(timeout)
-        except WatchesExhausted:
+        if self.watch.exhausted:  # inotify refused a watch: every file is looked at in turn from now on
             self.messages.warn("--tail", "no inotify watch left (fs.inotify.max_user_watches): "
                                          "looking for changes every 0.5 s instead")
             self.watch.close()
             self.watch = self.tree.watch = Polling(self.sink.stream if self.sink is not None else None,
                                                    files=self.files.values())
-            return self.watch.wait(0)
+            return self.watch.wait(0)._replace(files=list(self.files.values()), rescan=True)
+        return self.watch.wait(timeout)
 
     def _timeout(self) -> float | None:
         now, deadlines = time.monotonic(), []

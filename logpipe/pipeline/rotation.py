@@ -102,7 +102,25 @@ class Tree:
 
     def rescan(self) -> list[LogFile]:
         """Walk the tree again: renamed files get their new names, files no longer in it are
-        gone, every directory of it is watched; the files new in it are returned."""
+        gone, every directory of it is watched; the files new in it are returned. A
+        directory watched for the first time is walked once more after its watch is set, so
+        that a file created in it meanwhile is seen either way."""
+        seen, directories = self._walk()
+        if sum(self.watch.add_directory(directory) for directory in directories):
+            seen, _ = self._walk()
+        now = time.monotonic()
+        for identity, file in self.files.items():
+            found = seen.get(identity)
+            if found is not None:
+                file.path, file.name, file.gone = found[0].path, found[0].name, None
+            elif file.gone is None:
+                file.gone = now
+        self.ignored = {identity: ctime for identity, ctime in self.ignored.items() if identity in seen}
+        return [logfile for identity, (logfile, info) in seen.items()
+                if identity not in self.files and not self._ignoring(identity, info)]
+
+    def _walk(self) -> tuple[dict, list[str]]:
+        """The regular files the walk selects now, by identity, and its directories."""
         directories: list[str] = []
         seen: dict[tuple[int, int], tuple[LogFile, os.stat_result]] = {}
         for logfile in walk_tree(self.roots, **self.walk, messages=Messages(silent=True), directories=directories):
@@ -115,18 +133,7 @@ class Tree:
         for root in self.roots:
             if root != "-" and not os.path.isdir(root or "."):
                 directories.append(os.path.dirname(root))  # a file given: its directory shows it replaced
-        for directory in directories:
-            self.watch.add_directory(directory)
-        now = time.monotonic()
-        for identity, file in self.files.items():
-            found = seen.get(identity)
-            if found is not None:
-                file.path, file.name, file.gone = found[0].path, found[0].name, None
-            elif file.gone is None:
-                file.gone = now
-        self.ignored = {identity: ctime for identity, ctime in self.ignored.items() if identity in seen}
-        return [logfile for identity, (logfile, info) in seen.items()
-                if identity not in self.files and not self._ignoring(identity, info)]
+        return seen, directories
 
     def track(self, logfile: LogFile, initial: bool) -> Iterator:
         """Begin following `logfile` (met by the first walk, `initial`, or found later)."""

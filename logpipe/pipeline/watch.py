@@ -29,17 +29,16 @@ class OutputClosed(Exception):
     """The reader of standard output went away (its pipe has no reader left)."""
 
 
-class WatchesExhausted(Exception):
-    """inotify refused a watch (fs.inotify.max_user_watches reached): polling takes over."""
-
-
 class Changes(NamedTuple):
     files: list         # followed files that may have grown (all of them: polling, or events lost)
     rescan: bool        # the tree may have changed: walk it again
 
 
 class Watch:
-    """What both watchers share: the poll object, and standard output watched for its reader."""
+    """What both watchers share: the poll object, and standard output watched for its reader.
+    `exhausted`: inotify refused a watch (fs.inotify.max_user_watches): polling must take over."""
+
+    exhausted = False
 
     def __init__(self, output) -> None:
         self.poller = select.poll()
@@ -56,8 +55,9 @@ class Watch:
                 raise OutputClosed
         return [fd for fd, _ in ready]
 
-    def add_directory(self, path: str) -> None:
-        pass
+    def add_directory(self, path: str) -> bool:
+        """Watch `path`; whether it was not watched before."""
+        return False
 
     def add_file(self, file) -> None:
         pass
@@ -118,17 +118,17 @@ class Inotify(Watch):
         self.file_mask = flags.MODIFY | flags.ONESHOT
         self.by_descriptor = os.path.isdir("/proc/self/fd")
 
-    def add_directory(self, path: str) -> None:
+    def add_directory(self, path: str) -> bool:
         if path in self.watched:
-            return
+            return False
         try:
             wd = self.inotify.add_watch(path or ".", self.directory_mask)
         except OSError as err:
-            if err.errno == 28:  # ENOSPC: no watch left
-                raise WatchesExhausted from None
-            return  # gone already, or not readable: the next walk tells
+            self.exhausted = self.exhausted or err.errno == 28  # ENOSPC: no watch left
+            return False  # gone already, or not readable: the next walk tells
         self.watched.add(path)
         self.directories[wd] = path
+        return True
 
     def add_file(self, file) -> None:
         self.arm(file)
@@ -140,8 +140,7 @@ class Inotify(Watch):
         try:
             wd = self.inotify.add_watch(target, self.file_mask)
         except OSError as err:
-            if err.errno == 28:
-                raise WatchesExhausted from None
+            self.exhausted = self.exhausted or err.errno == 28
             return
         self.files[wd] = file
         self.armed[file] = wd

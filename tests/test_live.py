@@ -96,6 +96,55 @@ def _normal(out: bytes, flags: dict) -> bytes:
     return json.dumps(messages).encode()
 
 
+@pytest.mark.parametrize("kind", ["terminal", "socket"])
+def test_lines_from_a_terminal_or_a_socket_come_as_they_are_typed(backend, kind):
+    """`logpipe grep ERROR -` reading a terminal (a pty) or a socket: each line as it comes."""
+    import pty
+    import socket
+
+    if kind == "terminal":
+        ours, theirs = pty.openpty()
+        write = lambda data: os.write(ours, data)  # noqa: E731
+    else:
+        ours_socket, theirs_socket = socket.socketpair()
+        ours, theirs = ours_socket.detach(), theirs_socket.detach()
+        write = lambda data: os.write(ours, data)  # noqa: E731
+    try:
+        with Follow("--backend", backend, "ERROR", "-", stdin=theirs) as follow:
+            os.close(theirs)
+            write(b"ERROR one\n")
+            follow.wait_for(1, STARTUP)
+            write(b"info\nERROR two\n")
+            follow.wait_for(2)
+            assert follow.lines == [b"ERROR one", b"ERROR two"]
+    finally:
+        os.close(ours)
+
+
+def test_a_nul_arriving_later_on_a_pipe_makes_the_rest_binary(backend, monkeypatch):
+    """A pipe's binary verdict is taken on what has come by its first line; a NUL that comes
+    later within the first 32 KiB makes the rest binary, as GNU grep reads a pipe."""
+    read, write = os.pipe()
+    out = io.BytesIO()
+
+    def feed() -> None:
+        with os.fdopen(write, "wb", buffering=0) as pipe:
+            pipe.write(b"ERROR printed as text\n")
+            end = time.monotonic() + DEADLINE
+            while b"ERROR printed" not in out.getvalue() and time.monotonic() < end:
+                time.sleep(0.01)  # until the first line is out (the search runs in this process)
+            pipe.write(b"\0 ERROR after the NUL\nERROR again\n")
+
+    with os.fdopen(read, "rb") as piped:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(piped))
+        writer = threading.Thread(target=feed)
+        writer.start()
+        status = run(SearchOptions(patterns=(b"ERROR",), paths=("-",), backend=backend, line_buffered=True), out,
+                     io.BytesIO())
+        writer.join()
+    assert (status, out.getvalue()) == (0, b"ERROR printed as text\nBinary file (standard input) matches\n")
+
+
 def test_a_fifo_given_as_path_streams_with_workers_asked_for(backend, tmp_path):
     """A FIFO among the PATHs is searched in this process (-j N or not): its lines come as written."""
     fifo = tmp_path / "pipe"

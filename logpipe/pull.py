@@ -201,15 +201,10 @@ def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: 
     lines, and the lane's generators, built again over each batch of blocks (a generator
     cannot pause for input that has not come yet) over the same pieces, search them.
     With `max_count` (-m), the follow ends after that many selected lines in all."""
-    from .pipeline.follow import Follower, begin_lane
+    from .pipeline.follow import begin_lane, follower_for
     from .signals import Terminated
 
     running: dict = {}  # file -> its lane's entries
-    order = None
-    if sort_by_time:
-        from .pipeline.timeline import TimeOrder
-
-        order = TimeOrder()
 
     def start(file) -> bool:
         entries = running[file] = lanes()
@@ -218,8 +213,8 @@ def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: 
     def enough() -> bool:
         return max_count is not None and sink.matches >= max_count
 
-    follower = Follower(logfiles, start, messages=messages, stats=stats, sink=sink,
-                        deadline=order.deadline if order is not None else None, **settings)
+    follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
+                                   sink=sink, **settings)
     batches = follower.batches()
     try:
         for file, blocks in batches:

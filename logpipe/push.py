@@ -273,16 +273,12 @@ def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages |
     first, which hands them on merged by their times within a second). A file whose lane
     answers `SKIP_FILE` is let go. With `max_count` (-m), the follow ends after that many
     selected lines in all."""
-    from .pipeline.follow import Follower, begin_lane
+    from .pipeline.follow import begin_lane, follower_for
     from .signals import Terminated
 
     logfiles: list = []
     running: dict = {}  # file -> the first coroutine of its lane
     order = None
-    if sort_by_time:
-        from .pipeline.timeline import TimeOrder
-
-        order = TimeOrder()
 
     def send(records) -> None:
         for record in records:
@@ -302,8 +298,9 @@ def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages |
         return begin_lane(entries, file)
 
     def finish() -> None:
-        follower = Follower(logfiles, start, messages=messages, stats=stats, sink=sink,
-                            deadline=order.deadline if order is not None else None, **settings)
+        nonlocal order
+        follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
+                                       sink=sink, **settings)
         batches = follower.batches()
         try:
             for file, blocks in batches:

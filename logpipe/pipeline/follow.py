@@ -250,6 +250,18 @@ class Follower:
         if blocks:
             yield file, blocks
 
+def follower_for(logfiles: Iterable[LogFile], start: Callable[[object], bool], *, sort_by_time: bool = False,
+                 **settings) -> tuple[Follower, object]:
+    """A backend's follow stage's follower, and with --sort time (`sort_by_time`) the time
+    order its records go through (`logpipe.pipeline.timeline.TimeOrder`), else None."""
+    order = None
+    if sort_by_time:
+        from .timeline import TimeOrder
+
+        order = TimeOrder()
+    return Follower(logfiles, start, deadline=order.deadline if order is not None else None, **settings), order
+
+
 def _still_there(file: Followed) -> bool:
     """Whether `file` is still at the path it was last seen at (or known to be gone)."""
     if file.gone is not None:

@@ -264,9 +264,9 @@ def test_tail_across_rotations_prints_every_line_once(backend, watch, tmp_path):
 
 
 def test_tail_names_and_numbers_after_rotation(backend, tmp_path):
-    """-n: a line's number in its file as it is on disk when the line is read; a file renamed
-    within the walk is printed under its new name (every line read after the rename), and a
-    truncated one counts from 1 again."""
+    """-n: a line's number in its file as it is on disk when the line is read (the renamed
+    file's numbers go on; its lines are printed under its new name once the rename is seen,
+    so those read around it may have either), and a truncated file counts from 1 again."""
     log = tmp_path / "app.log"
     log.write_text("old\nold\n")
     (tmp_path / "m.log").write_text("")
@@ -283,9 +283,10 @@ def test_tail_names_and_numbers_after_rotation(backend, tmp_path):
             app.line("ERROR truncated")
             follow.wait_for_line(b"ERROR truncated")
         status, lines, _ = follow.stop()
-    found = after_ready(lines)  # a line written before the rename is printed under either name
+    found = after_ready(lines)  # the lines read around the rename are printed under either name
     assert found[0] in (b"./app.log:3:ERROR before", b"./app.log.1:3:ERROR before")
-    assert found[1:] == [b"./app.log.1:4:ERROR late", b"./app.log:1:ERROR new", b"./app.log:1:ERROR truncated"]
+    assert found[1] in (b"./app.log:4:ERROR late", b"./app.log.1:4:ERROR late")
+    assert found[2:] == [b"./app.log:1:ERROR new", b"./app.log:1:ERROR truncated"]
 
 
 def test_tail_new_files_as_the_walk_selects_them(backend, tmp_path):

@@ -16,8 +16,9 @@ import os
 import time
 from pathlib import Path
 
+import trees
+
 NEEDLE = "Killed process 4"
-LOGHUB = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "loghub"
 ORDERED = "time/ordered-1gb.log"
 MERGE = "time/merge"
 START = 1796000000  # 2026-11-30T00:53:20Z: the ordered log's first second
@@ -48,7 +49,8 @@ def _ordered_log(path: Path) -> None:
 def _merge_logs(directory: Path) -> None:
     """16 logs of 16 MB: each loghub file repeated."""
     directory.mkdir(parents=True, exist_ok=True)
-    sources = sorted(LOGHUB.glob("*.log")) if LOGHUB.is_dir() else []
+    loghub = trees.loghub_dir()
+    sources = sorted(loghub.glob("*.log")) if loghub else []
     for source in sources[:16]:
         data = source.read_bytes()
         with open(directory / source.name, "wb") as out:
@@ -63,6 +65,11 @@ def prepare(root: Path, size_mb: int) -> None:
     if not ordered.exists():
         _ordered_log(ordered.with_suffix(".tmp"))
         ordered.with_suffix(".tmp").rename(ordered)
+    merge_logs(root)
+
+
+def merge_logs(root: Path) -> None:
+    """root/MERGE: the 16 logs of the merge (also bench_timeline's), built once."""
     merge = root / MERGE
     if not (merge / "done").exists():
         _merge_logs(merge)

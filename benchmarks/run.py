@@ -32,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -40,6 +41,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import trees  # noqa: E402
+import watch  # noqa: E402
 from logpipe.demo import log_lines  # noqa: E402
 from tools.revisions import installed  # noqa: E402
 
@@ -80,9 +83,13 @@ def compress_file(job: tuple[str, str, str]) -> None:
     Path(target).write_bytes(packed)
 
 
-def build_corpus(size_mb: int, source: str | None) -> Path:
+def corpus_root(size_mb: int, source: str | None) -> Path:
     key = hashlib.sha256(f"{size_mb}:{source}:{FILES}:v1".encode()).hexdigest()[:12]
-    root = HERE / "data" / f"corpus-{size_mb}mb-{key}"
+    return HERE / "data" / f"corpus-{size_mb}mb-{key}"
+
+
+def build_corpus(size_mb: int, source: str | None) -> Path:
+    root = corpus_root(size_mb, source)
     if (root / "done").exists():
         return root
     shutil.rmtree(root, ignore_errors=True)
@@ -136,6 +143,17 @@ class Run(NamedTuple):
     seconds: float  # wall
     peak: int       # bytes, the largest process
     cpu: float      # user + system seconds of the command and every child it waited for
+    tree_peak: int  # bytes, PSS summed over the whole process tree (a parent and its workers)
+
+
+TREE_SAMPLE_S = 0.025  # how often the process tree's memory is sampled (watch.py's tree and memory)
+
+
+def _sample_tree(pid: int, done: threading.Event, peak: list[int]) -> None:
+    while True:
+        peak[0] = max(peak[0], watch.memory(watch.tree(pid))[1])
+        if done.wait(TREE_SAMPLE_S):
+            return
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
@@ -145,21 +163,28 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
     stop at the first match. Peak memory comes from GNU time (`%M`): measured from this
     Python process, a child's maxrss would include this process's own size at fork. CPU
     time from wait4: the child's and its reaped descendants' (a logpipe's workers), which
-    a loaded machine disturbs less than wall time."""
+    a loaded machine disturbs less than wall time. The memory of the whole process tree
+    (PSS, summed: a parent and its workers) is sampled every TREE_SAMPLE_S seconds by a
+    thread of this process, which costs the command no CPU time of its own."""
     report = SCRATCH.with_suffix(".rss")
     timed = [TIME, "-f", "%M", "-o", str(report), *command] if os.path.exists(TIME) else command
     with open(SCRATCH, "wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(timed, stdout=out, stderr=subprocess.DEVNULL, env=env or environment(HERE.parent))
+        done, tree_peak = threading.Event(), [0]
+        sampler = threading.Thread(target=_sample_tree, args=(process.pid, done, tree_peak), daemon=True)
+        sampler.start()
         _, wait_status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
         process.returncode = os.waitstatus_to_exitcode(wait_status)
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(command)} failed with status {process.returncode}")
     peak = 0
     if os.path.exists(TIME):
         peak = int(report.read_text().split()[-1]) * 1024
-    return Run(seconds, peak, usage.ru_utime + usage.ru_stime)
+    return Run(seconds, peak, usage.ru_utime + usage.ru_stime, tree_peak[0])
 
 
 def other_revision(command: list[str], python: str) -> list[str] | None:
@@ -241,14 +266,14 @@ def make_big_file(root: Path, size_mb: int) -> None:
                     break
 
 
-def ratio(results: dict, a: str, b: str) -> float | None:
+def ratio(results: dict, a: str, b: str, key: str = "median") -> float | None:
     if a in results and b in results:
-        return results[a]["median"] / results[b]["median"]
+        return results[a][key] / max(results[b][key], 1e-9)
     return None
 
 
 TARGETS = [
-    # (what, numerator, denominator, at most, at least)
+    # (what, numerator, denominator, at most, at least[, judged on: "wall" (default) or "wall+cpu"])
     ("gz: logpipe / ugrep -z -r", "gz: logpipe", "gz: ugrep", 1.0, None),
     ("gz: logpipe / rg -z", "gz: logpipe", "gz: rg", 0.7, None),
     ("zst: logpipe / ugrep -z -r", "zst: logpipe", "zst: ugrep", 1.0, None),
@@ -269,8 +294,9 @@ TARGETS = [
 
 def suites() -> list:
     """The benchmark groups beside this file (`bench_*.py`), each with `commands(root, python)`
-    -> {name: argv}, `TARGETS` (same shape as above) and optionally `prepare(root, size_mb)` and
-    `report() -> [table rows]` (figures it measured itself, printed after the targets)."""
+    -> {name: argv}, `TARGETS` (same shape as above) and optionally `prepare(root, size_mb)`,
+    `report() -> [table rows]` (figures it measured itself, printed after the targets) and
+    `USES_CORPUS = False` (its inputs are its own: run.py's corpus is not built for it)."""
     import importlib
 
     found = []
@@ -288,25 +314,40 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--against", metavar="REV",
                         help="also run every logpipe command with git revision REV (its own venv), side by side")
+    parser.add_argument("--tree-mb", type=int, default=trees.SIZES["tree_mb"],
+                        help="issue 20's plain/gz/zst trees (default %(default)s MB, 64 files)")
+    parser.add_argument("--big-mb", type=int, default=trees.SIZES["big_mb"],
+                        help="issue 20's one big file, plain and gz (default %(default)s MB)")
+    parser.add_argument("--small-files", type=int, default=trees.SIZES["small_files"],
+                        help="issue 20's tree of 1 KiB files (default %(default)s files)")
     args = parser.parse_args()
+    trees.SIZES.update(tree_mb=args.tree_mb, big_mb=args.big_mb, small_files=args.small_files)
     against = installed(args.against) if args.against else None
 
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    root = build_corpus(args.size_mb, args.source)
-    make_big_file(root, args.size_mb)
+    root = corpus_root(args.size_mb, args.source)
     table = commands(root, sys.executable)
+    if args.only:
+        table = {name: cmd for name, cmd in table.items() if re.search(args.only, name)}
+    corpus_needed = bool(table)
     targets = list(TARGETS)
     selected_suites = []
     for suite in suites():
         suite_table = suite.commands(root, sys.executable)
         if args.only and not any(re.search(args.only, name) for name in suite_table):
             continue  # nothing of it runs: build none of its inputs, start none of its servers
-        if hasattr(suite, "prepare"):
-            suite.prepare(root, args.size_mb)
-            suite_table = suite.commands(root, sys.executable)  # with what prepare started (a server's address)
+        corpus_needed = corpus_needed or getattr(suite, "USES_CORPUS", True)
         table.update(suite_table)
         targets += suite.TARGETS
         selected_suites.append(suite)
+    if corpus_needed:
+        build_corpus(args.size_mb, args.source)
+    if any(name.startswith("1 GB file") for name in table):
+        make_big_file(root, args.size_mb)
+    for suite in selected_suites:
+        if hasattr(suite, "prepare"):
+            suite.prepare(root, args.size_mb)
+            table.update(suite.commands(root, sys.executable))  # with what prepare started (a server's address)
     if args.only:
         table = {name: cmd for name, cmd in table.items() if re.search(args.only, name)}
     names = list(table)
@@ -329,18 +370,21 @@ def main() -> None:
             runs[key].append(measure(*commands_of[key]))
     summaries = {key: {"median": statistics.median(r.seconds for r in rs), "min": min(r.seconds for r in rs),
                        "max": max(r.seconds for r in rs), "peak_mb": max(r.peak for r in rs) / 1e6,
-                       "cpu": statistics.median(r.cpu for r in rs)}
+                       "cpu": statistics.median(r.cpu for r in rs),
+                       "tree_mb": max(r.tree_peak for r in rs) / 1e6}
                  for key, rs in runs.items()}
     results = {name: summaries[name, "new"] for name in names}
     old_results = {name: summaries[name, "old"] for name in names if (name, "old") in summaries}
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} " \
               f"{platform.python_version()}, {platform.platform()}"
     print(f"corpus: {args.size_mb} MB {'from ' + args.source if args.source else 'synthetic'}, {FILES} files, "
-          f"{args.repeat} rounds; machine: {machine}; load average before/after: {load_before} / "
+          f"{args.repeat} rounds; issue 20's inputs: trees of {args.tree_mb} MB, one file of {args.big_mb} MB, "
+          f"{args.small_files} small files; machine: {machine}; load average before/after: {load_before} / "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("\n| command | median s | min-max s | CPU s | peak MB |\n|---|---:|---:|---:|---:|")
+    print("\n| command | median s | min-max s | CPU s | peak MB | tree MB |\n|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['median']:.3f} | {r['min']:.3f}-{r['max']:.3f} | {r['cpu']:.3f} | {r['peak_mb']:.0f} |")
+        print(f"| {name} | {r['median']:.3f} | {r['min']:.3f}-{r['max']:.3f} | {r['cpu']:.3f} | {r['peak_mb']:.0f} "
+              f"| {r['tree_mb']:.0f} |")
     if against:
         print(f"\nnew: this checkout ({HERE.parent}); old: {args.against} = {against.commit[:10]} ({against.source}); "
               f"medians of {args.repeat} alternated rounds")
@@ -350,27 +394,37 @@ def main() -> None:
             new = results[name]
             print(f"| {name} | {new['median']:.3f} | {old['median']:.3f} | {new['median'] / old['median']:.2f} | "
                   f"{new['cpu']:.3f} | {old['cpu']:.3f} | {new['cpu'] / max(old['cpu'], 1e-9):.2f} |")
-    print("\n| target | measured | goal | met |" + (" old |" if against else "")
-          + "\n|---|---:|---:|---|" + ("---:|" if against else ""))
+    print("\n| target | wall | CPU | goal | met |" + (" old wall | old CPU |" if against else "")
+          + "\n|---|---:|---:|---:|---|" + ("---:|---:|" if against else ""))
     verdicts = []
-    for what, a, b, at_most, at_least in targets:
-        value = ratio(results, a, b)
+    for what, a, b, at_most, at_least, *judged in targets:
+        judged = judged[0] if judged else "wall"  # CPU time too: a ratio to another program's
+        value, cpu = ratio(results, a, b), ratio(results, a, b, "cpu")
+        if a not in results and b not in results:
+            continue  # neither side was selected (--only)
         if value is None:
-            print(f"| {what} | - | ≤ {at_most} | not measured |" + (" |" if against else ""))
+            print(f"| {what} | - | - | ≤ {at_most} | not measured |" + (" | |" if against else ""))
             continue
-        met = value <= at_most and (at_least is None or value >= at_least)
-        goal = f"{at_least}-{at_most}" if at_least else f"≤ {at_most}"
-        verdicts.append({"target": what, "ratio": value, "goal": goal, "met": met})
-        old_value = ratio({**results, **old_results}, a, b) if a in old_results or b in old_results else None
-        print(f"| {what} | {value:.2f} | {goal} | {'yes' if met else 'NO'} |"
-              + (f" {old_value:.2f} |" if old_value is not None else " - |" if against else ""))
+
+        def within(x: float) -> bool:
+            return x <= at_most and (at_least is None or x >= at_least)
+
+        met = within(value) and (judged == "wall" or within(cpu))
+        goal = (f"{at_least}-{at_most}" if at_least else f"≤ {at_most}") + (" (wall and CPU)" if judged != "wall" else "")
+        verdicts.append({"target": what, "ratio": value, "cpu_ratio": cpu, "goal": goal, "met": met})
+        both = {**results, **old_results}
+        old = (ratio(both, a, b), ratio(both, a, b, "cpu")) if a in old_results or b in old_results else None
+        print(f"| {what} | {value:.2f} | {cpu:.2f} | {goal} | {'yes' if met else 'NO'} |"
+              + (f" {old[0]:.2f} | {old[1]:.2f} |" if old is not None else " - | - |" if against else ""))
     for suite in selected_suites:  # rows a suite measures itself (e.g. memory summed over a process tree)
         for row in suite.report() if hasattr(suite, "report") else []:
             print(row)
-    peak = max((results.get(n, {}).get("peak_mb", 0) for n in names if n.startswith(("gz: logpipe", "zst: logpipe",
-                                                                                       "1 GB"))), default=0)
-    print(f"| peak memory, logpipe on the corpus and on a 1 GB file | {peak:.0f} MB | ≤ 100 MB | "
-          f"{'yes' if peak <= 100 else 'NO'} |")
+    logpipes = [n for n in names if "logpipe" in table[n]]
+    if logpipes:  # the largest process tree of every logpipe command run
+        heaviest = max(logpipes, key=lambda n: results[n]["tree_mb"])
+        peak = results[heaviest]["tree_mb"]
+        print(f"| peak memory summed over the process tree (PSS), every logpipe command (largest: {heaviest}) "
+              f"| {peak:.0f} MB | | ≤ 100 MB | {'yes' if peak <= 100 else 'NO'} |" + (" | |" if against else ""))
     if args.json:
         report = {"machine": machine, "size_mb": args.size_mb, "source": args.source, "results": results,
                   "targets": verdicts}

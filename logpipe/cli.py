@@ -14,7 +14,7 @@ import sys
 import click
 
 from . import __version__
-from .pipeline.matching import PatternError
+from .pipeline.patterns import PatternError
 from .cli_options import (CONTEXT, HABIT_OPTIONS, LIVE_OPTIONS, OUTPUT_OPTIONS, RECORD_OPTIONS, REMOTE_OPTIONS,
                           SEARCH_OPTIONS, TIME_OPTIONS, GrepCommand, SearchCommand, SectionedHelp, apply,
                           chosen_syntax, drop_overridden, help_sections, version_option, without)
@@ -58,7 +58,7 @@ def refuse_with_tail(options: SearchOptions) -> None:
 def time_flags(flags: dict) -> dict:
     """--since/--until as epoch seconds (durations count back from now), checked with --tz."""
     from .pipeline.timebounds import TimeFormatError, parse_bound
-    from .pipeline.timestamps import Zone, custom_format
+    from .pipeline.timeformats import Zone, custom_format
 
     try:
         Zone(flags.get("tz"))

@@ -11,10 +11,12 @@ from typing import NamedTuple
 
 class LogFile(NamedTuple):
     """A file to search: `path` is what is opened ("-" is standard input),
-    `name` is what is printed (the root as given joined with the path below it)."""
+    `name` is what is printed (the root as given joined with the path below it),
+    `regular` whether the walk saw a regular file there (then a short read is its end)."""
 
     path: str
     name: bytes
+    regular: bool = False
 
 
 class Block(NamedTuple):

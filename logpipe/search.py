@@ -30,7 +30,7 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     """Search as `options` say, writing matches to `stdout` and messages to `stderr`
     (both binary; the process's own by default). Returns grep's exit status.
     With `stats`, each stage counts what it did into it. A bad pattern raises
-    `logpipe.pipeline.matching.PatternError` before any file is read."""
+    `logpipe.pipeline.patterns.PatternError` before any file is read."""
     messages = Messages(stderr, silent=options.no_messages, summarize=True)  # notes: one line at the end
     stream = stdout if stdout is not None else sys.stdout.buffer
     error_stream = stderr if stderr is not None else sys.stderr.buffer

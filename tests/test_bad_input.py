@@ -219,8 +219,9 @@ def test_cut_archives_print_only_original_lines(codec, cut, tail):
         assert ORIGINAL.startswith(printed), backend
         if result.status != 2:
             assert result.out in (ORIGINAL, b"")
-        if cut == 1:
-            assert result.out == ORIGINAL and result.status == (2 if tail.strip(b"\0") else 0)
+        if cut == 1:  # zeros after the archive are padding, but for zstd (as zstd -d says too)
+            assert result.out == ORIGINAL
+            assert result.status == (2 if tail.strip(b"\0") or (tail and codec == "zstd") else 0)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -109,3 +109,21 @@ def test_cut_file_gives_every_line_decoded_before_the_cut(logpipe, tmp_path, cod
                               and data.startswith(complete_lines + partial[:-1]))  # then a piece of the next
     assert result.err == b"logpipe: " + bytes(tmp_path / "cut.log") + b": truncated " + codec.encode() + b" stream\n"
     assert result.status == 2
+
+
+@pytest.mark.parametrize("codec", ["gzip", "bzip2", "zstd", "xz"])
+def test_zeros_after_the_last_stream_are_padding_anything_else_is_reported(logpipe, tmp_path, codec):
+    """Tape-block padding (zeros after the archive) is read without a word, as gzip -d does;
+    other bytes after the last stream are reported once, after every line."""
+    data = b"".join(b"line %d\n" % i for i in range(100))
+    padded = write(tmp_path / "padded.log", data, codec)
+    padded.write_bytes(padded.read_bytes() + b"\0" * 512)
+    result = logpipe("line", padded)
+    if codec == "zstd":  # zeros are no zstd frame: `zstd -d` refuses them too
+        assert result.out == data and result.status == 2 and result.err.count(b"\n") == 1
+    else:
+        assert (result.out, result.err, result.status) == (data, b"", 0)
+    garbage = write(tmp_path / "garbage.log", data, codec)
+    garbage.write_bytes(garbage.read_bytes() + b"\0\0junk")
+    result = logpipe("line", garbage)
+    assert result.out == data and result.status == 2 and result.err.count(b"\n") == 1

@@ -43,13 +43,17 @@ def test_dense_blocks_print_what_line_by_line_printing_prints(logpipe, tmp_path,
 
 
 def test_runs_are_lines_records_for_the_printer_and_match_records_for_the_library(tmp_path):
-    path = write(tmp_path / "a.log", b"a x\nb x\nc\nd x\n")
+    # a block of a few KiB: a small file's one block (under 4 KiB) is searched hit by hit
+    path = write(tmp_path / "a.log", b"a x\nb x\nc\nd x\n" * 300)
     runs, _ = BlockSearch(b"x", runs=True)(Block(b"a.log", 1, 0, path.read_bytes()))
-    assert runs == [Lines(b"a.log", 1, 0, b"a x\nb x\n"), Lines(b"a.log", 4, 10, b"d x\n")]
-    assert [m for run in runs for m in run.matches()] == [Match(b"a.log", 1, 0, b"a x"), Match(b"a.log", 2, 4, b"b x"),
-                                                          Match(b"a.log", 4, 10, b"d x")]
+    assert runs == [Lines(b"a.log", 1, 0, b"a x\nb x\n"),
+                    *[Lines(b"a.log", 4 + 4 * k, 10 + 14 * k, b"d x\na x\nb x\n") for k in range(299)],
+                    Lines(b"a.log", 1200, 4196, b"d x\n")]
+    assert [m for run in runs for m in run.matches()][:4] == [
+        Match(b"a.log", 1, 0, b"a x"), Match(b"a.log", 2, 4, b"b x"), Match(b"a.log", 4, 10, b"d x"),
+        Match(b"a.log", 5, 14, b"a x")]
     records = list(pull.grep(b"x", pull.cat(pull.opener([str(path)]))))  # the library's default: one Match a line
-    assert [r.line for r in records if isinstance(r, Match)] == [b"a x", b"b x", b"d x"]
+    assert [r.line for r in records if isinstance(r, Match)] == [b"a x", b"b x", b"d x"] * 300
 
 
 @pytest.mark.parametrize("layout", ["sparse head, dense tail", "dense head, sparse tail"])

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import search_with
 from gnu import GREP, gnu_grep
-from logpipe.pipeline.matching import PatternError
+from logpipe.pipeline.patterns import PatternError
 
 pytestmark = pytest.mark.skipif(GREP is None, reason="GNU grep is not installed")
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import search_with
 from gnu import GREP, gnu_grep, table_rows
-from logpipe.pipeline.matching import PatternError
+from logpipe.pipeline.patterns import PatternError
 
 DIALECTS = {"spencer1.tests": "extended", "spencer2.tests": "extended", "bre.tests": "basic", "ere.tests": "extended"}
 ROWS = [row for table in DIALECTS for row in table_rows(table)]

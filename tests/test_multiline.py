@@ -21,7 +21,7 @@ from helpers import CORPUS, search_with, write
 from logpipe.pipeline.blocks import BLOCK_SIZE, MAX_LINE_BYTES
 from logpipe.cli import main
 from logpipe.pipeline.multiline import MAX_RECORD_LINES
-from logpipe.pipeline.timestamps import leading_timestamp
+from logpipe.pipeline.timeformats import leading_timestamp
 from logpipe.options import SearchOptions
 from logpipe.search import run
 from logpipe.stats import Stats

@@ -67,6 +67,8 @@ def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
 
     fast = Matcher(literals, fixed=True, ignore_case=ignore_case)
     assert fast.literals is not None
+    found = Matcher(literals, fixed=True, ignore_case=ignore_case)
+    found._literal_engine = None  # one literal by bytes.find, as without hyperscan
     longest_first = sorted(literals, key=len, reverse=True)
     regex = re.compile(b"|".join(re.escape(lit) for lit in longest_first), re.IGNORECASE if ignore_case else 0)
     lines = data.split(b"\n")
@@ -77,6 +79,8 @@ def test_literal_fast_paths_select_what_re_selects(literals, data, ignore_case):
         starts.append(starts[-1] + len(line) + 1)
     expected = [(starts[i], starts[i] + len(line)) for i, line in enumerate(lines) if regex.search(line)]
     assert list(fast.lines(data)) == expected
+    assert list(found.lines(data)) == expected
+    assert fast.count_lines(data) in (None, len(expected)) and found.count_lines(data) in (None, len(expected))
     for line in lines:
         assert fast.spans(line) == [m.span() for m in regex.finditer(line) if m.end() > m.start()]
         assert fast.match_texts(line) == [m.group() for m in regex.finditer(line) if m.end() > m.start()]

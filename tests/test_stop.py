@@ -1,7 +1,6 @@
 """Stopping early: the sink stops the source, and no file is left open."""
 from __future__ import annotations
 
-import builtins
 import io
 
 import pytest
@@ -15,15 +14,17 @@ from logpipe.records import FileEnd, StopSearch
 
 @pytest.fixture
 def opened(monkeypatch):
-    """Every file object the opener opens, in order."""
+    """Every file the opener opens (a `LocalFile`: os.open), in order."""
     files = []
 
-    def recording_open(*args, **kwargs):
-        file = builtins.open(*args, **kwargs)
-        files.append(file)
-        return file
+    class RecordingFile(logpipe.pipeline.codecs.LocalFile):
+        __slots__ = ()
 
-    monkeypatch.setattr(logpipe.pipeline.codecs, "open", recording_open, raising=False)
+        def __init__(self, path: str) -> None:
+            super().__init__(path)
+            files.append(self)
+
+    monkeypatch.setattr(logpipe.pipeline.codecs, "LocalFile", RecordingFile)
     return files
 
 

@@ -10,12 +10,15 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import logpipe.executors.workers
 from helpers import CORPUS, search_with, write
 from logpipe.cli import main
 from logpipe.pipeline.timebounds import parse_bound
-from logpipe.pipeline.timestamps import FORMATS
+from logpipe.pipeline.timeformats import FORMATS
+from logpipe.records import Match
 
 
 def utc(text: str) -> float:
@@ -181,6 +184,21 @@ def test_continuation_lines_take_the_previous_lines_time(logpipe, tmp_path):
     assert times_of(first) == ["2026-11-30T10:05:00Z", "2026-11-30T10:20:00Z"]
     stats = search_with("pull")("at com", path, since=utc("2026-11-30 10:00:00"), tz="UTC", stats=True)
     assert b"2 lines without a timestamp" in stats.err
+
+
+def test_an_impossible_date_in_the_files_own_format_is_no_timestamp(logpipe, tmp_path):
+    """`Dec 87 88:77:97` where the file's syslog stamps stand: the line takes the time of the
+    line before it (a date later in the line is not taken for its time)."""
+    data = (b"2026-11-30T10:00:00Z web01 app: start\n"
+            b"2026-11-30T10:05:00Z web01 app: request 1\n"
+            b"2026-13-87T88:77:97Z web01 app: request 2 due Dec 25 00:00:00\n"
+            b"2026-11-30T10:20:00Z web01 app: request 3\n")
+    path = write(tmp_path / "app.log", data, "gzip")
+    result = logpipe("request", path, json=True, tz="UTC")
+    assert times_of(result) == ["2026-11-30T10:05:00Z", "2026-11-30T10:05:00Z", "2026-11-30T10:20:00Z"]
+    window = logpipe("request", path, since=utc("2026-11-30 10:01:00"), until=utc("2026-11-30 10:10:00"), tz="UTC")
+    assert window.lines == [b"2026-11-30T10:05:00Z web01 app: request 1",
+                            b"2026-13-87T88:77:97Z web01 app: request 2 due Dec 25 00:00:00"]
 
 
 # -- bounds: files, blocks, counts ---------------------------------------------------
@@ -385,3 +403,30 @@ def test_command_line_window_on_a_rotated_tree(rotated, backend):
     assert result.stdout_bytes == (b"2026-11-29T13:00:00 app 1\n2026-11-29T13:00:00 db 0\n"
                                    b"2026-11-29T13:30:00 web 1\n2026-11-29T14:00:00 app 2\n"
                                    b"2026-11-29T14:00:00 db 1\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 20)), max_size=30), max_size=6))
+def test_merge_by_time_is_the_greedy_merge_of_the_sets(times):
+    """merge_by_time (which hands on runs of one set without heap operations) gives what a
+    record-by-record k-way merge gives: by time (a record without one takes its set's last),
+    equal times in the walk order of the sets, each set in its own order, unsorted sets too."""
+    import heapq
+
+    from logpipe.pipeline.timeline import merge_by_time
+    from logpipe.records import FileEnd
+
+    streams, decorated = [], []
+    for index, moments in enumerate(times):
+        records, keyed, last = [], [], -float("inf")
+        for position, moment in enumerate(moments):
+            record = Match(b"set%d" % index, position, 0, b"x", False, moment) if position % 5 != 4 \
+                else FileEnd(b"set%d" % index, position, 0)  # no time: takes the last
+            moment = record.time if isinstance(record, Match) else None
+            last = last if moment is None else moment
+            records.append(record)
+            keyed.append((last, index, position, record))
+        streams.append(records)
+        decorated.append(keyed)
+    expected = [entry[3] for entry in heapq.merge(*decorated, key=lambda entry: entry[:2])]
+    assert list(merge_by_time(streams)) == expected

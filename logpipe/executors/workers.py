@@ -65,7 +65,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..messages import Messages, describe
-from ..records import LogFile, StopSearch
+from ..records import LogFile
 from . import ExecutorError
 from .frames import FrameReader
 from .inprocess import InProcess

@@ -10,7 +10,6 @@ import io
 import os
 import stat
 import sys
-from contextlib import ExitStack
 from typing import BinaryIO
 
 from ..messages import Messages, ReadError, describe
@@ -25,6 +24,11 @@ BLOCK_SIZE = 256 * 1024
 
 # The longest magic number below (xz's), which is how many bytes `peek` must see.
 MAGIC_LENGTH = 6
+
+# A local file's first read: its codec is sniffed from these bytes, which then go on to the
+# decoder or to `cat` unread again. A small file (most of a tree of many) is read whole by it:
+# one open, one read, and the read that finds its end. 64 KiB also holds the binary probe.
+HEAD_SIZE = 64 * 1024
 
 
 def sniff(head: bytes) -> str:
@@ -176,7 +180,10 @@ class MultiStreamReader(DecodedStream):
             self._decompressor.decompress(rest, 0)  # feed it; output comes with the next read
         else:
             self._done = True
-            raise ValueError("trailing garbage after the last stream")
+            while rest:  # zeros after the last stream (tape blocks) are fine, as after gzip's last member
+                if rest.strip(b"\0"):
+                    raise ValueError("trailing garbage after the last stream")
+                rest = self._raw.read(BLOCK_SIZE)
 
 
 def _bzip2(raw: BinaryIO) -> BinaryIO:
@@ -288,12 +295,144 @@ def _xz(raw: BinaryIO) -> BinaryIO:
 
 def _head(raw: BinaryIO) -> bytes:
     """The first bytes of `raw`, left unread: peeked from a buffered file, or read and
-    sought back from a seekable one that cannot peek (such as pyfakefs' files)."""
+    sought back from a seekable one that cannot peek."""
     if hasattr(raw, "peek"):
         return raw.peek(MAGIC_LENGTH)[:MAGIC_LENGTH]
     head = raw.read(MAGIC_LENGTH)
     raw.seek(0)
     return head
+
+
+_MODULE = type(os)
+
+
+class LocalFile:
+    """A local file opened with `os.open`, read with `os.read`/`os.readv`: no buffered
+    reader, no file object of the io module (each costs a search of many small files)."""
+
+    __slots__ = ("fd", "closed")
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDONLY)  # not inherited by child processes (PEP 446)
+        self.closed = False
+
+    def fileno(self) -> int:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+        return self.fd
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: os.read(self.fd, BLOCK_SIZE), b""))
+        return os.read(self.fd, size)
+
+    def readinto(self, buffer) -> int:
+        if type(os) is _MODULE:
+            return os.readv(self.fd, [buffer])
+        data = os.read(self.fd, len(buffer))  # a stand-in os (pyfakefs's, in tests) has no readv
+        buffer[:len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return os.lseek(self.fd, offset, whence)
+
+    def tell(self) -> int:
+        return os.lseek(self.fd, 0, os.SEEK_CUR)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)
+
+
+class HeadReader:
+    """A local file after its first read (`head`): hands back the head first, then reads
+    the file. What `cat` reads a plain file through (`readinto`, straight into its own
+    buffer) and what a decoder reads its compressed bytes from. `whole` is the head when
+    it is the whole file (a regular file's short read), else None."""
+
+    def __init__(self, raw: BinaryIO, head: bytes, regular: bool = False) -> None:
+        self.raw = raw
+        self.head = head
+        self.position = len(head)  # of the raw file, for `tell`
+        self.regular = regular
+        self.whole = head if regular and len(head) < HEAD_SIZE else None
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    def read(self, size: int = -1) -> bytes:
+        head = self.head
+        if head:
+            if size is None or size < 0 or size >= len(head):
+                self.head = b""
+                return head
+            self.head = head[size:]
+            return head[:size]
+        if self.whole is not None:
+            return b""  # read whole already
+        data = self.raw.read(size)
+        if data:
+            self.position += len(data)
+        return data
+
+    read1 = read
+
+    def readinto(self, buffer) -> int:
+        head = self.head
+        if head:
+            size = min(len(head), len(buffer))
+            buffer[:size] = head[:size] if size < len(head) else head
+            self.head = head[size:]
+            return size
+        if self.whole is not None:
+            return 0
+        into = getattr(self.raw, "readinto", None)
+        if into is None:  # a file object without readinto (pyfakefs's)
+            data = self.raw.read(len(buffer))
+            buffer[:len(data)] = data
+            got = len(data)
+        else:
+            got = into(buffer) or 0
+        self.position += got
+        return got
+
+    readinto1 = readinto
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.head, self.whole = b"", None
+        self.position = self.raw.seek(offset, whence)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position - len(self.head)
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _open_local(path: str) -> tuple[BinaryIO, bytes]:
+    """A local file opened unbuffered, and its first bytes (at least MAGIC_LENGTH, unless
+    it is shorter: a FIFO may hand them over a few at a time)."""
+    raw = LocalFile(path)
+    try:
+        head = raw.read(HEAD_SIZE)
+        while head and len(head) < MAGIC_LENGTH:
+            more = raw.read(HEAD_SIZE)
+            if not more:
+                break
+            head += more
+        return raw, head
+    except BaseException:
+        raw.close()
+        raise
 
 
 DECODERS = {"gzip": _gzip, "bzip2": _bzip2, "zstd": _zstd, "xz": _xz}
@@ -303,21 +442,27 @@ def live_descriptor(raw) -> int | None:
     """The descriptor of the pipe, FIFO, socket or terminal that `raw` reads (a live input,
     whose lines go on as they come), else None: a regular file, a remote object."""
     try:
-        if raw.seekable():  # a regular file (cached by the file object: no system call)
-            return None
         fd = raw.fileno()
         return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
-    except (AttributeError, OSError, ValueError):
+    except (AttributeError, OSError, ValueError):  # BytesIO, a remote object: no descriptor
         return None
 
 
 class ReadAvailable:
-    """A live input under a decoder: `read(n)` hands back what has arrived, up to `n`
-    bytes, and waits only when nothing has (a buffered reader's `read(n)` waits for all n)."""
+    """Standard input that is live: `read(n)` and `readinto(buffer)` hand back what has
+    arrived, and wait only when nothing has (a buffered reader's `read(n)` waits for all n
+    bytes, and its `readinto1` reads the pipe again after what it holds)."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
         self.read = getattr(raw, "read1", raw.read)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    readinto1 = readinto
 
     def __getattr__(self, name: str):
         return getattr(self.raw, name)
@@ -327,38 +472,51 @@ class OpenLog:
     """An opened log file: `stream` yields its decompressed bytes.
 
     A context manager: leaving it closes the decoder and the file it opened, but never
-    standard input, which it did not open. `live_fd`: the descriptor of a live input (a
-    pipe, a FIFO, a socket, a terminal), read as its data arrives; None for a file.
+    standard input, which it did not open. A local file is opened unbuffered and read
+    once for its codec (`HeadReader`): no buffered reader, no second look at its head.
+    `live_fd`: the descriptor of a live input (a pipe, a FIFO, a socket, a terminal), read
+    as its data arrives; None for a file (no system call for a file the walk saw regular).
     """
 
     def __init__(self, logfile: LogFile, stats: Stats | None = None) -> None:
         self.name = logfile.name
         self.path = logfile.path
         self.stats = stats
-        self._resources = ExitStack()
-        try:
-            if logfile.path == "-":
-                raw = sys.stdin.buffer
-            elif hasattr(logfile, "raw"):  # a remote object the fetch stage already started
-                raw = self._resources.enter_context(logfile.raw)
-            elif "://" in logfile.path:
-                from .remote import is_url, open_url
+        self._decoder = None
+        path = logfile.path
+        self._owned = path != "-"  # standard input is not ours to close
+        if not self._owned:
+            raw, head = sys.stdin.buffer, None
+        elif "://" not in path:
+            raw, head = _open_local(path)
+        elif hasattr(logfile, "raw"):  # a remote object the fetch stage already started
+            raw, head = logfile.raw, None
+        else:
+            from .remote import is_url, open_url
 
-                raw = self._resources.enter_context(open_url(logfile.path) if is_url(logfile.path)
-                                                    else open(logfile.path, "rb"))
+            raw, head = (open_url(path), None) if is_url(path) else _open_local(path)
+        self.raw = raw
+        try:
+            self.live_fd = None if head is not None and logfile.regular else live_descriptor(raw)
+            if head is None:
+                self.codec = sniff(_head(raw))
+                source = raw if self.live_fd is None else ReadAvailable(raw)  # standard input, live
             else:
-                raw = self._resources.enter_context(open(logfile.path, "rb"))
-            self.raw = raw
-            self.codec = sniff(_head(raw))
-            self.live_fd = live_descriptor(raw)
+                self.codec = sniff(head[:MAGIC_LENGTH])
+                source = HeadReader(raw, head, logfile.regular)
             decoder = DECODERS.get(self.codec)
-            source = raw if self.live_fd is None else ReadAvailable(raw)
-            self.stream = raw if decoder is None else self._resources.enter_context(decoder(source))
+            self.stream = source if decoder is None else decoder(source)
+            if decoder is not None:
+                self._decoder = self.stream
         except BaseException:
-            self._resources.close()
+            self._close_raw()
             raise
         if stats is not None:
             stats.opened[self.codec] += 1
+
+    def _close_raw(self) -> None:
+        if self._owned:
+            self.raw.close()
 
     def close(self) -> None:
         if self.stats is not None and not self.raw.closed:
@@ -367,7 +525,11 @@ class OpenLog:
             except OSError:  # a pipe: no position to tell
                 pass
             self.stats.files_done += 1
-        self._resources.close()
+        try:
+            if self._decoder is not None:
+                self._decoder.close()
+        finally:
+            self._close_raw()
 
     def __enter__(self) -> OpenLog:
         return self

@@ -59,7 +59,8 @@ def compile_lines(sources: tuple[bytes, ...], ignore_case: bool, word: bool, lin
 
 def _ends(selector: Selector, data: bytes) -> list[int]:
     ends: list[int] = []
-    selector.database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: ends.append(end),
+    append = ends.append
+    selector.database.scan(data, match_event_handler=lambda _id, _start, end, _flags, _context: append(end),
                            scratch=selector.scratch())
     if not selector.whole_lines:
         ends.sort()
@@ -68,16 +69,20 @@ def _ends(selector: Selector, data: bytes) -> list[int]:
 
 def selected_lines(selector: Selector, data: bytes, last: int) -> Iterator[tuple[int, int]]:
     """`(start, end)` of each line of `data` that the database selects (`end` at its
-    newline); lines start at or before `last`."""
+    newline); lines start at or before `last`. Found over the whole block at once: one
+    scan, then each line's start from its end in one list comprehension."""
     ends = _ends(selector, data)
     rfind = data.rfind
     if selector.whole_lines:
-        for end in ends:
-            if end > last:  # the empty "line" after the final newline
-                return
-            yield rfind(b"\n", 0, end) + 1, end
-        return
-    find, line_end = data.find, -1
+        if ends and ends[-1] > last:  # the empty "line" after the final newline (reports come in order)
+            ends.pop()
+        return iter([(rfind(b"\n", 0, end) + 1, end) for end in ends])
+    return _lines_of_matches(data, ends, last)
+
+
+def _lines_of_matches(data: bytes, ends: list[int], last: int) -> Iterator[tuple[int, int]]:
+    """The lines holding the matches that end at `ends` (sorted), each once."""
+    find, rfind, line_end = data.find, data.rfind, -1
     for end in ends:
         if end <= line_end:  # another match in the line just selected
             continue

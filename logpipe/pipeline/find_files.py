@@ -49,9 +49,24 @@ def _display_name(root: str, rel: str) -> bytes:
     return os.fsencode(os.path.join(root, rel) if rel else root)
 
 
+def _byte_name(entry: os.DirEntry) -> bytes:
+    return os.fsencode(entry.name)
+
+
+def _entry_name(entry: os.DirEntry) -> str:
+    return entry.name
+
+
 def _sorted_entries(path: str) -> list[os.DirEntry]:
+    """A directory's entries in the order of their names as bytes: as str when every name is
+    ASCII (the same order, without encoding each name)."""
     with os.scandir(path or ".") as entries:
-        return sorted(entries, key=lambda entry: os.fsencode(entry.name))
+        entries = list(entries)
+    if all(entry.name.isascii() for entry in entries):
+        entries.sort(key=_entry_name)
+    else:
+        entries.sort(key=_byte_name)
+    return entries
 
 
 def walk(
@@ -134,7 +149,7 @@ def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _T
                 yield from _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats,
                                            tally, directories)
                 continue
-            logfile = LogFile(root, os.fsencode(root))
+            logfile = LogFile(root, os.fsencode(root), stat.S_ISREG(root_stat.st_mode))
         if stats is not None:
             stats.files_walked += 1
             stats.files_selected += 1
@@ -156,6 +171,9 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
     # Each frame: the directory's remaining entries, its path below the root, its depth,
     # and its identity (device, inode) for loop detection when links are followed.
     stack = [(iter(entries), "", 1, (root_stat.st_dev, root_stat.st_ino))]
+    # the entries' own paths (their directory as scanned, joined with their name) are the paths
+    # below `root`, but below the current directory, which is scanned as "."
+    own_paths = bool(root)
     while stack:
         entries, prefix, depth, _ = stack[-1]
         entry = next(entries, None)
@@ -167,7 +185,7 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
             if not entry.is_dir(follow_symlinks=False):
                 tally.met += 1
             continue
-        path = os.path.join(root, rel)
+        path = entry.path if own_paths else rel
         try:
             if entry.is_symlink():
                 if not follow:
@@ -208,5 +226,5 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
                 stats.files_walked += 1
                 stats.files_selected += selected
             if selected:
-                yield LogFile(path, _display_name(root, rel))
+                yield LogFile(path, os.fsencode(path), True)
         # FIFOs, sockets and devices: skipped, never opened (a FIFO would block).

@@ -12,14 +12,14 @@ files, counts.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Iterator
-from itertools import repeat
+from itertools import accumulate, repeat
+from operator import add
 
 from .engine import compile_lines, count_selected, selected_lines
+from .patterns import compile_patterns, has_upper_case, literal_alternatives, split_patterns
+from .spans import Spans
 
-REGEX_METACHARACTERS = frozenset(b".^$*+?{}[]\\|()")
-BRE_METACHARACTERS = frozenset(b".^$*[]\\")
 SYNTAXES = ("default", "basic", "extended", "perl")  # no flag, -G, -E, -P
 
 # Bytes common in logs, most common first (space, digits, lower-case letters, the usual
@@ -34,28 +34,16 @@ for _rank, _byte in enumerate(reversed(COMMON_BYTES), 1):
 REGEX_REACH = 4096  # a regex match in an over-long line is looked for across piece boundaries this far
 DENSE = 4  # a literal found once per this many lines or more: the block is searched line by line in C
 DENSE_SAMPLE = 16384  # the bytes at a block's start whose lines tell whether the block is dense
+# Fewer hits than one per DENSE lines of this length in the sample: sparse, whatever its lines
+# (not counted). A block of longer lines misjudged so is searched hit by hit, which is what
+# few hits per byte call for anyway.
+DENSE_LINE = 256
+DENSE_MIN = 4096  # a block smaller than this (a small file) is searched hit by hit: too few lines to gain
+_UNSET = object()
 MISSES_BEFORE_FALLBACK = 16  # false candidates per block before plain `find` takes over
-ASCII_UPPER = frozenset(range(ord("A"), ord("Z") + 1))
 
 
-class PatternError(ValueError):
-    """The pattern is not a valid regular expression."""
-
-
-def has_upper_case(pattern: bytes) -> bool:
-    """For --smart-case: an upper-case letter that is not part of an escape such as \\S or \\W."""
-    escaped = False
-    for byte in pattern:
-        if escaped:
-            escaped = False
-        elif byte == 0x5C:  # backslash
-            escaped = True
-        elif byte in ASCII_UPPER:
-            return True
-    return False
-
-
-class Matcher:
+class Matcher(Spans):
     """Finds the lines of a block that match any of `patterns` (bytes).
 
     Each pattern is a Python regular expression on bytes unless `fixed`; a pattern that
@@ -69,13 +57,7 @@ class Matcher:
                  line: bool = False, syntax: str = "default") -> None:
         if syntax not in SYNTAXES:
             raise ValueError(f"syntax must be one of {SYNTAXES}, not {syntax!r}")
-        if isinstance(patterns, (bytes, str)):
-            patterns = [patterns]
-        split = []
-        for pattern in patterns:
-            if isinstance(pattern, str):
-                pattern = pattern.encode("utf-8", "surrogateescape")
-            split.extend(pattern.split(b"\n"))
+        split = split_patterns(patterns)
         self.patterns = tuple(split)
         self.syntax = syntax
         if smart_case and not ignore_case:
@@ -108,94 +90,59 @@ class Matcher:
             if (ignore_case or len(literals) > 1) and all(literals):  # hyperscan beats lower() and several finds
                 self.engine = compile_lines(tuple(re.escape(lit) for lit in literals), ignore_case, False, False)
             return
-        flags = re.MULTILINE | (re.IGNORECASE if ignore_case else 0)
-        if fixed:
-            from .dialect import Translated
-
-            translated = [Translated(re.escape(p), re.escape(p), False) for p in split]
-        elif syntax in ("basic", "extended"):
-            translated, word, line = self._posix(split, syntax == "extended", ignore_case, flags, word, line)
-        else:
-            translated = self._dialect(split, flags)
-        parts = [t.regex for t in translated]
-        source = b"|".join(b"(?:" + part + b")" for part in parts) if len(parts) > 1 else parts[0]
-        if word:
-            source = rb"(?<!\w)(?:" + source + rb")(?!\w)"
-        if line:
-            source = b"^(?:" + source + b")$"
-        self.word, self.line, self.flags = word, line, flags
-        # lookarounds could see the neighbouring lines of a block: such patterns run per line
-        self.confine = any(t.confine for t in translated)
-        self.regex = _compile(source, flags, syntax, split)
-        self.engine = None  # a hyperscan database selecting lines, when it can express the patterns
-        if not self.confine and all(t.engine is not None for t in translated):
-            self.engine = compile_lines(tuple(t.engine for t in translated), ignore_case, word, line)
-
-    def _posix(self, split: list[bytes], extended: bool, ignore_case: bool, flags: int, word: bool,
-               line: bool) -> tuple[list, bool, bool]:
-        """-G, -E: each pattern parsed and checked on its own, as GNU grep reads it."""
-        from .dialect import Translated
-        from .posix import PosixError, parse, parse_whole
-        from .posix_emit import to_hyperscan, to_re
-
-        translated, trees, offset, backrefs = [], [], 0, False
-        for pattern in split:
-            try:
-                parsed = parse(pattern, extended, ignore_case)
-                whole = parse_whole(pattern, extended, ignore_case, word, line) if len(split) == 1 else None
-            except PosixError as err:
-                raise PatternError(f"{shown(pattern)}: {err}") from None
-            if whole is not None:  # GNU's -w/-x around a stray ")"
-                parsed, word, line = whole, False, False
-            translated.append(Translated(to_re(parsed.tree, offset), to_hyperscan(parsed.tree), False, parsed.groups))
-            trees.append(parsed.tree)
-            offset += parsed.groups
-            backrefs = backrefs or parsed.backrefs
-        self._trees, self._backrefs = trees, backrefs
-        return translated, word, line
-
-    def _dialect(self, split: list[bytes], flags: int) -> list:
-        """The default dialect and -P: each pattern translated and compiled on its own
-        (its own groups, brackets, back-references), then joined with its groups renumbered."""
-        from .dialect import DialectError, translate
-
-        translated, offset = [], 0
-        for number, pattern in enumerate(split):
-            try:
-                alone = translate(pattern, word_edges=self.syntax == "default")
-            except DialectError as err:
-                raise PatternError(f"{shown(pattern)}: {err}") from None
-            _compile(alone.regex, flags, self.syntax, [pattern])  # its own errors, in its own words
-            if len(split) > 1:
-                alone = translate(pattern, offset, b"p%d_" % number, word_edges=self.syntax == "default")
-            translated.append(alone)
-            offset += alone.groups
-        return translated
+        compiled = compile_patterns(split, fixed, syntax, ignore_case, word, line)
+        self.regex, self.engine, self.confine = compiled.regex, compiled.engine, compiled.confine
+        self.word, self.line, self.flags = compiled.word, compiled.line, compiled.flags
+        self._trees, self._backrefs = compiled.trees, compiled.backrefs
 
     @property
     def literal(self) -> bytes | None:
         """The one literal searched for, if the pattern is just that."""
         return self.literals[0] if self.literals is not None and len(self.literals) == 1 else None
 
+    # hyperscan's line selector for one literal, compiled at the first block that needs it
+    # (a search that reads nothing never imports hyperscan); None: `bytes.find` it is
+    _literal_engine = _UNSET
+
+    def _selector(self):
+        """The hyperscan database that selects this matcher's lines, or None. One literal
+        goes to hyperscan too: its literal matcher runs at 2-4 times the speed of
+        `bytes.find` (9 GB/s against 3.8 on a rare 18-byte literal), and each selected line
+        costs one call back instead of a find, a line_around and a generator step."""
+        engine = self.engine
+        if engine is None and self.literals is not None:
+            engine = self._literal_engine
+            if engine is _UNSET:
+                literal = self.literal
+                engine = None
+                if literal and not self.fold:
+                    engine = compile_lines((re.escape(literal),), False, False, False)
+                self._literal_engine = engine
+        return engine
+
     def lines(self, data: bytes) -> Iterator[tuple[int, int]]:
-        """Yield `(start, end)` of each matching line in `data`; `end` is at its `\\n`
-        (or the end of the data), so `data[start:end]` is the line without terminator."""
+        """`(start, end)` of each matching line in `data`, in order (an iterator); `end` is
+        at its `\\n` (or the end of the data), so `data[start:end]` is the line without
+        terminator."""
         size = len(data)
         if not size or self.never:
-            return
+            return iter(())
         # The last position where a line can begin a match: the final "\n" belongs to
         # the last line, and nothing after it is a line.
         last = size - 1 if data[-1] == 10 else size
-        pos = 0
-        if self.engine is not None:
-            yield from selected_lines(self.engine, data, last)
-            return
+        engine = self._selector()
+        if engine is not None:
+            return selected_lines(engine, data, last)
         if self.literals is not None:
-            yield from self._literal_lines(data, last)
-            return
+            if b"" in self.literals:  # `-e ''`: every line, cut in C
+                return _every_line(data, last)
+            return literal_lines(self, data, last)
         if self.confine:
-            yield from self._confined_lines(data, last)
-            return
+            return self._confined_lines(data, last)
+        return self._regex_lines(data, last)
+
+    def _regex_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+        pos = 0
         search = self.regex.search
         while pos <= last:
             hit = search(data, pos)
@@ -221,15 +168,22 @@ class Matcher:
         rare literal on the gz tree 1.27 times slower at -j1). Either way the same lines
         are selected; a block misjudged is only searched the slower way."""
         literal = self.literal
-        if literal is None or not literal or self.never:
+        if literal is None or self.never:
+            return None
+        if not literal:  # `-e ''`: on every line
+            split = data.split(b"\n")
+            if data.endswith(b"\n"):
+                split.pop()
+            return split, [0] * len(split)
+        if len(data) < DENSE_MIN:
             return None
         if self.fold:
             sample = data[:DENSE_SAMPLE].lower()
-            if sample.count(literal) * DENSE < sample.count(b"\n"):
+            if not _dense(sample, literal, len(sample)):
                 return None
             hay = data.lower()
         else:
-            if data.count(literal, 0, DENSE_SAMPLE) * DENSE < data.count(b"\n", 0, DENSE_SAMPLE):
+            if not _dense(data, literal, min(len(data), DENSE_SAMPLE)):
                 return None
             hay = data
         split = hay.split(b"\n")
@@ -240,12 +194,15 @@ class Matcher:
     def count_lines(self, data: bytes) -> int | None:
         """How many lines of `data` match, when it can be told without a step per line
         in Python (one literal on most lines, or hyperscan); else None."""
-        if self.engine is not None:
-            if not data:
-                return 0
-            return count_selected(self.engine, data, len(data) - 1 if data[-1] == 10 else len(data))
+        if not data:
+            return 0
         dense = self.dense_lines(data)
-        return len(dense[1]) - dense[1].count(-1) if dense is not None else None
+        if dense is not None:
+            return len(dense[1]) - dense[1].count(-1)
+        engine = self._selector()
+        if engine is not None:
+            return count_selected(engine, data, len(data) - 1 if data[-1] == 10 else len(data))
+        return None
 
     def _confined_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         """Each line searched alone: a lookaround sees the line's edges, not its neighbours."""
@@ -256,112 +213,73 @@ class Matcher:
                 yield start, end
             start = end + 1
 
-    def _literal_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
-        hay = data.lower() if self.fold else data  # same length, same line breaks
-        find = hay.find
-        if len(self.literals) == 1:  # the common case, kept tight
-            needle, pos = self.literals[0], 0
-            rare_at = self.rare_at
-            rare = needle[rare_at:rare_at + 1] if rare_at is not None else b""
-            misses, startswith = 0, hay.startswith
-            while pos <= last:
-                if rare_at is None:
-                    hit = find(needle, pos)
-                else:  # jump to the rare byte, check the literal around it
-                    at = find(rare, pos + rare_at)
-                    if at < 0:
-                        return
-                    hit = at - rare_at
-                    if not startswith(needle, hit):
-                        misses += 1
-                        if misses > MISSES_BEFORE_FALLBACK and misses * 4096 > at:  # not rare here
-                            rare_at = None
-                        pos = hit + 1
-                        continue
-                if hit < 0 or hit > last:
+def literal_lines(matcher: Matcher, data: bytes, last: int) -> Iterator[tuple[int, int]]:
+    """The lines of `data` holding one of the matcher's literals, found with `bytes.find`."""
+    hay = data.lower() if matcher.fold else data  # same length, same line breaks
+    find = hay.find
+    if len(matcher.literals) == 1:  # the common case, kept tight
+        needle, pos = matcher.literals[0], 0
+        rare_at = matcher.rare_at
+        rare = needle[rare_at:rare_at + 1] if rare_at is not None else b""
+        misses, startswith = 0, hay.startswith
+        while pos <= last:
+            if rare_at is None:
+                hit = find(needle, pos)
+            else:  # jump to the rare byte, check the literal around it
+                at = find(rare, pos + rare_at)
+                if at < 0:
                     return
-                start, end = line_around(hay, hit)
-                yield start, end
-                pos = end + 1
-            return
-        # several literals: each is scanned once, from where it was last found
-        literals = self.literals
-        nexts = [find(lit) for lit in literals]
-        while True:
-            hit = min((p for p in nexts if p >= 0), default=-1)
+                hit = at - rare_at
+                if not startswith(needle, hit):
+                    misses += 1
+                    if misses > MISSES_BEFORE_FALLBACK and misses * 4096 > at:  # not rare here
+                        rare_at = matcher.rare_at = None  # nor, most likely, in the next blocks
+                    pos = hit + 1
+                    continue
             if hit < 0 or hit > last:
                 return
             start, end = line_around(hay, hit)
             yield start, end
             pos = end + 1
-            for i, p in enumerate(nexts):
-                if 0 <= p < pos:
-                    nexts[i] = find(literals[i], pos)
+        return
+    # several literals: each is scanned once, from where it was last found
+    literals = matcher.literals
+    nexts = [find(lit) for lit in literals]
+    while True:
+        hit = min((p for p in nexts if p >= 0), default=-1)
+        if hit < 0 or hit > last:
+            return
+        start, end = line_around(hay, hit)
+        yield start, end
+        pos = end + 1
+        for i, p in enumerate(nexts):
+            if 0 <= p < pos:
+                nexts[i] = find(literals[i], pos)
 
-    def match_texts(self, line: bytes) -> list[bytes]:
-        """The non-empty matches in one line, as `spans` finds them, as bytes: one call
-        into `re` for the whole line (what -o prints when it prints no prefix)."""
-        if self.never:
-            return []
-        regex = self.regex
-        if regex is None:
-            regex = self._literals_regex()
-        elif self.longest:
-            return [line[start:end] for start, end in self.spans(line)]
-        if regex.groups:
-            return [m.group() for m in regex.finditer(line) if m.end() > m.start()]
-        return list(filter(None, regex.findall(line)))
 
-    def _literals_regex(self) -> re.Pattern[bytes]:
-        """The literals as one alternation; for leftmost-longest, the longest first, so
-        that at each start the longest one is the first that matches."""
-        if self._literal_regex is None:
-            literals = sorted(self.literals, key=len, reverse=True) if self.longest else self.literals
-            self._literal_regex = re.compile(b"|".join(map(re.escape, literals)), re.IGNORECASE if self.fold else 0)
-        return self._literal_regex
+def _every_line(data: bytes, last: int) -> Iterator[tuple[int, int]]:
+    """`(start, end)` of every line of `data` whose start is at or before `last`."""
+    lengths = list(map(len, (data[:last] if last < len(data) else data).split(b"\n")))
+    starts = [0]
+    starts += accumulate(map((1).__add__, lengths[:-1]))
+    return zip(starts, map(add, starts, lengths))
 
-    def spans(self, line: bytes) -> list[tuple[int, int]]:
-        """The non-empty matches in one line (without its `\\n`), left to right,
-        not overlapping: what -o prints, --color paints and JSON's submatches list."""
-        if self.never:
-            return []
-        if self.literals is not None and b"" not in self.literals:
-            hay = line.lower() if self.fold else line
-            literals, find, longest = self.literals, hay.find, self.longest
-            # leftmost, and at one place the first alternative (as re's finditer), or the
-            # longest one (POSIX); each literal is looked for again only once the matches
-            # have passed its last hit
-            nexts = [find(lit) for lit in literals]
-            found, pos = [], 0
-            while True:
-                hit, first = -1, -1
-                for i, p in enumerate(nexts):
-                    if p >= 0 and (hit < 0 or p < hit or (longest and p == hit
-                                                           and len(literals[i]) > len(literals[first]))):
-                        hit, first = p, i
-                if hit < 0:
-                    return found
-                end = hit + len(literals[first])
-                found.append((hit, end))
-                for i, p in enumerate(nexts):
-                    if 0 <= p < end:
-                        nexts[i] = find(literals[i], end)
-        regex = self.regex
-        if regex is None:  # an empty literal among others: re's own order decides
-            regex = self._literals_regex()
-        elif self._trees is not None:  # -G, -E: POSIX's leftmost-longest
-            longest = self._spans_longest
-            if longest is None:
-                from .longest import Longest, TooBig
 
-                try:
-                    longest = Longest(self._trees, regex, self._backrefs, self.word, self.line, self.flags)
-                except TooBig:  # a pattern of huge counts: re's leftmost-first
-                    longest = False
-                self._spans_longest = longest
-            if longest:
-                return longest.spans(line)
-        return [m.span() for m in regex.finditer(line) if m.end() > m.start()]
+def _dense(data: bytes, literal: bytes, sample: int) -> bool:
+    """Whether `literal` is on one line in DENSE or more of `data[:sample]`. The hits are
+    looked for with `find` (several times the speed of `count` on a long literal), at most
+    as many as make the sample dense for lines of DENSE_LINE bytes; the newlines are
+    counted only when that many are there."""
+    enough = sample // (DENSE * DENSE_LINE) + 1
+    find, pos, hits = data.find, 0, 0
+    while hits < enough:
+        pos = find(literal, pos, sample)
+        if pos < 0:
+            return False
+        hits += 1
+        pos += len(literal)
+    hits += data.count(literal, pos, sample)
+    return hits * DENSE >= data.count(b"\n", 0, sample)
 
 
 def line_around(data: bytes, position: int) -> tuple[int, int]:
@@ -369,64 +287,3 @@ def line_around(data: bytes, position: int) -> tuple[int, int]:
     end = data.find(b"\n", position)
     return data.rfind(b"\n", 0, position) + 1, end if end >= 0 else len(data)
 
-
-def literal_alternatives(patterns: list[bytes], fixed: bool, syntax: str = "default") -> tuple[bytes, ...] | None:
-    """The patterns as plain literals, if they are: fixed strings, patterns without
-    metacharacters, or an alternation `a|b|c` of such (nothing else special in it; in a
-    BRE, `|` `+` `?` `{` `}` `(` `)` are literal bytes)."""
-    literals = []
-    special = BRE_METACHARACTERS if syntax == "basic" else REGEX_METACHARACTERS
-    for pattern in patterns:
-        if fixed or not special.intersection(pattern):
-            literals.append(pattern)
-        elif syntax != "basic" and not REGEX_METACHARACTERS.difference(b"|").intersection(pattern):
-            literals.extend(pattern.split(b"|"))
-        else:
-            return None
-    return tuple(literals)
-
-
-def shown(pattern: bytes) -> str:
-    """A pattern as the user typed it, for a message."""
-    return pattern.decode("utf-8", "surrogateescape").encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-# Python's words for a bad pattern, and GNU grep's (glibc's) for the same fault
-RE_MESSAGES = [
-    ("missing ), unterminated subpattern", "Unmatched ( or \\("),
-    ("unbalanced parenthesis", "Unmatched ) or \\)"),
-    ("unterminated character set", "Unmatched [, [^, [:, [., or [="),
-    ("invalid group reference", "Invalid back reference"),
-    ("unknown group name", "Invalid back reference"),
-    ("cannot refer to an open group", "Invalid back reference"),
-    ("bad escape (end of pattern)", "Trailing backslash"),
-    ("bad character range", "Invalid range end"),
-    ("nothing to repeat", "Invalid preceding regular expression"),
-    ("multiple repeat", "Invalid preceding regular expression"),
-]
-
-
-def _compile(source: bytes, flags: int, syntax: str, patterns: list[bytes]):
-    """`source` compiled (with PCRE2 for -P when the `pcre2` package is there), or
-    PatternError naming the pattern(s) as typed and what is wrong, without positions in
-    an internal rewrite."""
-    if syntax == "perl":
-        from .perl import PerlError, compile_perl
-
-        try:
-            compiled = compile_perl(source, flags)
-        except PerlError as err:
-            raise PatternError(f"{', '.join(map(shown, patterns))}: {err}") from None
-        if compiled is not None:
-            return compiled
-    try:
-        with warnings.catch_warnings():  # a FutureWarning on a class the dialect left to re
-            warnings.simplefilter("ignore")
-            return re.compile(source, flags)
-    except (re.error, OverflowError, RecursionError) as err:
-        message = getattr(err, "msg", None) or str(err)
-        for python, gnu in RE_MESSAGES:
-            if message.startswith(python):
-                message = gnu
-                break
-        raise PatternError(f"{', '.join(map(shown, patterns))}: {message}") from None

@@ -7,7 +7,7 @@ Filebeat's `max_lines`): the line that would go past the cap begins a new record
 
 Four shared pieces:
 - `RecordStart`: which lines begin a record (the timestamp rule itself is
-  `timestamps.leading_timestamp`, the Time section's formats at a line's start);
+  `timeformats.leading_timestamp`, the Time section's formats at a line's start);
 - `RecordBounds`: where a record begins and ends around a position, caps included;
 - `RecordBlocks`: the pipeline stage's piece (lines → records): re-cuts `cat`'s blocks
   so that each begins and ends at a record boundary, carrying the open record over;
@@ -18,17 +18,17 @@ Four shared pieces:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from .blocks import MAX_LINE_BYTES
-from .matching import PatternError
-from ..records import SKIP_FILE, Block, LongLineMatch, RecordMatch
-from .timestamps import FORMATS, custom_format, leading_timestamp
+from .patterns import PatternError
+from ..records import Block
+from .timeformats import FORMATS, custom_format, leading_timestamp
 
 MAX_RECORD_LINES = 500  # a record is cut past this many lines (Filebeat's multiline.max_lines)
 LINE_START_REACH = 4096  # how far into the first line of a block a timestamp is looked for
 # A newline before a line that is not indented: only such a line can begin with a timestamp.
-# Finding them runs at ~500 MB/s, the timestamp regex (timestamps.leading_timestamp, which
+# Finding them runs at ~500 MB/s, the timestamp regex (timeformats.leading_timestamp, which
 # never accepts an indented line) at ~60: in a Java stack trace of indented frames, the
 # timestamp regex only looks at the few lines that are not.
 _UNINDENTED = re.compile(rb"\n(?![\t ])").finditer

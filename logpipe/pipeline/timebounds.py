@@ -32,7 +32,8 @@ from .codecs import OpenLog
 from ..messages import Messages
 from ..records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
 from ..stats import Stats
-from .timestamps import FORMATS, Clock, FileTimes, TimeFormatError, Zone, custom_format, reference_time
+from .timeformats import FORMATS, TimeFormatError, Zone, custom_format
+from .timestamps import Clock, FileTimes, reference_time
 
 __all__ = ["MTIME_SLACK", "TimeWindow", "parse_bound", "TimeFormatError"]
 

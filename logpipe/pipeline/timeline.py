@@ -68,15 +68,20 @@ def rotated_sets(logfiles: Iterable[LogFile]) -> list[list[LogFile]]:
 
 def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
     """The records of `streams` (one per rotated set), merged into one time order.
-    Closing this generator closes every stream (and so their open files)."""
+    Closing this generator closes every stream (and so their open files).
+
+    Merged run by run, not record by record: after a record of one set, the set's next
+    records go out without a heap operation as long as they come before every other set's
+    next record (a log whose hours lie before the others' comes out in one run)."""
     iterators = [iter(stream) for stream in streams]
     latest = [-float("inf")] * len(iterators)
+    timed = (Match, FileEnd)  # the records that may carry a time (a file's end: with -c, -l, -L)
 
     def entry(index: int):
         record = next(iterators[index], _END)
         if record is _END:
             return None
-        moment = record.time if record.__class__ is Match or record.__class__ is FileEnd else None
+        moment = record.time if record.__class__ in timed else None
         if moment is None:
             moment = latest[index]
         else:
@@ -86,14 +91,32 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
     try:
         heap = [item for item in map(entry, range(len(iterators))) if item is not None]
         heapq.heapify(heap)
+        heapreplace, heappop = heapq.heapreplace, heapq.heappop
         while heap:
             _, index, record = heap[0]
             yield record
-            item = entry(index)
-            if item is None:
-                heapq.heappop(heap)
-            else:
-                heapq.heapreplace(heap, item)
+            if len(heap) == 1:  # the last set: the rest of it as it comes
+                yield from iterators[index]
+                break
+            # the next record of any other set: this set runs on while its records come
+            # before it (at an equal time, the set met first in the walk goes first)
+            other = heap[1] if len(heap) == 2 or heap[1] < heap[2] else heap[2]
+            other_moment, other_index = other[0], other[1]
+            last = latest[index]
+            for record in iterators[index]:
+                moment = record.time if record.__class__ in timed else None
+                if moment is None:
+                    moment = last
+                else:
+                    last = moment
+                if moment < other_moment or (moment == other_moment and index < other_index):
+                    yield record
+                    continue
+                heapreplace(heap, (moment, index, record))
+                break
+            else:  # this set is done
+                heappop(heap)
+            latest[index] = last
     finally:
         for iterator in iterators:
             close = getattr(iterator, "close", None)

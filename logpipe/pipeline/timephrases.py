@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .timestamps import Zone
+from .timeformats import Zone
 
 UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
          "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,

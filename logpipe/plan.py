@@ -250,8 +250,8 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
 def _executor(options: SearchOptions, remote: bool) -> str:
     """Which runner searches the files: "dask" (--dask), "workers" (-j N over local files),
     or "inprocess" (also for --sort time, which merges every file's lines in one process,
-    for --tail, which follows every file in one process, and for a live PATH, a pipe or a
-    terminal, whose lines go out as they come: -jN and --dask give -j1's output)."""
+    for --tail, which follows every file in one process, and for a FIFO or a socket among
+    the PATHs, whose lines go out as they come: -jN and --dask give -j1's output)."""
     if "-" in options.paths or options.sort == "time" or options.tail:
         return "inprocess"
     if options.dask:
@@ -274,7 +274,8 @@ def show_filename(options: SearchOptions) -> bool:
 
 
 def _any_live(paths) -> bool:
-    """Whether a PATH is a FIFO, a socket or a terminal (not a file, not a directory)."""
+    """Whether a PATH is a FIFO or a socket, whose lines go out as they come (a device such
+    as /dev/zero is searched as a file is)."""
     import stat
 
     for path in paths:
@@ -282,7 +283,7 @@ def _any_live(paths) -> bool:
             mode = os.stat(path or ".").st_mode
         except (OSError, ValueError):
             continue
-        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode):
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
             return True
     return False
 

@@ -182,7 +182,9 @@ OUTPUT_OPTIONS = [
     click.option("-H", "--with-filename", "with_filename", flag_value=True, default=None,
                  help="Print the file name for each match (default when searching a directory or several files)."),
     click.option("-h", "--no-filename", "with_filename", flag_value=False, help="Never print file names."),
-    click.option("-o", "--only-matching", is_flag=True, help="Print only the matched parts, each on its own line."),
+    click.option("-o", "--only-matching", is_flag=True,
+                 help="Print only the matched parts, each on its own line (with -v and context: the context "
+                      "lines' matches, as GNU grep)."),
     click.option("-c", "--count", is_flag=True, help="Print the number of selected lines per file."),
     click.option("-l", "--files-with-matches", is_flag=True, callback=last_one_wins("files_without_match"),
                  help="Print only the names of files with a match."),
@@ -321,7 +323,7 @@ TIME_OPTIONS = [
                       "[default: local time]."),
     click.option("--sort", type=click.Choice(["time"]), default=None,
                  help="time: rotated files oldest first, and the matched lines of all files merged into one "
-                      "timeline."),
+                      "timeline (with --json, the files' begin/end pairs interleave: read each message's path)."),
 ]
 
 

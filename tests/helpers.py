@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -86,3 +88,56 @@ def reference_grep(pattern: bytes, data: bytes, *, fixed: bool = False) -> list[
     regex = None if fixed else re.compile(pattern)
     return [(number, line) for number, line in enumerate(lines, 1)
             if (pattern in line if fixed else regex.search(line))]
+
+
+# logpipe as the installed command runs it, but with every file of a -j N search searched by the
+# workers (none here first): what a search of a small tree must do to exercise the workers at all
+ALL_TO_WORKERS = [sys.executable, "-c", "import logpipe.executors.workers as w; w.START_WORKERS_AFTER = 0; "
+                  "from logpipe.start import main; main()"]
+
+
+def read_and_close(command: list, lines: int, **kwargs) -> Result:
+    """`command` run as a real process whose output is read for `lines` lines, then closed,
+    as `| head -N` does: (those lines, its stderr, its status)."""
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               **kwargs)
+    try:
+        out = b"".join(process.stdout.readline() for _ in range(lines))
+        process.stdout.close()
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+        process.wait()
+    return Result(out, err, process.returncode)
+
+
+EARLY_STOP_PATHS = ["a", "missing1", "b", "missing2", "c"]
+
+
+def early_stop_tree(root: Path) -> list[str]:
+    """A tree in which an early stop comes at a known place: `a/` (8 files, no match),
+    `b/big.log` (the first match, and far more output than a pipe holds, so that a reader
+    that goes away is seen while it is printed), `c/` (8 files that match). Returns the
+    files (below `root`) and, in their place, the missing PATHs of `EARLY_STOP_PATHS`,
+    whose messages come one before the stop and one after it."""
+    files = []
+    for i in range(8):
+        write(root / "a" / f"f{i:02d}.log", b"nothing here %d\n" % i * 20, "gzip" if i % 2 else "plain")
+        files.append(f"a/f{i:02d}.log")
+    files.append("missing1")
+    write(root / "b" / "big.log", b"".join(b"hit %d\n" % i for i in range(20000)))
+    files += ["b/big.log", "missing2"]
+    for i in range(8):
+        write(root / "c" / f"f{i:02d}.log", b"a hit %d\n" % i)
+        files.append(f"c/f{i:02d}.log")
+    return files
+
+
+def early_stops(backend: str, paths: list, cwd: Path, command: list = ALL_TO_WORKERS, **options) -> tuple:
+    """The search for "hit" in `paths` stopped early, twice: by -q (in this process), and by
+    a reader that takes 5 lines and goes away (`command`, a real process, run in `cwd`)."""
+    quiet = search_with(backend)("hit", *paths, quiet=True, **options)
+    flags = [f"--{name.replace('_', '-')}" + ("" if value is True else f"={value}") for name, value in options.items()]
+    head = read_and_close([*command, "grep", "--no-progress", "--backend", backend, *flags, "hit", *map(str, paths)],
+                          5, cwd=cwd)
+    return quiet, head

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import time
 import pytest
 
 import logpipe.executors.dask
-from helpers import search_with, write
+from helpers import EARLY_STOP_PATHS, early_stop_tree, early_stops, search_with, write
 from logpipe.demo import log_lines
 from servers import moto_endpoint, s3, s3_tree  # noqa: F401  (fixtures)
 
@@ -134,3 +135,91 @@ def test_a_worker_killed_mid_search_loses_and_repeats_nothing(backend, tmp_path,
         reading.set()
         search.join(timeout=120)
     assert results == [expected]
+
+
+# logpipe as the command runs it, every file searched on the cluster (none here while the client connects)
+ON_THE_CLUSTER = ("import logpipe.executors.dask as dask; dask.SEARCH_HERE_WHILE_CONNECTING = False; "
+                  "from logpipe.start import main; main()")
+
+
+def _started(command: list[str], ready: bytes, tmp_path) -> tuple[subprocess.Popen, bytes]:
+    """`command` started, once its stderr has printed a line holding `ready` (that line
+    returned); the rest of its stderr is drained, so that its logging never blocks it."""
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "DASK_TEMPORARY_DIRECTORY": str(tmp_path)})
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            process.kill()
+            pytest.fail(f"{command[2]} did not start")
+        if ready in line:
+            return process, line
+
+
+@pytest.fixture
+def scheduler_and_worker(tmp_path):
+    """A scheduler and a worker, each a process of its own, as `dask scheduler` and
+    `dask worker` run them: (the scheduler's address, the scheduler's process)."""
+    scheduler, line = _started([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                "--port", "0", "--no-dashboard"], b"Scheduler at:", tmp_path)
+    address = line.split()[-1].decode()
+    worker, _ = _started([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "2",
+                          "--no-nanny", "--no-dashboard", "--local-directory", str(tmp_path / "worker")],
+                         b"Registered to:", tmp_path)
+    try:
+        yield address, scheduler
+    finally:
+        for process in (worker, scheduler):
+            process.kill()
+            process.wait()
+
+
+def test_losing_the_scheduler_mid_search_is_one_line_and_status_2(backend, scheduler_and_worker, tmp_path):
+    """The scheduler killed while a task runs (it reads a FIFO that is held open): one
+    line on stderr, none of distributed's logging, status 2, and what was printed is
+    what -j1 prints, up to where the search stopped."""
+    address, scheduler = scheduler_and_worker
+    for i in range(20):
+        write(tmp_path / "a" / f"f{i:02d}.log", b"".join(log_lines(100, i)), "gzip" if i % 2 else "plain")
+        write(tmp_path / "b" / f"f{i:02d}.log", b"".join(log_lines(100, 20 + i)), "zstd" if i % 2 else "plain")
+    held = tmp_path / "held.log"
+    os.mkfifo(held)  # in the second batch: the first is searched, the third waits
+    paths = [str(tmp_path / "a"), str(held), str(tmp_path / "b")]
+    search = subprocess.Popen([sys.executable, "-c", ON_THE_CLUSTER, "grep", "--backend", backend, "--no-progress",
+                               "-n", "sshd", "--dask", address, *paths], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        writer: list = []
+        opening = threading.Thread(target=lambda: writer.append(open(held, "wb")), daemon=True)
+        opening.start()
+        opening.join(timeout=120)  # returns when the task searching the FIFO opens it, on the worker
+        if not writer:
+            os.close(os.open(held, os.O_RDONLY | os.O_NONBLOCK))  # let the thread go
+            pytest.fail("the task holding the FIFO never ran")
+        scheduler.kill()
+        scheduler.wait()
+        writer[0].close()  # the worker's task ends; its results have nowhere to go
+        out, err = search.communicate(timeout=120)
+    finally:
+        search.kill()
+        search.wait()
+    assert err == f"logpipe: Dask scheduler {address}: connection lost\n".encode()
+    assert search.returncode == 2
+    one = search_with(backend)("sshd", tmp_path / "a", tmp_path / "b", line_number=True)
+    assert one.out.startswith(out) and one.out.count(b"\n") > 20
+
+
+def test_an_early_stop_prints_the_walk_messages_one_process_prints(backend, cluster, tmp_path, monkeypatch):
+    """-q and a reader that goes away, every file on the cluster: the walk's messages from
+    before the stop are printed, none from after it, as -j1 prints them (issue 19, item 21)."""
+    address, _ = cluster
+    monkeypatch.setattr(logpipe.executors.dask, "SEARCH_HERE_WHILE_CONNECTING", False)
+    monkeypatch.setattr(logpipe.executors.dask, "BATCH_FILES", 3)  # the stop comes in a batch among others
+    early_stop_tree(tmp_path)
+    paths = [tmp_path / path for path in EARLY_STOP_PATHS]  # absolute: the workers read them
+    one = early_stops(backend, paths, tmp_path, threads=1)
+    assert one[0].err == f"logpipe: {tmp_path}/missing1: No such file or directory\n".encode() and one[1].out
+    assert early_stops(backend, paths, tmp_path, [sys.executable, "-c", ON_THE_CLUSTER], dask=address) == one

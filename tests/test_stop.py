@@ -1,12 +1,16 @@
-"""Stopping early: the sink stops the source, and no file is left open."""
+"""Stopping early: the sink stops the source, no file is left open, and the walk's messages
+are the ones -j1 prints, whoever walks ahead (workers, URLs fetched ahead; --dask in test_cluster.py)."""
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 
+import logpipe.executors.workers
 import logpipe.pipeline.codecs
-from helpers import write
+from helpers import EARLY_STOP_PATHS, early_stop_tree, early_stops, write
+from servers import http_root, moto_endpoint, s3  # noqa: F401  (fixtures)
 from logpipe import pull, push
 from logpipe.printers import StandardPrinter
 from logpipe.records import FileEnd, StopSearch
@@ -125,3 +129,54 @@ def test_pull_grep_accepts_plain_iterables():
     records = list(pull.grep(b"hit", blocks, max_count=2))
     assert [(m.line_number, m.line) for m in records[:-1]] == [(1, b"a hit"), (3, b"hit c")]
     assert records[-1] == FileEnd(b"f", 2, 14, 14)  # the second block was dropped unsearched; -m stopped at 14
+
+
+# -- after an early stop, the walk's messages are those -j1 prints, whoever walks ahead ----------
+
+
+@pytest.fixture
+def one_process(backend, tmp_path, monkeypatch):
+    """What -j1 prints for the two early stops over `early_stop_tree` (in the current
+    directory: names print as given), and the tree's files."""
+    monkeypatch.chdir(tmp_path)
+    files = early_stop_tree(tmp_path)
+    quiet, head = early_stops(backend, EARLY_STOP_PATHS, tmp_path, threads=1)
+    assert (quiet.out, quiet.err, quiet.status) == (b"", b"logpipe: missing1: No such file or directory\n", 0)
+    assert (head.out, head.err, head.status) == (b"b/big.log:hit 0\nb/big.log:hit 1\nb/big.log:hit 2\n"
+                                                 b"b/big.log:hit 3\nb/big.log:hit 4\n", quiet.err, 0)
+    return quiet, head, files
+
+
+def test_early_stop_with_workers_prints_the_walk_messages_of_one_process(backend, tmp_path, one_process,
+                                                                          monkeypatch):
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", 0)  # every file to the workers
+    broken = tmp_path / "a" / "f05x.log"  # a message from inside a directory the walk runs through ahead
+    os.symlink(tmp_path / "nowhere", broken)
+    quiet, head = early_stops(backend, EARLY_STOP_PATHS, tmp_path, threads=1, follow=True)
+    assert quiet.err == b"logpipe: a/f05x.log: No such file or directory\n" + one_process[0].err
+    assert (quiet, head) == early_stops(backend, EARLY_STOP_PATHS, tmp_path, threads=2, follow=True)
+
+
+def test_early_stop_over_http_prints_the_messages_of_one_process(backend, tmp_path, http_root, one_process):
+    base, site = http_root
+    early_stop_tree(site)
+    urls = [f"{base}/{name}" for name in one_process[2]]  # objects fetched ahead, each URL a file
+    quiet, head = early_stops(backend, urls, tmp_path)
+    expected = [result._replace(out=result.out.replace(b"b/big.log", f"{base}/b/big.log".encode()),
+                                err=result.err.replace(b"missing1", f"{base}/missing1".encode()))
+                for result in one_process[:2]]
+    assert [quiet, head] == expected
+
+
+def test_early_stop_over_s3_prefixes_prints_the_messages_of_one_process(backend, tmp_path, s3, one_process):
+    bucket = f"stop-{backend}"
+    s3.create_bucket(Bucket=bucket)
+    for name in one_process[2]:
+        if (tmp_path / name).is_file():
+            s3.put_object(Bucket=bucket, Key=name, Body=(tmp_path / name).read_bytes())
+    base = f"s3://{bucket}"  # each prefix's walk runs ahead of the search, and the objects are fetched ahead
+    quiet, head = early_stops(backend, [f"{base}/{path}" for path in EARLY_STOP_PATHS], tmp_path)
+    expected = [result._replace(out=result.out.replace(b"b/big.log", f"{base}/b/big.log".encode()),
+                                err=result.err.replace(b"missing1", f"{base}/missing1".encode()))
+                for result in one_process[:2]]
+    assert [quiet, head] == expected

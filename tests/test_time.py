@@ -430,3 +430,62 @@ def test_merge_by_time_is_the_greedy_merge_of_the_sets(times):
         decorated.append(keyed)
     expected = [entry[3] for entry in heapq.merge(*decorated, key=lambda entry: entry[:2])]
     assert list(merge_by_time(streams)) == expected
+
+
+# -- --sort time --json: a begin/end pair per file, interleaved as the merged lines need ----------
+
+
+def _stamped(seconds: int, text: bytes) -> bytes:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1767225600 + seconds)).encode() + b" " + text
+
+
+def _messages(out: bytes) -> list[dict]:
+    import json
+
+    messages = [json.loads(line) for line in out.split(b"\n")[:-1]]
+    for message in messages:  # the times of the run: the one thing that differs between runs
+        message["data"].pop("elapsed_total", None)
+        message["data"].get("stats", {}).pop("elapsed", None)
+    return messages
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_sort_time_json_gives_each_file_its_begin_and_end_in_the_merged_order(backend, tmp_path, threads):
+    write(tmp_path / "app.log.1", b"".join(_stamped(s, b"app ERR %d\n" % s) for s in range(0, 40, 4)))  # older
+    write(tmp_path / "app.log", b"".join(_stamped(s, b"app ERR %d\n" % s) for s in range(40, 60, 4)), "gzip")
+    write(tmp_path / "db.log", b"".join(_stamped(s, b"db %s %d\n" % (b"ERR" if s % 3 else b"ok", s))
+                                        for s in range(1, 50, 2)), "zstd")
+    write(tmp_path / "web.log", _stamped(5, b"web ERR\n") + _stamped(23, b"web ERR, no newline"))  # mid-timeline
+    (tmp_path / "quiet.log").write_bytes(_stamped(3, b"nothing here\n"))  # no line printed: no begin, no end
+    search = search_with(backend)
+    merged = search("ERR", tmp_path, sort="time", json=True, before_context=1, threads=threads)
+    assert (merged.err, merged.status) == (b"", 0)
+    messages = _messages(merged.out)
+    assert messages[-1]["type"] == "summary" and [m["type"] for m in messages].count("summary") == 1
+    lines = [m for m in messages if m["type"] in ("match", "context")]
+    assert [m["data"]["time"] for m in lines] == sorted(m["data"]["time"] for m in lines)  # one timeline
+    names = {m["data"]["path"]["text"] for m in messages[:-1]}
+    assert names == {str(tmp_path / name) for name in ("app.log.1", "app.log", "db.log", "web.log")}
+    for name in names:  # each file's messages, taken out of the timeline, are its own search's
+        own = [m for m in messages[:-1] if m["data"]["path"]["text"] == name]
+        alone = _messages(search("ERR", name, sort="time", json=True, before_context=1, with_filename=True).out)
+        assert own == alone[:-1], name
+        assert (own[0]["type"], own[-1]["type"]) == ("begin", "end")
+    assert [m["type"] for m in messages].index("end") < len(messages) - 5  # the pairs interleave
+    ends = [m["data"]["stats"] for m in messages if m["type"] == "end"]
+    assert messages[-1]["data"]["stats"] == {key: sum(end[key] for end in ends) for key in ends[0]}
+    assert messages[-1]["data"]["stats"]["matched_lines"] == 10 + 5 + 17 + 2
+    web = [m["data"]["lines"]["text"] for m in lines if m["data"]["path"]["text"].endswith("web.log")]
+    assert web[-1].endswith("web ERR, no newline") and lines[-1]["data"]["time"] > "2026-01-01T00:00:23Z"
+
+
+def test_sort_time_merges_records_by_their_first_lines_time(search, tmp_path):
+    """--records --sort time: whole records (a stack trace under its line) in one timeline."""
+    write(tmp_path / "a.log", b"2026-01-01 10:00:00 ERROR a1\n  at x\n2026-01-01 10:00:02 ERROR a2\n  at y\n")
+    write(tmp_path / "b.log", b"2026-01-01 10:00:01 ERROR b1\n  at z\n2026-01-01 10:00:03 ERROR b2\n")
+    result = search("ERROR", tmp_path, records=True, sort="time", tz="UTC", with_filename=False)
+    assert result.lines == [b"2026-01-01 10:00:00 ERROR a1", b"  at x", b"--", b"2026-01-01 10:00:01 ERROR b1",
+                            b"  at z", b"--", b"2026-01-01 10:00:02 ERROR a2", b"  at y", b"--",
+                            b"2026-01-01 10:00:03 ERROR b2"]

@@ -20,11 +20,15 @@ it, streaming, in bounded memory (the executor contract of `logpipe.executors`).
   search is deterministic).
 - -q satisfied, a closed pipe, Ctrl-C or SIGTERM cancel every task not yet done; the
   scheduler forgets them and no worker starts one of them. A scheduler that goes away is
-  one message, `logpipe: Dask scheduler ADDRESS: connection lost`, status 2; distributed's
-  own log lines never reach stderr.
+  one message, `logpipe: Dask scheduler ADDRESS: connection lost`, status 2, at once:
+  the client cancels every future when its connection drops (they cannot come back), and
+  the first cancelled task closes the client (`_Watch`), which ends a call waiting on the
+  scheduler (a queue read would otherwise wait out the client's reconnection attempts).
+  distributed's own log lines never reach stderr.
 """
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -115,13 +119,14 @@ class _Outlet:
 class _Task:
     """A batch submitted: its future, its queue, and what of it was delivered."""
 
-    def __init__(self, client, plan: Plan, batch: list, counting: bool) -> None:
+    def __init__(self, client, plan: Plan, batch: list, counting: bool, watch: _Watch) -> None:
         from distributed import Queue
 
         self.name = f"logpipe-{uuid.uuid4().hex}"
         self.queue = Queue(self.name, client=client, maxsize=QUEUED)
         self.files = len(batch)
         self.future = client.submit(search_batch, plan, batch, self.name, counting, pure=False)
+        self.future.add_done_callback(watch.ended)
         self.reader = FrameReader()
         self.attempt = None
         self.delivered = 0  # files done
@@ -143,6 +148,7 @@ class DaskCluster:
     def __init__(self, plan: Plan, messages: Messages, stats: Stats | None = None) -> None:
         self.plan, self.messages, self.stats = plan, messages, stats
         self.address = plan.options.dask
+        self.watch: _Watch | None = None
 
     def run(self, logfiles: Iterable[LogFile], sink: OrderedWriter) -> None:
         connecting = _Connect(self.address)
@@ -150,27 +156,29 @@ class DaskCluster:
         if SEARCH_HERE_WHILE_CONNECTING and not self.plan.remote:  # the first files here, while the client connects
             InProcess(self.plan, self.messages, self.stats).run(_until(connecting.ready, logfiles), sink)
         client = connecting.result()
+        watch = self.watch = _Watch(client)
         pending: deque[_Task] = deque()
         try:
             threads = sum(client.nthreads().values()) or 1
             window = max(2, TASKS_PER_THREAD * threads)
             for batch in self._batches(logfiles):
-                pending.append(_Task(client, self.plan, batch, self.stats is not None))
+                pending.append(_Task(client, self.plan, batch, self.stats is not None, watch))
                 while len(pending) >= window:
                     self._deliver(pending.popleft(), sink)
             while pending:
                 self._deliver(pending.popleft(), sink)
         except (ExecutorError, StopSearch):
             raise
-        except Exception as err:  # the connection to the scheduler, a task that failed
-            raise _lost(self.address, err) from None
+        except (Exception, asyncio.CancelledError):  # the connection to the scheduler (a call the
+            raise _lost(self.address) from None     # closed client ended), a task that failed
         finally:
-            if pending:  # an early stop, Ctrl-C, an error: nothing more runs for us
+            watch.stopping = True  # what is cancelled from now on, we cancel
+            if pending and not watch.lost:  # an early stop, Ctrl-C, an error: nothing more runs for us
                 try:
                     client.cancel([task.future for task in pending], force=True)
                 except Exception:  # noqa: S110 - the scheduler may be gone: nothing left to cancel
                     pass
-            client.close()
+            watch.close()
 
     def _batches(self, logfiles: Iterator[LogFile]) -> Iterator[list]:
         """Batches of up to BATCH_FILES logfiles (the walk's messages are written in their
@@ -192,6 +200,8 @@ class DaskCluster:
         pause = MIN_POLL
         try:
             while task.delivered < task.files:
+                if self.watch.lost:
+                    raise _lost(self.address)
                 finished = task.future.done()  # all its frames are queued once it is done
                 items = task.queue.get(batch=True)
                 if not items:
@@ -220,7 +230,7 @@ class DaskCluster:
             err = task.future.exception()
             raise ExecutorError(f"--dask {self.address}", f"a task failed: {type(err).__name__}: {err}")
         if status in ("cancelled", "lost"):
-            raise _lost(self.address, None)
+            raise _lost(self.address)
         if status == "finished":
             task.future.result()
 
@@ -264,17 +274,56 @@ class _Connect:
 
 def _quiet_loggers() -> None:
     """distributed logs to stderr by itself (a lost connection, a cancelled future): none
-    of it may reach our stderr, which holds one line per problem."""
+    of it may reach our stderr, which holds one line per problem. Importing it gave some
+    of its loggers a stderr handler of their own (`distributed.client` among them, not
+    only `distributed`): each of these loggers, and any made later below them, ends in a
+    handler that drops what it is given."""
     import logging
 
-    for name in ("distributed", "dask", "tornado", "asyncio"):
-        logger = logging.getLogger(name)
+    roots = ("distributed", "dask", "tornado", "asyncio", "bokeh")
+    for root in roots:
+        logger = logging.getLogger(root)
         logger.handlers[:] = [logging.NullHandler()]
         logger.propagate = False
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and name.split(".", 1)[0] in roots and "." in name:
+            logger.handlers[:] = []
+            logger.propagate = True  # up to its root's NullHandler
 
 
-def _lost(address: str, err: BaseException | None) -> ExecutorError:
+def _lost(address: str) -> ExecutorError:
     return ExecutorError(f"Dask scheduler {address}", "connection lost")
+
+
+class _Watch:
+    """Ends the client once its scheduler is lost. When the connection drops, the client
+    cancels every future it holds (a search cannot go on: its tasks are forgotten with the
+    scheduler) and tries to reconnect for its timeout, while a call in flight (a queue
+    read, in the main thread) waits; a future cancelled while we were not stopping
+    (`ended`, in distributed's callback thread) closes the client, which ends that call.
+    `close` closes it once, from whichever thread comes first."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.stopping = False  # the search ends: what is cancelled from now on, we cancel
+        self.lost = False
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def ended(self, future) -> None:
+        if future.status == "cancelled" and not self.stopping:
+            self.lost = True
+            self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self.client.close()
+            except Exception:  # noqa: S110 - closing a client whose scheduler is gone may time out
+                pass
 
 
 def _until(ready, logfiles: Iterator[LogFile]) -> Iterator[LogFile]:

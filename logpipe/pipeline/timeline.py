@@ -16,7 +16,10 @@ Two shared pieces:
   of one set keep their own order. A record without a time (a context line, a file's end,
   a line of a file without timestamps) takes the time of the record before it in its set.
   Each stream is assumed to be in time order already (a log is): the merge does not sort
-  within a stream, so a line out of order stays where its file has it.
+  within a stream, so a line out of order stays where its file has it. A file's end
+  (a `FileEnd` without a time of its own) comes right after the file's last record,
+  before any other set's: the JSON printer knows by it whether that line ended with a
+  newline.
 
 Every set is open at once during a merge: one file descriptor per set (and per decoder).
 `ensure_descriptors` raises the soft limit (RLIMIT_NOFILE) up to the hard one when needed.
@@ -28,7 +31,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-from ..records import FileEnd, LogFile, Match
+from ..records import FileEnd, LogFile, Match, RecordMatch
 
 __all__ = ["rotation_key", "rotated_sets", "merge_by_time", "set_blocks", "ensure_descriptors"]
 
@@ -75,7 +78,7 @@ def merge_by_time(streams: Iterable[Iterable]) -> Iterator:
     next record (a log whose hours lie before the others' comes out in one run)."""
     iterators = [iter(stream) for stream in streams]
     latest = [-float("inf")] * len(iterators)
-    timed = (Match, FileEnd)  # the records that may carry a time (a file's end: with -c, -l, -L)
+    timed = (Match, RecordMatch, FileEnd)  # the records that may carry a time (a record: its first line's; a file's end: with -c, -l, -L)
 
     def entry(index: int):
         record = next(iterators[index], _END)

@@ -1,7 +1,8 @@
 """One printer per output format, behind one protocol (`base.Printer`: `write(record)`,
 `finish()`), chosen once for the search by its mode:
 
-    lines, only-matching                         → StandardPrinter  (standard.py)
+    lines                                        → StandardPrinter  (standard.py)
+    only-matching                                → OnlyMatchingPrinter (only_matching.py)
     count, files-with-matches, -without-match, quiet → SummaryPrinter (summary.py)
     json                                         → JsonPrinter      (json.py)
 
@@ -14,16 +15,17 @@ from __future__ import annotations
 
 from .base import Printer, PrinterSettings
 from .json import JsonPrinter
+from .only_matching import OnlyMatchingPrinter
 from .sink import Sink
 from .standard import StandardPrinter
 from .summary import SummaryPrinter
 
-PRINTERS = {"lines": StandardPrinter, "only-matching": StandardPrinter, "count": SummaryPrinter,
+PRINTERS = {"lines": StandardPrinter, "only-matching": OnlyMatchingPrinter, "count": SummaryPrinter,
             "files-with-matches": SummaryPrinter, "files-without-match": SummaryPrinter, "quiet": SummaryPrinter,
             "json": JsonPrinter}
 
-__all__ = ["Printer", "PrinterSettings", "Sink", "StandardPrinter", "SummaryPrinter", "JsonPrinter", "PRINTERS",
-           "make_printer"]
+__all__ = ["Printer", "PrinterSettings", "Sink", "StandardPrinter", "OnlyMatchingPrinter", "SummaryPrinter",
+           "JsonPrinter", "PRINTERS", "make_printer"]
 
 
 def make_printer(settings: PrinterSettings, stream, matcher=None, messages=None) -> Printer:

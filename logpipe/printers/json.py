@@ -25,19 +25,25 @@ def elapsed(seconds: float) -> dict:
 
 
 class JsonPrinter(Printer):
-    """Mode "json". A line is held back until the next line or the file's end tells
-    whether it ends with a newline (the last one of a file may not): `lines` holds the
-    bytes as they are, as in rg. With -m, `bytes_searched` ends where the file's end says
-    -m stopped the search (the end of the last selected line, as rg counts it)."""
+    """Mode "json". Each file printed gets a `begin` before its first message and an
+    `end` after its last (with its figures, which the summary adds up). In a merged
+    timeline (--sort time) several files are open at once: their pairs interleave, each
+    in the place the merged lines need, and every message names its file (`path`).
+    The last line printed is held back until what comes next tells whether it ends with
+    a newline (a file's last line may not): `lines` holds the bytes as they are, as in rg.
+    Only a file's end can say no, and it comes right after the file's last line (also in
+    a merged timeline: `logpipe.pipeline.timeline.merge_by_time`). With -m,
+    `bytes_searched` ends where the file's end says -m stopped the search (the end of the
+    last selected line, as rg counts it)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         import json  # only JSON output pays for importing it
 
         self._dumps = json.dumps
-        self._file = None  # per-file figures of the file being printed
-        self._live = self.settings.live
-        self._files: dict[bytes, dict] = {}  # live: the figures of each file begun
+        self._files: dict[bytes, dict] = {}  # the figures of each file begun and not yet ended
+        self._pending = None  # (figures, record, kind, spans) of the last line, not yet printed
+        self._live = self.settings.live  # --tail: lines come whole, each printed as it comes
         self._total = dict.fromkeys(TOTALS, 0)
         self._started = time.perf_counter()
 
@@ -75,6 +81,7 @@ class JsonPrinter(Printer):
 
         now = time.perf_counter() - self._started
         try:
+            self._flush_line(True)  # a file whose end never came (the search was cut short)
             self._json({"type": "summary", "data": {"elapsed_total": elapsed(now),
                                                     "stats": {**self._total, "elapsed": elapsed(now)}}})
         except StopSearch:
@@ -86,31 +93,29 @@ class JsonPrinter(Printer):
         return len(data)
 
     def _figures(self, name: bytes) -> dict:
-        """The figures of the file being printed; its `begin` message first, if new."""
-        figures = self._files.get(name) if self._live else self._file
-        if figures is None or figures["name"] != name:
-            figures = self._file = {"name": name, "started": time.perf_counter(), "printed": 0, "matches": 0,
-                                    "pending": None}
-            if self._live:
-                self._files[name] = figures
+        """The figures of file `name`; its `begin` message first, if it is new."""
+        figures = self._files.get(name)
+        if figures is None:
+            figures = self._files[name] = {"name": name, "started": time.perf_counter(), "printed": 0,
+                                           "matches": 0}
             figures["printed"] += self._json({"type": "begin", "data": {"path": json_text(name)}})
         return figures
 
     def _line(self, record: Match, kind: str) -> None:
+        self._flush_line(True)  # something follows it: it ended with a newline
         figures = self._figures(record.name)
         spans = self.matcher.spans(record.line) if (kind == "match") != self.invert else []  # -v: context lines match
         if kind == "match":
             figures["matches"] += len(spans)
-        self._flush_line(figures, True)
-        figures["pending"] = (record, kind, spans)
+        self._pending = (figures, record, kind, spans)
         if self._live:
-            self._flush_line(figures, True)
+            self._flush_line(True)
 
-    def _flush_line(self, figures: dict, newline: bool) -> None:
-        if figures["pending"] is None:
+    def _flush_line(self, newline: bool) -> None:
+        if self._pending is None:
             return
-        record, kind, spans = figures["pending"]
-        figures["pending"] = None
+        figures, record, kind, spans = self._pending
+        self._pending = None
         data = {"path": json_text(record.name), "lines": json_text(record.line + b"\n" if newline else record.line),
                 "line_number": record.line_number, "absolute_offset": record.offset,
                 "submatches": [{"match": json_text(record.line[s:e]), "start": s, "end": e} for s, e in spans]}
@@ -123,6 +128,7 @@ class JsonPrinter(Printer):
     def _record(self, record: RecordMatch, kind: str) -> None:
         """One message for a whole record, as `rg --json -U` gives a multi-line match:
         `lines` holds the record, `submatches` are offsets in it."""
+        self._flush_line(True)
         figures = self._figures(record.name)
         text, spans = record.text, []
         if kind == "match" and record.marks:
@@ -141,12 +147,13 @@ class JsonPrinter(Printer):
         figures["printed"] += self._json({"type": kind, "data": data})
 
     def _end(self, end: FileEnd) -> None:
-        figures = self._files.pop(end.name, None) if self._live else self._file
-        if figures is None or figures["name"] != end.name:
+        pending = self._pending
+        if pending is not None:  # the file's last line, if it is this file's: a newline unless it ends the file
+            last = pending[1]
+            self._flush_line(pending[0]["name"] != end.name or last.offset + len(last.line) < end.bytes_searched)
+        figures = self._files.pop(end.name, None)
+        if figures is None:
             return  # nothing printed for this file: no begin, no end, not in the summary (as ripgrep)
-        self._file = None
-        last = figures["pending"]
-        self._flush_line(figures, last is None or last[0].offset + len(last[0].line) < end.bytes_searched)
         searched = end.bytes_searched if end.stop is None else min(end.bytes_searched, end.stop)  # -m: as rg counts
         stats = {"elapsed": elapsed(time.perf_counter() - figures["started"]), "searches": 1,
                  "searches_with_match": int(end.count > 0), "bytes_searched": searched,

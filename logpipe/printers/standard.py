@@ -1,5 +1,5 @@
 """grep's own output: lines (with names, numbers, byte offsets, context, colour, NUL after
-names), -o, multi-line records, and the "Binary file" line."""
+names), multi-line records, and the "Binary file" line (-o: `only_matching.py`)."""
 from __future__ import annotations
 
 from ..records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch
@@ -7,11 +7,11 @@ from .base import Printer
 
 
 class StandardPrinter(Printer):
-    """Modes "lines" and "only-matching"."""
+    """Mode "lines" (and, through `OnlyMatchingPrinter`, "only-matching")."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.context = self.settings.context  # -o: only the "--" between groups
+        self.context = self.settings.context
         # the plain case gets a format without branches
         self._plain = self.mode == "lines" and not (self.byte_offset or self.null or self.color or self.context
                                                     or self.escape_names)
@@ -119,30 +119,11 @@ class StandardPrinter(Printer):
         return b"".join(pieces)
 
     def _selected_line(self, record: Match) -> None:
-        if self.mode == "only-matching":
-            if self.invert:
-                return
-            if not (self.with_filename or self.line_number or self.byte_offset or self.color or self.context):
-                found = self.matcher.match_texts(record.line)  # no prefix: the matches joined in bulk
-                if found:
-                    found.append(b"")
-                    self._out(b"\n".join(found))
-                return
-            self._group_separator(record)
-            line, paint, color = record.line, self.paint, self.color
-            self._out(b"".join(self._prefix(record, b":", record.offset + start)
-                               + (paint("match", line[start:end]) if color else line[start:end])
-                               + b"\n" for start, end in self.matcher.spans(line)))
-            return
         self._group_separator(record)
         line = self._painted(record.line, True) if self.color else record.line
         self._out(self._prefix(record, b":", record.offset) + line + b"\n")
 
     def _context_line(self, record: Match) -> None:
-        if self.mode != "lines":
-            if self.mode == "only-matching" and not self.invert:
-                self._group_separator(record)  # not printed, but it joins the groups as in grep
-            return
         self._group_separator(record)
         line = self._painted(record.line, False) if self.color else record.line
         self._out(self._prefix(record, b"-", record.offset) + line + b"\n")
@@ -155,8 +136,6 @@ class StandardPrinter(Printer):
         not adjacent."""
         if not record.context:
             self.sink.select()
-        elif self.mode != "lines":
-            return
         name, text, offset = record.name, record.text, record.offset
         sink = self.sink
         if self._plain_record and b"\n" not in text:  # the common case, kept tight: a one-line record
@@ -173,14 +152,6 @@ class StandardPrinter(Printer):
             self._out(b"".join(parts))
             return
         marks = record.marks
-        if self.mode == "only-matching":
-            if not self.invert:
-                for mark in marks:
-                    end = text.find(b"\n", mark)
-                    line = text[mark:end if end >= 0 else len(text)]
-                    self._selected_line(Match(name, record.line_number + text.count(b"\n", 0, mark),
-                                              offset + mark, line))
-            return
         last, out = sink.last, []
         if self.context and last is not None and (last[0] != name or last[1] != offset):
             self._out(self.separator)  # a write of its own: a parallel printer may replace it (`begin_file`)

@@ -157,9 +157,9 @@ class Plan:
     def pieces(self, messages: Messages, stats: Stats | None, announce=None, sink=None) -> dict:
         """The per-chain objects the stages share (a time window seen by three stages, the
         record bounds by two), made fresh for each chain. `sink`: the output's `Sink`, which
-        a live input flushes when it waits (`flush`), and which --tail watches."""
+        a live input flushes when it waits (`flush`: `Sink.idle`), and which --tail watches."""
         pieces = {"messages": messages, "stats": stats, "announce": announce, "sink": sink,
-                  "flush": sink.flush if sink is not None else None}
+                  "flush": sink.idle if sink is not None else None}
         if self.follow:
             import functools
 

@@ -27,9 +27,11 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 
 
 @pytest.mark.parametrize("line_buffered", [False, True], ids=["idle-flush", "line-buffered"])
-def test_each_line_from_a_pipe_is_printed_within_half_a_second(backend, line_buffered):
+def test_each_line_from_a_pipe_is_printed_as_it_comes(backend, line_buffered):
     """The issue's example, `(for i in 1 2 3 4 5 6; do echo "ERROR $i"; sleep 1; done) | logpipe
-    grep ERROR`, into a pipe: each line comes out as soon as it is written, not at the end."""
+    grep ERROR`, into a pipe: each line comes out while the pipe stays open and before the
+    next is written, not at the end. (How soon is the benchmark's business: bench_live.py's
+    `stream`, the issue's 0.5 s.)"""
     flags = ["--line-buffered"] if line_buffered else []
     with Follow("--backend", backend, *flags, "ERROR", stdin=subprocess.PIPE) as follow:
         feed = follow.process.stdin
@@ -37,15 +39,33 @@ def test_each_line_from_a_pipe_is_printed_within_half_a_second(backend, line_buf
         feed.flush()
         follow.wait_for(1, STARTUP)
         for i in range(1, 7):
-            written = time.monotonic()
             feed.write(b"info %d\nERROR %d\n" % (i, i))
             feed.flush()
             follow.wait_for(i + 1)
-            assert follow.arrived[-1][0] - written < 0.5, f"line {i} took {follow.arrived[-1][0] - written:.2f} s"
+        assert follow.process.poll() is None
         feed.close()
         status, lines, err = follow.finish()
     assert (status, err) == (0, b"")
     assert lines == [b"ERROR 0 (start)"] + [b"ERROR %d" % i for i in range(1, 7)]
+
+
+def test_json_from_a_pipe_prints_each_match_as_it_comes(backend):
+    """--json holds a file's last line until it knows whether it ends with a newline: from a
+    pipe that waits, the line goes out while it waits (the lines handed on are whole)."""
+    with Follow("--backend", backend, "--json", "ERROR", stdin=subprocess.PIPE) as follow:
+        feed = follow.process.stdin
+        for i in range(3):
+            feed.write(b"info\nERROR %d\n" % i)
+            feed.flush()
+            follow.wait_for(2 + i, STARTUP)  # the begin, then each match before the next is written
+        feed.write(b"ERROR last, no newline")
+        feed.close()
+        status, lines, err = follow.finish()
+    messages = [json.loads(line) for line in lines]
+    assert (status, err) == (0, b"")
+    assert [m["type"] for m in messages] == ["begin", "match", "match", "match", "match", "end", "summary"]
+    assert [m["data"]["lines"]["text"] for m in messages[1:5]] == ["ERROR 0\n", "ERROR 1\n", "ERROR 2\n",
+                                                                    "ERROR last, no newline"]
 
 
 LOG = b"".join(b"2026-11-30 10:%02d:00 %s line %d\n" % (i % 60, b"ERROR" if i % 7 == 0 else b"info", i)

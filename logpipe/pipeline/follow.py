@@ -127,7 +127,7 @@ class Follower:
             found = []
             if not dirty:
                 if self.sink is not None:
-                    self.sink.flush()  # what was printed goes out while the logs are quiet
+                    self.sink.idle()  # what was printed goes out while the logs are quiet
                 changes = self._wait(self._timeout())
                 if changes.rescan or not all(map(_still_there, changes.files)):
                     found = self.tree.rescan()  # names first: a line read after a rename has the new name

@@ -44,6 +44,7 @@ class JsonPrinter(Printer):
         self._files: dict[bytes, dict] = {}  # the figures of each file begun and not yet ended
         self._pending = None  # (figures, record, kind, spans) of the last line, not yet printed
         self._live = self.settings.live  # --tail: lines come whole, each printed as it comes
+        self.sink.held = self._release  # a live input that waits: the held line goes out
         self._total = dict.fromkeys(TOTALS, 0)
         self._started = time.perf_counter()
 
@@ -110,6 +111,9 @@ class JsonPrinter(Printer):
         self._pending = (figures, record, kind, spans)
         if self._live:
             self._flush_line(True)
+
+    def _release(self) -> None:
+        self._flush_line(True)
 
     def _flush_line(self, newline: bool) -> None:
         if self._pending is None:

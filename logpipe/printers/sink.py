@@ -24,6 +24,7 @@ class Sink:
         self.pipe_closed = False
         self.write_error: OSError | None = None
         self.last = None  # (name, position) of the last line printed in a context group
+        self.held = None  # a printer's output held back (JSON's last line), written by `idle`
 
     def write(self, data: bytes) -> None:
         try:
@@ -52,6 +53,14 @@ class Sink:
     def stopped(self) -> bool:
         """Whether nothing more can be written (the reader went away, or writing failed)."""
         return self.pipe_closed or self.write_error is not None
+
+    def idle(self) -> None:
+        """A live input is quiet: what a printer holds back goes out (it was handed whole
+        lines only: the input's last line comes with its file's end, which never waits),
+        then the output is flushed."""
+        if self.held is not None and not self.stopped:
+            self.held()
+        self.flush()
 
     def flush(self) -> None:
         if self.stopped:

@@ -149,4 +149,4 @@ def _edge(node: Node, last: bool) -> tuple[frozenset[int], bool] | None:
     return None  # a back-reference
 
 
-__all__ = ["PosixError", "Parsed", "parse", "to_re", "to_hyperscan", "RE_DUP_MAX", "DIGIT"]
+__all__ = ["to_re", "to_hyperscan"]

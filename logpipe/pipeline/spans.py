@@ -44,7 +44,7 @@ class Spans:
             # longest one (POSIX); each literal is looked for again only once the matches
             # have passed its last hit
             nexts = [find(lit) for lit in literals]
-            found, pos = [], 0
+            found = []
             while True:
                 hit, first = -1, -1
                 for i, p in enumerate(nexts):

@@ -15,6 +15,14 @@ time it was written; the reader notes when it arrived. Reported, per backend:
   as a percentage of one core (goal: under 1 %), with inotify and with polling;
 - peak memory: logpipe's VmHWM (its resident high-water mark) at the end.
 Each run appends its figures to benchmarks/data/watch/live.jsonl; `report()` prints them.
+
+    python benchmarks/bench_live.py --stream        # the issue's streaming example, measured
+
+`--stream`: the issue's first example, `(for i in 1 2 3 4 5 6; do echo "ERROR $i"; sleep 1;
+done) | logpipe grep ERROR` (each line also carrying the time it was written), for each
+backend, with and without --line-buffered, into a pipe and onto a terminal (a pty): the
+lag from each line's writing to its arrival (goal: under 0.5 s). The first line is
+written while logpipe starts, so its lag includes logpipe's start-up.
 """
 from __future__ import annotations
 
@@ -163,6 +171,55 @@ def _wait_until_following(log: Path, stdout: int) -> None:
                 seen += os.read(stdout, 65536)
 
 
+# -- the streaming example -----------------------------------------------------------------
+
+STREAM_WRITER = r"""
+import sys, time
+for i in range(1, 7):
+    sys.stdout.write("ERROR %d %.6f\n" % (i, time.time()))
+    sys.stdout.flush()
+    time.sleep(1)
+"""
+COLOURS = re.compile(rb"\x1b\[[0-9;]*[mK]")
+STREAMED = re.compile(rb"ERROR (\d) (\d+\.\d+)")
+
+
+def stream(backend: str, line_buffered: bool, terminal: bool) -> dict:
+    """The streaming example once: each line's lag from its writing to its arrival."""
+    import pty
+
+    ours, theirs = pty.openpty() if terminal else os.pipe()
+    writer = subprocess.Popen([sys.executable, "-c", STREAM_WRITER], stdout=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "logpipe", "grep", "--no-progress", "--no-config",
+                                "--backend", backend, *(["--line-buffered"] if line_buffered else []), "ERROR"],
+                               stdin=writer.stdout, stdout=theirs, stderr=subprocess.DEVNULL)
+    writer.stdout.close()
+    os.close(theirs)
+    lags: dict[int, float] = {}
+    partial = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not select.select([ours], [], [], 1.0)[0]:
+            continue
+        try:
+            chunk = os.read(ours, 65536)
+        except OSError:  # a pty whose other side is closed
+            chunk = b""
+        if not chunk:
+            break
+        now = time.time()
+        *lines, partial = (partial + chunk).split(b"\n")
+        for line in lines:
+            found = STREAMED.search(COLOURS.sub(b"", line))
+            if found:
+                lags.setdefault(int(found[1]), now - float(found[2]))
+    os.close(ours)
+    writer.wait()
+    process.wait()
+    return {"backend": backend, "line_buffered": line_buffered, "output": "terminal" if terminal else "pipe",
+            "lags": [round(lags[i], 4) if i in lags else None for i in range(1, 7)], "status": process.returncode}
+
+
 # -- run.py's side ----------------------------------------------------------------------------
 
 
@@ -210,8 +267,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--files", type=int, default=FILES)
     parser.add_argument("--rate", type=int, default=RATE)
+    parser.add_argument("--stream", action="store_true", help="measure the streaming example instead")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent))
+    if args.stream:
+        for backend in args.backend or ["pull", "push"]:
+            for terminal in (False, True):
+                for line_buffered in (False, True):
+                    figures = stream(backend, line_buffered, terminal)
+                    late = [lag for lag in figures["lags"] if lag is None or lag >= 0.5]  # the first one too
+                    print(json.dumps({**figures, "each_under_half_a_second": not late}))
+        return
     for backend in args.backend or ["pull", "push"]:
         figures = load(backend, args.files, args.rate, args.seconds)
         print(json.dumps(figures))

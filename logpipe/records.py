@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 
@@ -95,6 +96,41 @@ class Lines(NamedTuple):
     def count(self) -> int:
         """How many lines the run holds."""
         return self.data.count(b"\n") + (self.data[-1:] != b"\n")
+
+
+class Hits(NamedTuple):
+    """The selected lines of one block as the matcher found them, for a printer that
+    formats them in bulk (the sparse side of `BlockSearch(runs=True)`): line i is
+    `data[starts[i]:ends[i]]` (without its terminator), `data` the whole block;
+    `line_number` and `offset` are the block's first line's (`line_number` 0 when lines
+    are not counted). `matches()` gives the same lines as `Match` records."""
+
+    name: bytes
+    line_number: int
+    offset: int
+    data: bytes
+    starts: list
+    ends: list
+
+    def numbers(self):
+        """Each line's number (the newlines before it counted in C, between one line and the next)."""
+        data, starts = self.data, self.starts
+        before = [0]
+        before += starts[:-1]
+        numbers = accumulate(map(data.count, repeat(b"\n"), before, starts), initial=self.line_number)
+        next(numbers)
+        return numbers
+
+    def matches(self):
+        data, offset, starts, ends = self.data, self.offset, self.starts, self.ends
+        numbers = self.numbers() if self.line_number else repeat(0)
+        for start, end, number in zip(starts, ends, numbers):
+            yield Match(self.name, number, offset + start, data[start:end])
+
+    @property
+    def count(self) -> int:
+        """How many lines it holds."""
+        return len(self.starts)
 
 
 class FileEnd(NamedTuple):

@@ -16,6 +16,7 @@ from .options import SearchOptions
 from .pipeline.find_files import walk
 from .plan import Plan
 from .printers import Sink, make_printer
+from .printers.sink import HOLD
 from .printers.ordered import OrderedWriter
 from .progress import wanted as progress_wanted
 from .records import StopSearch
@@ -39,7 +40,12 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     show_progress = show_progress and not options.tail  # a follow has no end to show progress towards
     if stats is None and (options.stats or show_progress):
         stats = Stats()
-    sink = Sink(stream, quiet=options.quiet, line_buffered=options.line_buffered)
+    # our own buffer, whatever PYTHONUNBUFFERED says; a terminal sees each write at once (as
+    # grep's line buffering: the stream's own buffer is flushed too, or a match found early in a
+    # long search would wait there for 8 KiB more or the end), and so does --line-buffered
+    terminal = _isatty(stream)
+    sink = Sink(stream, quiet=options.quiet, line_buffered=options.line_buffered or terminal,
+                hold=0 if terminal else HOLD)
     progress = None
     if show_progress:
         from .progress import Progress

@@ -573,3 +573,32 @@ def test_a_command_started_with_sigint_ignored_keeps_ignoring_it():
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=60)
     assert (out, err, process.returncode) == (b"x one\nx two\n", b"", 0)
+
+
+def test_a_terminal_sees_each_match_while_the_search_goes_on(backend):
+    """On a terminal, what is found is shown at once, not held in a buffer until the search
+    ends (grep's line buffering): here stdin stays open after a first block that holds a
+    match, and the match must appear before any more input comes."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "logpipe", "grep", "--no-progress", "--color=never", "hit", "-",
+                                "--backend", backend], stdin=subprocess.PIPE, stdout=slave, stderr=slave,
+                               close_fds=True, start_new_session=True,
+                               env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"})  # Python's own buffer
+    os.close(slave)
+    screen = Screen(master)
+    try:
+        first_block = b"a hit\n" + b"x" * 99 + b"\n" + b"".join(b"line %06d " % i + b"y" * 88 + b"\n"
+                                                              for i in range(3000))  # > 256 KiB: a whole block
+        process.stdin.write(first_block)
+        process.stdin.flush()
+        assert screen.read_for(60, until=b"a hit"), (process.poll(), bytes(screen.data))
+        process.stdin.write(b"another hit\n")
+        process.stdin.close()
+        assert screen.read_for(60, until=b"another hit"), bytes(screen.data)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+        os.close(master)
+    assert bytes(screen.data).replace(b"\r\n", b"\n") == b"a hit\nanother hit\n"

@@ -16,7 +16,7 @@ from logpipe.cli import main
 from logpipe.compare import compare, format_report
 from logpipe.options import SearchOptions
 from logpipe.printers import StandardPrinter
-from logpipe.records import Lines, Match
+from logpipe.records import Hits, Lines, Match
 from logpipe.search import run
 from logpipe.stats import Stats
 
@@ -99,7 +99,7 @@ def test_compare_finds_a_broken_backend(counted_tree, monkeypatch):
         count = 0
         while True:
             received = yield
-            for record in received.matches() if isinstance(received, Lines) else [received]:  # runs as lines
+            for record in received.matches() if isinstance(received, (Lines, Hits)) else [received]:  # bulk records as lines
                 if isinstance(record, Match):
                     count += 1
                     if count == 3:

@@ -1,5 +1,6 @@
-"""Dense output: blocks where most lines are selected are printed from whole runs of
-lines in bulk; what is printed must be exactly what line-by-line printing gives."""
+"""Bulk output: blocks where most lines are selected are printed from whole runs of
+lines, and a sparse block's selected lines are cut out and joined at once (`Hits`);
+what is printed must be exactly what line-by-line printing gives."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from helpers import write
 from logpipe import pull
 from logpipe.pipeline.blocksearch import BlockSearch
-from logpipe.records import Block, Lines, Match
+from logpipe.records import Block, Hits, Lines, Match
 
 LINES = [b"Nov %d host app[%d]: request %s" % (i % 30, i, b"done" if i % 97 else b"FAILED") for i in range(1200)]
 
@@ -29,6 +30,10 @@ def reference(lines: list[bytes], selected, *, name: bytes = b"", numbers: bool 
     ("FAILED", True, lambda line: b"FAILED" not in line),        # -v, all but a few
     ("zzzz", True, lambda line: True),                           # -v, every line
     ("nov 1", False, lambda line: b"Nov 1" in line),             # -i below, about one line in three
+    ("FAILED", False, lambda line: b"FAILED" in line),           # sparse: one line in 97
+    ("app.1[0-9]*.: request F", False, lambda line: b"]: request F" in line and b"app[1" in line),  # sparse regex
+    ("FAILED$", False, lambda line: line.endswith(b"FAILED")),  # hyperscan reports each match, not each line
+    ("(?<=request )FAILED", False, lambda line: b"request FAILED" in line),  # re, line by line
 ])
 def test_dense_blocks_print_what_line_by_line_printing_prints(logpipe, tmp_path, final_newline, options, pattern,
                                                               invert, selected):
@@ -42,6 +47,14 @@ def test_dense_blocks_print_what_line_by_line_printing_prints(logpipe, tmp_path,
     assert counted.out == b"%d\n" % sum(1 for line in LINES if selected(line))
 
 
+@pytest.mark.parametrize("options", [{"byte_offset": True}, {"color": "always"}, {"null": True, "with_filename": True}])
+def test_sparse_blocks_print_as_line_by_line_in_every_format(logpipe, tmp_path, options):
+    path = write(tmp_path / "a.log", b"\n".join(LINES) + b"\n")
+    bulk = logpipe("FAILED", path, line_number=True, **options)
+    alone = logpipe("FAILED", path, line_number=True, max_count=10_000, **options)  # -m: one Match a line
+    assert bulk == alone and bulk.out.count(b"\n") == sum(b"FAILED" in line for line in LINES)
+
+
 def test_runs_are_lines_records_for_the_printer_and_match_records_for_the_library(tmp_path):
     # a block of a few KiB: a small file's one block (under 4 KiB) is searched hit by hit
     path = write(tmp_path / "a.log", b"a x\nb x\nc\nd x\n" * 300)
@@ -52,6 +65,11 @@ def test_runs_are_lines_records_for_the_printer_and_match_records_for_the_librar
     assert [m for run in runs for m in run.matches()][:4] == [
         Match(b"a.log", 1, 0, b"a x"), Match(b"a.log", 2, 4, b"b x"), Match(b"a.log", 4, 10, b"d x"),
         Match(b"a.log", 5, 14, b"a x")]
+    sparse = b"".join(b"line %d\n" % i for i in range(1000)) + b"line 1 x\n" + b"z\n" * 3000 + b"y x"
+    hits, _ = BlockSearch(b"x", runs=True)(Block(b"b.log", 1, 0, sparse))
+    first, last = sparse.index(b"line 1 x"), sparse.index(b"y x")
+    assert hits == [Hits(b"b.log", 1, 0, sparse, [first, last], [first + 8, last + 3])]
+    assert list(hits[0].matches()) == [Match(b"b.log", 1001, first, b"line 1 x"), Match(b"b.log", 4002, last, b"y x")]
     records = list(pull.grep(b"x", pull.cat(pull.opener([str(path)]))))  # the library's default: one Match a line
     assert [r.line for r in records if isinstance(r, Match)] == [b"a x", b"b x", b"d x"] * 300
 

@@ -36,6 +36,13 @@ def without_elapsed(lines: list[bytes]) -> list[dict]:
     return messages
 
 
+def timings_out(output: bytes) -> bytes:
+    """JSON Lines with every elapsed time set to zero, the rest byte for byte."""
+    import re
+
+    return re.sub(rb'\{"secs":\d+,"nanos":\d+,"human":"[0-9.]+s"\}', b'{"secs":0,"nanos":0,"human":"0s"}', output)
+
+
 def test_files_without_match_status_is_grep_3_5s(logpipe, tmp_path):
     write(tmp_path / "f1", b"abc\n", "gzip")
     write(tmp_path / "f2", b"zzz\n")
@@ -136,6 +143,27 @@ def test_huge_context_is_accepted_as_grep_does(backend, tmp_path):
         result = invoke("grep", flag, "99999999999999999999", "sshd", tmp_path / "x.log", "--backend", backend)
         assert result.exit_code == 0, result.output
         assert result.stdout_bytes == {"-C": b"a\nsshd\nb\n", "-A": b"sshd\nb\n", "-B": b"a\nsshd\n"}[flag]
+
+
+@pytest.mark.skipif(not RG, reason="ripgrep is not installed")
+def test_json_bytes_are_ripgreps_for_every_kind_of_text(backend, tmp_path):
+    """Escapes (quotes, backslashes, control bytes, tabs, \\r, DEL), non-ASCII text, U+2028 and
+    invalid UTF-8 (base64), in lines, matches and names: the same bytes as `rg --json` (but
+    for the summary, whose keys ripgrep 13 gives in another order)."""
+    lines = [b'hit "quoted" \\back\\slash\ttab\x01\x1f\x7f end', "hit é ü 日本 \u2028 😀".encode(),
+             b"hit \xff\xfe invalid", b"crlf hit\r", b"no match", "h\u00e9 hit \u00e9".encode()]
+    names = ["a.log", "sp ace \"q\".log", "é.log", "x\\y.log"]
+    for name in names:
+        write(tmp_path / name, b"\n".join(lines) + b"\n" + lines[0])  # the last line without a newline
+    write(tmp_path / os.fsdecode(b"\xff.log"), b"hit\n")
+    paths = sorted(str(path) for path in tmp_path.iterdir())
+    expected = subprocess.run([RG, "--json", "--no-config", "-j1", "-a", "hit|\\\\", *paths], capture_output=True)
+    from helpers import search_with
+
+    result = search_with(backend)("hit|\\\\", *paths, json=True)
+    ours, theirs = timings_out(result.out).split(b"\n"), timings_out(expected.stdout).split(b"\n")
+    assert ours[:-2] == theirs[:-2] and len(ours) > 30
+    assert without_elapsed(ours[-2:-1]) == without_elapsed(theirs[-2:-1])  # the summary
 
 
 @pytest.mark.skipif(not RG, reason="ripgrep is not installed")

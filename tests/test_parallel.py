@@ -160,6 +160,9 @@ def test_counters_arrive_while_a_file_is_searched(backend, tmp_path, monkeypatch
         def done(self, result):
             events.append(("done", result.matches))
 
+        def idle(self):
+            events.append(("idle",))
+
     plan = Plan.make(SearchOptions(patterns=(b"sshd",), backend=backend, block_size=4096))
     LocalWorkers(plan, 2, Messages(io.BytesIO()), Stats()).run(
         [LogFile(str(tmp_path / "a.log"), b"a.log")], Sink())

@@ -5,7 +5,7 @@ import functools
 
 import pytest
 
-from helpers import COMPRESSORS, write
+from helpers import COMPRESSORS, search_with, write
 from logpipe.demo import log_lines
 
 
@@ -132,3 +132,48 @@ def test_no_messages_silences_errors_but_not_the_status(logpipe, tmp_path):
     write(tmp_path / "a.log", b"hit\n")
     result = logpipe("hit", tmp_path / "a.log", tmp_path / "missing", no_messages=True, with_filename=False)
     assert (result.out, result.err, result.status) == (b"hit\n", b"", 2)
+
+
+
+class RawOutput:
+    """Standard output as PYTHONUNBUFFERED makes it (a raw file: every write a system call),
+    keeping each write apart; `terminal`: a terminal's."""
+
+    def __init__(self, terminal: bool = False) -> None:
+        self.writes: list[bytes] = []
+        self.terminal = terminal
+
+    def write(self, data) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.writes)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_unbuffered_stdout_gets_the_output_in_large_writes_not_one_per_line(backend, tmp_path, threads,
+                                                                            monkeypatch):
+    import logpipe.executors.workers
+
+    monkeypatch.setattr(logpipe.executors.workers, "START_WORKERS_AFTER", 0.0)  # -j2: workers from the start
+    for i in range(4):
+        write(tmp_path / f"f{i}.log", b"".join(log_lines(4000, i)), ["plain", "gzip"][i % 2])
+    expected = search_with(backend)("sshd", tmp_path, line_number=True, threads=1)
+    raw = RawOutput()
+    result = search_with(backend, stdout=raw)("sshd", tmp_path, line_number=True, threads=threads)
+    assert result == expected and expected.out.count(b"\n") > 1000
+    assert len(raw.writes) <= len(expected.out) // 65536 + 2
+
+
+def test_a_terminal_gets_each_line_as_it_is_printed(backend, tmp_path):
+    write(tmp_path / "a.log", b"x one\nno\nx two\nx three\n")
+    terminal = RawOutput(terminal=True)
+    search_with(backend, stdout=terminal)("x", tmp_path / "a.log")
+    assert terminal.writes == [b"x one\n", b"x two\n", b"x three\n"]

@@ -19,7 +19,8 @@ The contract
   came before), then exactly one `sink.done(FileDone)` (selected count, number of
   messages, the format's totals). Nothing of a file is delivered before the previous
   file's `done`. `sink.counted(Stats)` may come at any time: counter increments for
-  --stats and --progress. An executor that searches here may print with `sink.printer`
+  --stats and --progress. `sink.idle()` before the executor waits for results: what was
+  printed goes out then (the sink may hold it). An executor that searches here may print with `sink.printer`
   directly (the same bytes, without the copy).
 - **Streaming and memory**: the file being printed is delivered as it is searched; for
   the files behind it an executor holds at most a bounded amount, then its workers wait.

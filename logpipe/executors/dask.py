@@ -208,6 +208,7 @@ class DaskCluster:
                     if finished:
                         self._check(task)
                         raise ExecutorError(f"--dask {self.address}", "a task ended without its results")
+                    sink.idle()
                     time.sleep(pause)
                     pause = min(pause * 2, POLL)
                     continue

@@ -28,15 +28,18 @@ READ_SIZE = 256 * 1024
 _libc = None
 
 
-def prepare_fork() -> None:
+def prepare_fork(json: bool = False) -> None:
     """Load what a worker needs before forking: nothing is imported in a worker whose
-    parent may have had another thread (the progress line) holding a lock at fork time."""
+    parent may have had another thread (the progress line) holding a lock at fork time.
+    `json`: the workers print JSON."""
     global _libc
+    if json:
+        import base64  # noqa: F401  (JSON output in the worker)
+
+        import msgspec  # noqa: F401
     if _libc is None:
         import fcntl  # noqa: F401  (workers._enlarge)
         import ctypes
-        import json  # noqa: F401  (JSON output in the worker)
-        import base64  # noqa: F401
 
         try:
             _libc = ctypes.CDLL(None, use_errno=True)  # this process's own symbols: libc's prctl among them

@@ -176,7 +176,7 @@ class LocalWorkers:
                 worker = order[0][0]
                 if worker.eof:
                     self._died(worker)
-                self._read(worker)
+                self._read(worker, sink)
             normal = True
         finally:
             self._shutdown(normal)
@@ -244,15 +244,20 @@ class LocalWorkers:
             finished = True
         return finished
 
-    def _read(self, head: _Worker) -> None:
+    def _read(self, head: _Worker, sink: OrderedWriter) -> None:
         """Wait for results: from the head file's worker always, from the others while
-        they hold less than HELD_PER_WORKER here (past that, their pipe fills and they wait)."""
+        they hold less than HELD_PER_WORKER here (past that, their pipe fills and they wait).
+        Before waiting, what was printed goes out (`sink.idle`)."""
         wanted = {w.results: w for w in self.workers
                   if not w.eof and (w is head or w.reader.ahead < HELD_PER_WORKER)}
         poller = select.poll()
         for fd in wanted:
             poller.register(fd, select.POLLIN)
-        for fd, _ in poller.poll():
+        ready = poller.poll(0)
+        if not ready:
+            sink.idle()
+            ready = poller.poll()
+        for fd, _ in ready:
             worker = wanted[fd]
             data = os.read(fd, READ_SIZE)
             if data:
@@ -301,7 +306,7 @@ def fork_worker(plan: Plan, counting: bool, workers: list[_Worker]) -> _Worker:
 
     fds: list[int] = []
     try:
-        prepare_fork()  # before the pipes: loading a library needs a descriptor too
+        prepare_fork(plan.printer.mode == "json")  # before the pipes: loading a library needs a descriptor too
         task_read, task_write = os.pipe()
         fds += [task_read, task_write]
         result_read, result_write = os.pipe()

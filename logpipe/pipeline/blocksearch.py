@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from ..records import SKIP_FILE, BinaryMatch, Block, FileEnd, Lines, LongLineMatch, Match, RecordMatch
+from ..records import SKIP_FILE, BinaryMatch, Block, FileEnd, LongLineMatch, Match, RecordMatch
 from .matching import Matcher
+from .runs import runs_of_lines
 
 if TYPE_CHECKING:
     from .multiline import RecordBounds
@@ -134,7 +134,7 @@ class FileSearch:
         self.emit_lines = lines
         self.line_numbers = line_numbers or before or after  # context needs them
         self.max_line_bytes = max_line_bytes  # a longer selected line is reported, not printed
-        self.runs = runs  # runs of consecutive selected lines may come as one `Lines` record
+        self.runs = runs  # a block's selected lines may come as a few records formatted in bulk (`runs`)
         self._new_file()
 
     def _new_file(self) -> None:
@@ -314,7 +314,7 @@ class BlockSearch(FileSearch):
         return matches, None
 
     def _runs(self, block: Block) -> list | None:
-        """The dense path (see `runs_of_lines`): None when the block is better searched hit by hit."""
+        """The bulk path (see `runs_of_lines`): None when the block is better searched hit by hit."""
         found = runs_of_lines(self.matcher, block, self.invert, self.line_numbers)
         if found is None:
             return None
@@ -331,54 +331,6 @@ class BlockSearch(FileSearch):
                     else selected
                 return [], None
         return self._count_selected(block)
-
-
-def runs_of_lines(matcher: Matcher, block: Block, invert: bool, numbered: bool) -> tuple[list, int] | None:
-    """The dense path: the selected lines of `block` as `Lines` records, one per run of
-    consecutive lines, found with a few calls over the whole block, and how many lines
-    they hold; None when the block is better searched hit by hit."""
-    data, name = block.data, block.name
-    records, selected = [], 0
-    if invert:  # the runs between the matching lines
-        pos, number, count = 0, block.line_number, data.count
-        for start, end in matcher.lines(data):
-            if start > pos:
-                lines = count(b"\n", pos, start)
-                records.append(Lines(name, number if numbered else 0, block.offset + pos, data[pos:start]))
-                selected += lines
-                number += lines
-            number += 1
-            pos = end + 1
-        if pos < len(data):
-            run = Lines(name, number if numbered else 0, block.offset + pos, data[pos:])
-            records.append(run)
-            selected += run.count
-        return records, selected
-    dense = matcher.dense_lines(data)
-    if dense is None:
-        return None
-    lines, found = dense
-    total = len(found)
-    if -1 not in found:  # every line
-        return [Lines(name, block.line_number if numbered else 0, block.offset, data)], total
-    starts = [0]
-    starts += accumulate(map((1).__add__, map(len, lines)))
-    first, index = 0, found.index
-    while first < total:
-        while first < total and found[first] < 0:
-            first += 1
-        if first == total:
-            break
-        try:
-            stop = index(-1, first)
-        except ValueError:
-            stop = total
-        start = starts[first]
-        records.append(Lines(name, block.line_number + first if numbered else 0, block.offset + start,
-                             data[start:starts[stop]]))
-        selected += stop - first
-        first = stop
-    return records, selected
 
 
 class RecordSearch(FileSearch):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterator
+from itertools import repeat
 from typing import NamedTuple
 
 
@@ -78,6 +79,18 @@ def selected_lines(selector: Selector, data: bytes, last: int) -> Iterator[tuple
             ends.pop()
         return iter([(rfind(b"\n", 0, end) + 1, end) for end in ends])
     return _lines_of_matches(data, ends, last)
+
+
+def selected_bounds(selector: Selector, data: bytes, last: int) -> tuple[list[int], list[int]]:
+    """`selected_lines` as two lists, the lines' starts and their ends, each computed in
+    one pass over the reports (for a printer that cuts the lines out in bulk)."""
+    ends = _ends(selector, data)
+    if selector.whole_lines:
+        if ends and ends[-1] > last:
+            ends.pop()
+        return list(map((1).__add__, map(data.rfind, repeat(b"\n"), repeat(0), ends))), ends
+    lines = list(_lines_of_matches(data, ends, last))
+    return [start for start, _ in lines], [end for _, end in lines]
 
 
 def _lines_of_matches(data: bytes, ends: list[int], last: int) -> Iterator[tuple[int, int]]:

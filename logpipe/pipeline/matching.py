@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate, repeat
 from operator import add
 
-from .engine import compile_lines, count_selected, selected_lines
+from .engine import compile_lines, count_selected, selected_bounds, selected_lines
 from .patterns import compile_patterns, has_upper_case, literal_alternatives, split_patterns
 from .spans import Spans
 
@@ -140,6 +140,15 @@ class Matcher(Spans):
         if self.confine:
             return self._confined_lines(data, last)
         return self._regex_lines(data, last)
+
+    def bounds(self, data: bytes) -> tuple[list[int], list[int]]:
+        """The matching lines of `data` as `lines` finds them, as two lists: their starts
+        and their ends (from hyperscan's reports in a few C-level passes)."""
+        engine = self._selector() if data and not self.never else None
+        if engine is not None:
+            return selected_bounds(engine, data, len(data) - 1 if data[-1] == 10 else len(data))
+        lines = list(self.lines(data))
+        return [start for start, _ in lines], [end for _, end in lines]
 
     def _regex_lines(self, data: bytes, last: int) -> Iterator[tuple[int, int]]:
         pos = 0

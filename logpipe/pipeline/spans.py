@@ -40,6 +40,13 @@ class Spans:
         if self.literals is not None and b"" not in self.literals:
             hay = line.lower() if self.fold else line
             literals, find, longest = self.literals, hay.find, self.longest
+            if len(literals) == 1:  # the common case, kept tight
+                literal = literals[0]
+                size, found, hit = len(literal), [], find(literal)
+                while hit >= 0:
+                    found.append((hit, hit + size))
+                    hit = find(literal, hit + size)
+                return found
             # leftmost, and at one place the first alternative (as re's finditer), or the
             # longest one (POSIX); each literal is looked for again only once the matches
             # have passed its last hit

@@ -71,6 +71,11 @@ class OrderedWriter:
             out.write(self.printer.separator)
         out.last = (b"", -2)  # so that the next file's first group is separated too
 
+    def idle(self) -> None:
+        """The executor is about to wait for results: what was printed goes out now (the
+        sink may hold it), so that a reader sees each line once it is known."""
+        self.out.flush()
+
     def message(self, lines: bytes) -> None:
         self.begin()
         self.messages.write_raw(lines, 0)

@@ -2,8 +2,9 @@
 names), multi-line records, and the "Binary file" line (-o: `only_matching.py`)."""
 from __future__ import annotations
 
-from ..records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch
+from ..records import BinaryMatch, FileEnd, Hits, Lines, LongLineMatch, Match, RecordMatch
 from .base import Printer
+from .bulk import format_hits, format_run
 
 
 class StandardPrinter(Printer):
@@ -33,8 +34,8 @@ class StandardPrinter(Printer):
                 self._out(b":".join(parts) + b"\n")
             else:
                 self._selected_line(record)
-        elif kind is Lines:
-            self._lines(record)
+        elif kind is Hits or kind is Lines:
+            self._bulk(record)
         elif kind is RecordMatch:
             self._record(record)
         elif kind is LongLineMatch:
@@ -51,24 +52,20 @@ class StandardPrinter(Printer):
         into a group mark (see `logpipe.executors.frames`)."""
         self.sink.last = (b"", -2)
 
-    def _lines(self, run: Lines) -> None:
-        """A run of selected lines, formatted in a few bulk operations in the plain case."""
+    def _bulk(self, records: Lines | Hits) -> None:
+        """A run of selected lines (`Lines`), or a block's selected lines (`Hits`): in a few
+        bulk operations in the plain case (`bulk`), else line by line."""
         if not self._plain:
-            for match in run.matches():
+            for match in records.matches():
                 self.write(match)
             return
-        data = bytes(run.data)
-        if data[-1:] != b"\n":
-            data += b"\n"
-        lines = data.count(b"\n")
+        prefix = records.name + b":" if self.with_filename else b""
+        if records.__class__ is Hits:
+            self.sink.select(len(records.starts))
+            self._out(format_hits(records, prefix, self.line_number))
+            return
+        data, lines = format_run(records, prefix, self.line_number)
         self.sink.select(lines)
-        prefix = run.name + b":" if self.with_filename else b""
-        if self.line_number:
-            form = prefix.replace(b"%", b"%%") + b"%d:%s\n"
-            data = b"".join(map(form.__mod__, zip(range(run.line_number, run.line_number + lines),
-                                                    data[:-1].split(b"\n"))))
-        elif prefix:
-            data = prefix + data[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
         self._out(data)
 
     # -- one line --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Summaries instead of lines: -c (a count per file), -l and -L (names), -q (nothing)."""
 from __future__ import annotations
 
-from ..records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch
+from ..records import BinaryMatch, FileEnd, Hits, Lines, LongLineMatch, Match, RecordMatch
 from .base import Printer
 
 
@@ -17,7 +17,7 @@ class SummaryPrinter(Printer):
         elif kind is Match or kind is RecordMatch:
             if not record.context:
                 self.sink.select()
-        elif kind is Lines:
+        elif kind is Hits or kind is Lines:
             self.sink.select(record.count)
         elif kind is LongLineMatch:
             self.too_long(record)

@@ -341,8 +341,8 @@ LIVE_OPTIONS = [
                       "network file systems, whose other clients' writes inotify does not see); implies --tail "
                       "[default: inotify where it works, else every 0.5 s]."),
     click.option("--line-buffered", is_flag=True,
-                 help="Flush the output after every line (as grep's). Without it the output is block-buffered, "
-                      "but a live search (input from a pipe or a terminal, or --tail) flushes it whenever its "
+                 help="Flush the output after every line (as grep's). Without it the output to a pipe or a file is "
+                      "block-buffered (a terminal sees each line at once), but a live search (input from a pipe or a terminal, or --tail) flushes it whenever its "
                       "input goes quiet."),
 ]
 

@@ -249,7 +249,8 @@ def help_sections(command: click.Command, ctx: click.Context) -> list[tuple[str,
     for order, param in enumerate(command.get_params(ctx)):
         record = param.get_help_record(ctx) if isinstance(param, click.Option) else None  # arguments: in the usage
         if record:
-            number, index = place.get(param.name, (len(HELP_SECTIONS), order))
+            name = "help" if "--help" in param.opts else param.name  # click 8.2+ names it _click_default_help
+            number, index = place.get(name, (len(HELP_SECTIONS), order))
             placed.append((number, index, order, record))
     sections: dict[str, list] = {}
     for number, _, _, record in sorted(placed, key=lambda item: item[:3]):

@@ -98,15 +98,22 @@ class _Blocks:
         self.probing = False
 
     def block(self, data: bytes, lines: int, piece_of: int | None = None) -> Block:
-        if self.probing:  # a live input's late NUL (only until its first 32 KiB have gone)
-            self.binary = b"\0" in data[:max(0, BINARY_PROBE - self.offset)]
-            self.probing = not self.binary and self.offset + len(data) < BINARY_PROBE
-        stats = self.stats
-        if stats is not None:
-            stats.blocks += 1
-            stats.lines += lines
-            stats.decompressed_bytes += len(data)
-        return Block(self.name, self.line_number, self.offset, data, False, self.binary, piece_of)
+        return next_block(self, data, lines, piece_of)
+
+
+def next_block(source, data: bytes, lines: int, piece_of: int | None = None) -> Block:
+    """The next block of `source` (a file's `_Blocks`, or a followed file: its `name`,
+    `line_number`, `offset`, `binary`, `probing`, `stats`), counted in its stats. While
+    `probing`, a live input's late NUL (within its first 32 KiB) makes it binary."""
+    if source.probing:
+        source.binary = b"\0" in data[:max(0, BINARY_PROBE - source.offset)]
+        source.probing = not source.binary and source.offset + len(data) < BINARY_PROBE
+    stats = source.stats
+    if stats is not None:
+        stats.blocks += 1
+        stats.lines += lines
+        stats.decompressed_bytes += len(data)
+    return Block(source.name, source.line_number, source.offset, data, False, source.binary, piece_of)
 
 
 # Buffers of finished reads, for the next file: a tree of many small files allocates none.

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from ..records import Block
 from ..stats import Stats
-from .blocks import BINARY_PROBE, MAX_LINE_BYTES
+from .blocks import BINARY_PROBE, MAX_LINE_BYTES, next_block
 from .codecs import BLOCK_SIZE
 
 # A new file whose first bytes are a followed file's first bytes (up to this many) is a
@@ -201,16 +201,7 @@ class Followed:
     def end(self) -> Block:
         return Block(self.name, 0, 0, b"", True)
 
-    def _block(self, data: bytes, lines: int, long_line: int | None = None) -> Block:
-        if self.probing:
-            self.binary = b"\0" in data[:max(0, BINARY_PROBE - self.offset)]
-            self.probing = not self.binary and self.offset + len(data) < BINARY_PROBE
-        stats = self.stats
-        if stats is not None:
-            stats.blocks += 1
-            stats.lines += lines
-            stats.decompressed_bytes += len(data)
-        return Block(self.name, self.line_number, self.offset, data, False, self.binary, long_line)
+    _block = next_block  # (data, lines, long_line): the next block, counted, probed for a late NUL
 
     def close(self) -> None:
         if self.fd >= 0:

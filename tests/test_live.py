@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from helpers import wait_for
 from live import DEADLINE, STARTUP, Follow, Writer, after_ready
 from logpipe.options import SearchOptions
 from logpipe.search import run
@@ -524,3 +525,40 @@ def test_tail_refuses_what_it_cannot_follow(args, message):
     result = CliRunner().invoke(main, ["grep", "--tail", "ERROR", *args])
     assert result.exit_code == 2
     assert message in result.output.encode()
+
+
+def test_tail_copytruncate_with_the_copy_in_the_tree_then_a_stop_prints_every_line(backend, tmp_path):
+    """logrotate's copytruncate with its copy beside the log (app.log.1, in the followed
+    tree): the copy waits to be told a copy (its lines were printed from app.log), and a
+    stop right after lines are written to the truncated log prints them, once (a waiting
+    copy kept the follow busy, reading no event, and the end read the log from where it
+    had been before its truncation: the lines were lost)."""
+    log = tmp_path / "app.log"
+    log.write_text("old ERROR 0\n")
+    with Follow("--backend", backend, "--tail", "ERROR", ".", cwd=tmp_path) as follow:
+        follow.ready(log)
+        with Writer(log) as app:
+            for i in range(1, 21):
+                app.line(f"ERROR {i}")
+            follow.wait_for_line(b"ERROR 20")
+            with open(log, "rb") as current, open(tmp_path / "app.log.1", "wb", buffering=0) as copy:
+                held = current.read()  # copytruncate, the copy written in two goes, the second once it is seen
+                copy.write(held[:len(held) // 2])
+                assert wait_for(lambda: _has_open(follow.process.pid, tmp_path / "app.log.1"), DEADLINE)
+                copy.write(held[len(held) // 2:])
+            os.truncate(log, 0)
+            for i in range(21, 26):
+                app.line(f"ERROR {i} (after the truncation)")
+        status, lines, err = follow.stop(signal.SIGINT)
+    printed = [line.split(b":", 1)[1] for line in after_ready(lines)]
+    assert (status, err) == (130, b""), (err.decode(), printed)
+    assert printed == [f"ERROR {i}".encode() for i in range(1, 21)] + \
+        [f"ERROR {i} (after the truncation)".encode() for i in range(21, 26)], printed
+
+
+def _has_open(pid: int, path) -> bool:
+    """Whether process `pid` has `path` open (the follow opens a file when it finds it)."""
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False

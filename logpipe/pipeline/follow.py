@@ -64,15 +64,13 @@ class Follower:
         self.logfiles, self.until = logfiles, until
         self.deadline = deadline  # when the consumer wants to be woken (`time.monotonic()`), or None
         self.poll, self.idle_blocks = poll, idle_blocks
-        self.messages = messages or Messages()
-        self.sink = sink
+        self.messages, self.sink = messages or Messages(), sink
         self.skipping: set = set()
         reading = {"block_size": block_size, "count_lines": count_lines, "max_line_bytes": max_line_bytes}
         self.tree = Tree(start, roots=roots, walk=walk, since=since, reading=reading, messages=self.messages,
                          stats=stats, output=output_identity(sink.stream if sink is not None else None),
                          skipping=self.skipping)
-        self.files = self.tree.files  # the followed files, by identity
-        self.watch = None
+        self.files, self.watch = self.tree.files, None  # the followed files, by identity; the watch
 
     # -- the follow -----------------------------------------------------------------------------
 
@@ -138,8 +136,8 @@ class Follower:
                 del dirty[file]
                 if file.fd >= 0 and file.identity in self.files:
                     yield from self._turn(file)
-                    if file.fd >= 0 and file.more:
-                        dirty[file] = None  # the rest next time round, after the others
+                    if file.fd >= 0 and file.more and not _waiting(file, self.skipping):
+                        dirty[file] = None  # the rest next round (a waiting file: when it is due)
             for logfile in found:  # then the files new in the tree
                 yield from self.tree.track(logfile, initial=False)
             yield from self._due()
@@ -211,9 +209,12 @@ class Follower:
 
     def _end_all(self) -> Iterator:
         """The end of the follow: what each file holds is read to its end (the last line,
-        unfinished or not), then its lane ends."""
+        unfinished or not), then its lane ends; a file truncated since it was read (and the
+        copies that waited for it) from its start first."""
+        for file in [file for file in self.files.values() if not _waiting(file, self.skipping)]:
+            yield from _reread_if_truncated(self.tree, file, os.fstat(file.fd).st_size, False)
         for file in list(self.files.values()):
-            if not (file in self.skipping or file.copy_of is not None or file.deciding):
+            if not _waiting(file, self.skipping):
                 for blocks in batched(file.read(None)):
                     yield file, blocks
                 yield file, file.rest() + [file.end()]
@@ -241,11 +242,7 @@ class Follower:
             self.tree.decide(file)
             if file.deciding or file.copy_of is not None:
                 return
-        if file.changed(size):  # truncated: from its start again
-            if self.idle_blocks:
-                yield file, [file.idle()]
-            file.restart()
-            self.tree.copies_of(file)
+        yield from _reread_if_truncated(self.tree, file, size, self.idle_blocks)
         blocks = list(file.read())
         if blocks:
             yield file, blocks
@@ -260,6 +257,24 @@ def follower_for(logfiles: Iterable[LogFile], start: Callable[[object], bool], *
 
         order = TimeOrder()
     return Follower(logfiles, start, deadline=order.deadline if order is not None else None, **settings), order
+
+
+def _reread_if_truncated(tree: Tree, file: Followed, size: int, idle: bool) -> Iterator:
+    """If `file` was truncated (its `size` now), read it from its start again, after the
+    copies that waited for it (what they hold was written before): `(file, blocks)`."""
+    if file.changed(size):
+        if idle:
+            yield file, [file.idle()]
+        file.restart()
+        for copy in tree.copies_of(file):
+            for blocks in batched(copy.read(None)):
+                yield copy, blocks
+
+
+def _waiting(file: Followed, skipping) -> bool:
+    """Whether `file` is not to be read now: a copy waiting for its original, a new file
+    not yet known to be one, or a file its lane wants no more of."""
+    return file.copy_of is not None or file.deciding or file in skipping
 
 
 def _still_there(file: Followed) -> bool:

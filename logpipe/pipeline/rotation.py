@@ -54,13 +54,17 @@ class Tree:
     def _ignoring(self, identity: tuple[int, int], info: os.stat_result) -> bool:
         return self.ignored.get(identity) == info.st_ctime_ns
 
-    def copies_of(self, original: Followed) -> None:
-        """`original` was just truncated: its copies waiting start where it stopped."""
+    def copies_of(self, original: Followed) -> list[Followed]:
+        """`original` was just truncated: its copies waiting start where it stopped (the
+        ones started, to be read before what `original` has new)."""
+        started = []
         for file in self.files.values():
             if file.copy_of is original:
                 file.copy_of = None
                 _, offset, line_number, _ = original.truncated
                 _start_copy(file, offset, line_number)
+                started.append(file)
+        return started
 
     def decide(self, file: Followed, final: bool = False) -> None:
         """Whether `file`, found while following, is a copy of a followed file: it begins

@@ -300,13 +300,12 @@ class GrepCommand(SearchCommand):
 
 
 def _bucket_size(word: str) -> bool:
-    from .summaries.buckets import parse_size
+    """Whether `word` after --histogram is meant as its bucket: a number and a unit of time,
+    valid or not (`1h`; `1.5h`, `0s`, `3000y` are then refused with the reason, not taken
+    as the PATTERN)."""
+    import re
 
-    try:
-        parse_size(word)
-    except ValueError:
-        return False
-    return True
+    return re.fullmatch(r"\s*\d+(\.\d+)?\s*(s|sec|ms|m|min|h|hr|d|w|mo|month|y|yr)s?\s*", word.lower()) is not None
 
 
 # Options whose value may be left out: what each means alone, and which next words are its value.

@@ -437,3 +437,18 @@ def test_readme_structured_examples_print_what_they_say(backend, tmp_path, monke
         out = result.stdout if head is None else "".join(result.stdout.splitlines(keepends=True)[:head])
         assert result.exit_code == 0, command
         assert stamp.sub("T", out) == stamp.sub("T", expected), command
+
+
+@pytest.mark.parametrize("threads", ["-j1", "-j2"])
+def test_json_fields_of_a_line_nested_hundreds_deep_do_not_end_the_search(backend, threads, tmp_path):
+    """--json with --where: a line nested 500 levels (too deep to write its fields back)
+    is printed without them, and the lines and files after it are still searched."""
+    deep = b'{"level":"error","deep":' + b"[" * 500 + b"]" * 500 + b"}\n"
+    write(tmp_path / "a.json", b'{"level":"error","n":1}\n' + deep + b'{"level":"error","n":3}\n')
+    write(tmp_path / "b.json", b'{"level":"error","n":4}\n')
+    result = _invoke("grep", "--json", "--where", "level=error", "--backend", backend, threads, tmp_path)
+    messages = [json.loads(line) for line in result.stdout.splitlines()]
+    matches = [m["data"] for m in messages if m["type"] == "match"]
+    assert result.exit_code == 0 and "internal error" not in result.stderr, result.stderr
+    assert [m["line_number"] for m in matches] == [1, 2, 3, 1]
+    assert "fields" not in matches[1] and matches[2]["fields"] == {"level": "error", "n": 3}

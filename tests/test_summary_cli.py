@@ -37,6 +37,10 @@ def test_histogram_alone_takes_no_value(tree):
     (["--tsv"], "--tsv prints a summary's rows: use it with --histogram or --count-by"),
     (["--plot", "x.png"], "--plot x.png: the picture is SVG, name it FILE.svg"),
     (["--histogram=90x"], "'90x' is not a bucket size such as 30s, 1m, 5m, 1h, 1d, 1w, 1mo, 1y"),
+    # a number and a unit after --histogram is its bucket, refused with the reason (never the PATTERN)
+    (["--histogram", "1.5h"], "'1.5h' is not a bucket size such as 30s, 1m, 5m, 1h, 1d, 1w, 1mo, 1y"),
+    (["--histogram", "0s"], "'0s' is not a bucket size"),
+    (["--histogram", "3000y"], "'3000y' is longer than the calendar logpipe counts in (1000y at most)"),
 ])
 def test_refused(tree, args, message):
     result = CliRunner().invoke(main, ["grep", *args, "ERROR", str(tree.root)])

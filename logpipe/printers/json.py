@@ -235,8 +235,12 @@ class JsonFields:
         if self.keys is not None:
             values = {key.text: value for key in self.keys
                       if (value := standard_value(fields.values, key)) is not MISSING}
+        try:
+            valid = _valid(values)
+        except RecursionError:  # nested too deep to write back (hundreds of levels): as no fields
+            return
         data["format"] = fields.format
-        data["fields"] = _valid(values)
+        data["fields"] = valid
 
 
 def _valid(value):

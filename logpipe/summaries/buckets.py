@@ -63,6 +63,8 @@ def parse_size(text: str) -> BucketSize:
     if not m or int(m.group(1)) == 0:
         raise ValueError(f"{text!r} is not a bucket size such as 30s, 1m, 5m, 1h, 1d, 1w, 1mo, 1y")
     n, unit = int(m.group(1)), m.group(2)
+    if n * {"y": 12, "mo": 1, "month": 1}.get(unit, 0) > 12 * 1000 or n * _SECONDS.get(unit, 0) > 1000 * 366 * DAY:
+        raise ValueError(f"{text!r} is longer than the calendar logpipe counts in (1000y at most)")
     if unit in _SECONDS:
         seconds = n * _SECONDS[unit]
         return BucketSize("d", seconds // DAY) if seconds % DAY == 0 else BucketSize("s", seconds)

@@ -137,7 +137,7 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
     if flags.get("threads") == 0:
         flags["threads"] = os.cpu_count() or 1
     return SearchOptions(
-        patterns=tuple(patterns), paths=paths, binary_files="text" if text else binary_files, syntax=chosen_syntax(),
+        patterns=tuple(patterns), patterns_given=bool(regexps or pattern_files), paths=paths, binary_files="text" if text else binary_files, syntax=chosen_syntax(),
         context_given=context is not None or after_context is not None or before_context is not None,
         after_context=after_context if after_context is not None else context or 0,
         before_context=before_context if before_context is not None else context or 0, **flags)

@@ -61,6 +61,7 @@ class _Fields(NamedTuple):
     time_format: str | None = None  # strptime-style format of the timestamps, when not recognised
     tz: str | None = None  # zone of times written without one (IANA name, UTC); None: local time
     sort: str | None = None  # "time": rotated sets oldest first, matches of all files merged by time
+    patterns_given: bool = False  # -e or -f given: with none in them (an empty -f), nothing is selected
     # structured logs (logpipe.pipeline.fields, where)
     where: tuple[str, ...] = ()  # --where expressions: every one must hold on a selected line's fields
     level: str | None = None  # --level: at least this severity (trace debug info warn error fatal, or a synonym)
@@ -177,7 +178,7 @@ class SearchOptions(_Fields):
     def pattern_given(self) -> bool:
         """Whether a PATTERN selects lines; with --where or --level it may be left out
         (no -e, -f or PATTERN): the expression alone selects."""
-        return bool(self.patterns) or not self.structured
+        return bool(self.patterns) or self.patterns_given or not self.structured
 
     @property
     def remote(self) -> bool:

@@ -452,3 +452,15 @@ def test_json_fields_of_a_line_nested_hundreds_deep_do_not_end_the_search(backen
     assert result.exit_code == 0 and "internal error" not in result.stderr, result.stderr
     assert [m["line_number"] for m in matches] == [1, 2, 3, 1]
     assert "fields" not in matches[1] and matches[2]["fields"] == {"level": "error", "n": 3}
+
+
+def test_an_empty_pattern_file_with_where_selects_nothing_as_grep(backend, tmp_path):
+    """-f FILE with no pattern in it selects no line (GNU grep -f /dev/null), --where or not:
+    the expression narrows what the patterns select, it does not replace them."""
+    write(tmp_path / "a.json", b'{"level":"error","n":1}\n{"level":"info","n":2}\n')
+    write(tmp_path / "empty", b"")
+    result = _invoke("grep", "-f", tmp_path / "empty", "--where", "level=error", "--backend", backend,
+                     tmp_path / "a.json")
+    assert (result.exit_code, result.stdout) == (1, "")
+    given = _invoke("grep", "-e", "n", "--where", "level=error", "--backend", backend, tmp_path / "a.json")
+    assert (given.exit_code, given.stdout) == (0, '{"level":"error","n":1}\n')

@@ -15,9 +15,9 @@ import click
 
 from . import __version__
 from .pipeline.patterns import PatternError
-from .cli_options import (CONTEXT, HABIT_OPTIONS, OUTPUT_OPTIONS, RECORD_OPTIONS, REMOTE_OPTIONS, SEARCH_OPTIONS,
-                          STRUCTURED_OPTIONS, SUMMARY_OPTIONS, TIME_OPTIONS, GrepCommand, SearchCommand,
-                          SectionedHelp, apply, chosen_syntax, drop_overridden, help_sections,
+from .cli_options import (CONTEXT, HABIT_OPTIONS, LIVE_OPTIONS, OUTPUT_OPTIONS, RECORD_OPTIONS, REMOTE_OPTIONS,
+                          SEARCH_OPTIONS, STRUCTURED_OPTIONS, SUMMARY_OPTIONS, TIME_OPTIONS, GrepCommand,
+                          SearchCommand, SectionedHelp, apply, chosen_syntax, drop_overridden, help_sections,
                           refuse_summary_conflicts, version_option, without)
 from .options import BACKENDS, SearchOptions
 from .search import ERROR, run
@@ -36,6 +36,31 @@ def refuse_json_with_counts(flags: dict) -> None:
             if flags.get(name):
                 raise click.UsageError(f"--json cannot be used with {option} (as in ripgrep: --json prints "
                                        "each match; use one or the other)")
+
+
+def refuse_with_tail(options: SearchOptions) -> None:
+    """What --tail cannot do: counts and lists of files are known when a file ends, and a
+    followed file never does; URLs and standard input cannot be followed as files are."""
+    if not options.tail:
+        return
+    for given, option in ((options.count, "--count"), (options.files_with_matches, "--files-with-matches"),
+                          (options.files_without_match, "--files-without-match")):
+        if given:
+            raise click.UsageError(f"--tail cannot be used with {option}: a count or a list of files is known when "
+                                   "the files end, and followed files never do (use it without --tail)")
+    if options.summary:
+        what = "--histogram" if options.mode == "histogram" else "--count-by"
+        raise click.UsageError(f"--tail cannot be used with {what} yet: a summary is printed when the files end, "
+                               "and followed files never do (use it without --tail)")
+    for path in options.paths:
+        if path == "-":
+            raise click.UsageError("--tail follows files, not standard input (a pipe is read as it comes "
+                                   "without --tail: tail -F FILE | logpipe grep PATTERN)")
+        if "://" in path:
+            from .pipeline.remote import is_url
+
+            if is_url(path):
+                raise click.UsageError(f"--tail follows local files only: {path} is a URL")
 
 
 def time_flags(flags: dict) -> dict:
@@ -106,7 +131,9 @@ def build_options(arguments: tuple[str, ...], regexps: tuple[str, ...], pattern_
         if not arguments:                                         # every argument is then a PATH
             raise click.UsageError("Missing argument 'PATTERN'.")
         patterns, arguments = [os.fsencode(arguments[0])], arguments[1:]
-    paths = arguments or (("-",) if stdin_is_readable() else ("",))
+    if flags.get("tail_poll") is not None:
+        flags["tail"] = True
+    paths = arguments or (("-",) if stdin_is_readable() and not flags.get("tail") else ("",))
     if flags.get("threads") == 0:
         flags["threads"] = os.cpu_count() or 1
     return SearchOptions(
@@ -154,7 +181,7 @@ def main() -> None:
               short_help="Print the lines matching PATTERN under each PATH.")
 @version_option()
 @apply(SEARCH_OPTIONS + HABIT_OPTIONS + OUTPUT_OPTIONS + RECORD_OPTIONS + TIME_OPTIONS + STRUCTURED_OPTIONS
-       + SUMMARY_OPTIONS)
+       + SUMMARY_OPTIONS + LIVE_OPTIONS)
 @click.option("--backend", type=click.Choice(BACKENDS), default="pull", show_default=True,
               help="Pipeline to run: generators (pull) or coroutines (push). Output is identical.")
 @click.option("-j", "--threads", type=click.IntRange(min=0), default=0, metavar="N",
@@ -191,6 +218,7 @@ def search(flags: dict) -> int:
     options = None
     try:
         options = build_options(**flags)
+        refuse_with_tail(options)
         if options.record_start is not None:  # a bad --record-start is an error before any file is read
             from .pipeline.multiline import record_start
 

@@ -232,8 +232,8 @@ HELP_SECTIONS = {
     "Multi-line records": ["records", "record_start"],
     "Structured logs": ["where", "level", "fields"],
     "Summaries": ["histogram", "count_by", "top", "count_limit", "table", "plot"],
-    "How to run": ["threads", "backend", "stats", "progress", "prefetch", "dask", "repeat", "as_json", "no_config",
-                   "version", "help"],
+    "How to run": ["tail", "tail_poll", "line_buffered", "threads", "backend", "stats", "progress", "prefetch",
+                   "dask", "repeat", "as_json", "no_config", "version", "help"],
 }
 
 
@@ -249,7 +249,8 @@ def help_sections(command: click.Command, ctx: click.Context) -> list[tuple[str,
     for order, param in enumerate(command.get_params(ctx)):
         record = param.get_help_record(ctx) if isinstance(param, click.Option) else None  # arguments: in the usage
         if record:
-            number, index = place.get(param.name, (len(HELP_SECTIONS), order))
+            name = "help" if "--help" in param.opts else param.name  # click 8.2+ names it _click_default_help
+            number, index = place.get(name, (len(HELP_SECTIONS), order))
             placed.append((number, index, order, record))
     sections: dict[str, list] = {}
     for number, _, _, record in sorted(placed, key=lambda item: item[:3]):
@@ -426,6 +427,25 @@ STRUCTURED_OPTIONS = [
                  help="Print these fields of each selected line, tab-separated, instead of the line "
                       "(--fields time,level,msg,user.id: time, level and msg whatever the format calls them; a "
                       "missing field is empty). With --json, the messages' 'fields' hold these."),
+]
+
+# Live logs: followed files (logpipe.pipeline.follow), output that streams.
+LIVE_OPTIONS = [
+    click.option("--tail", is_flag=True,
+                 help="Follow every PATH as it grows, as tail -F does, for whole trees: print the lines that "
+                      "match as they are written (from the end of each file; with --since TIME, first what "
+                      "matches since TIME), across rotation (renamed, truncated, deleted and re-created files, "
+                      "new files the walk selects), until Ctrl-C, --until or -m N matches in all. Compressed "
+                      "files are never followed. With --sort time, the lines are merged by their timestamps "
+                      "within a second. Not with -c, -l, -L, URLs or standard input."),
+    click.option("--tail-poll", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="Follow (--tail) by looking at the files every SECONDS instead of through inotify (for "
+                      "network file systems, whose other clients' writes inotify does not see); implies --tail "
+                      "[default: inotify where it works, else every 0.5 s]."),
+    click.option("--line-buffered", is_flag=True,
+                 help="Flush the output after every line (as grep's). Without it the output to a pipe or a "
+                      "file is block-buffered (a terminal sees each line at once), but a live search (input "
+                      "from a pipe or a terminal, or --tail) flushes it whenever its input goes quiet."),
 ]
 
 

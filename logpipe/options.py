@@ -75,6 +75,11 @@ class _Fields(NamedTuple):
     count_limit: int = 50_000  # distinct values counted exactly; beyond, the heavy hitters (Misra-Gries)
     table: str | None = None  # "csv" or "tsv": a summary's rows for a spreadsheet
     plot: str | None = None  # --plot FILE.svg: the histogram as a picture (implies a histogram)
+    # live logs
+    line_buffered: bool = False  # flush the output after every line (grep's --line-buffered)
+    tail: bool = False  # follow every PATH as it grows, across rotation (logpipe.pipeline.follow)
+    tail_poll: float | None = None  # with tail: look for changes every this many seconds, not through inotify
+
 
 
 class SearchOptions(_Fields):
@@ -121,6 +126,8 @@ class SearchOptions(_Fields):
             raise ValueError("count_limit must be at least 2")
         if self.table not in (None, "csv", "tsv"):
             raise ValueError("table must be None, 'csv' or 'tsv'")
+        if self.tail_poll is not None and not self.tail_poll > 0:
+            raise ValueError("tail_poll must be a number of seconds above 0")
 
     @property
     def mode(self) -> str:

@@ -3,7 +3,7 @@
     SearchOptions ─> Plan ─┬─ walk:     roots and the walk's arguments (find_files)
                            ├─ stages:   the chain after the walk, in pipeline order
                            ├─ printer:  which one, and its settings (logpipe.printers)
-                           ├─ executor: in this process, local workers (-j), a Dask cluster
+                           ├─ executor: in this process (also --tail), local workers (-j), a Dask cluster
                            ├─ matcher:  compiled once per process (not pickled; rebuilt on a cluster worker)
                            └─ where:    --where/--level, compiled once per process likewise
 
@@ -50,8 +50,10 @@ class Plan:
                      "follow": options.follow}
         self.printer = printer
         self.remote = options.remote and _any_url(options.paths)
-        # --sort time: one chain per rotated set, merged by time (not for a summary: counts have no order)
-        self.merge = options.sort == "time" and not options.summary
+        # --sort time: one chain per rotated set, merged by time (not for a summary: counts have no order;
+        # not with --tail, whose lanes are merged as they come)
+        self.merge = options.sort == "time" and not options.summary and not options.tail
+        self.follow = options.tail  # --tail: the follow stage, and one lane of the later stages per file
         self.executor = _executor(options, self.remote)
         self.search, self.limits = _search_settings(options)  # BlockSearch's keywords; the time stages' -m
         self._matcher = None
@@ -63,28 +65,11 @@ class Plan:
         """The plan for `options`, printing to `stream` (a terminal gets colour with
         --color=auto and escaped names). Compiles the patterns: a bad one raises
         `PatternError` here, before any file is read."""
-        from .printers.colors import grep_colors
-
-        tty = _isatty(stream)
-        color = options.color == "always" or (options.color == "auto" and tty and not os.environ.get("NO_COLOR"))
-        settings = PrinterSettings(
-            mode=options.mode, with_filename=show_filename(options),
-            line_number=options.line_number or options.json, byte_offset=options.byte_offset, null=options.null,
-            color=color, colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
-            context=bool(options.before_context or options.after_context or options.context_given
-                         or options.multiline),
-            invert=options.invert_match, escape_names=tty, fields=options.fields,
-            json_fields=options.json and (options.fields is not None or options.structured),
-            time_format=options.time_format,
-            summary=_summary_settings(options, stream) if options.summary else None)
-        plan = cls(options, settings)
+        plan = cls(options, printer_settings(options, stream))
         plan.where  # noqa: B018 - compiled now: a bad expression is an error before any file is read
         plan.matcher  # noqa: B018 - likewise a bad pattern
         if options.count_by:  # a key that names nothing is an error before any file is read too
-            from .summaries.keys import resolve
-
-            for name in options.count_by:
-                resolve(name, plan.matcher, options.invert_match)
+            _check_count_keys(options, plan.matcher)
         return plan
 
     # -- built once per process -----------------------------------------------------------
@@ -144,7 +129,21 @@ class Plan:
 
             [fetch] → opener → [skip_by_time] → cat → [time_window] → [records] → grep → [stamp]
 
-        The bracketed stages only when a URL, the time options or --records ask for them."""
+        The bracketed stages only when a URL, the time options or --records ask for them.
+        With --tail, one stage, `follow` (`logpipe.pipeline.follow`): it opens and watches
+        the files, reads what is appended, and hands each file's blocks to a lane of its
+        own, the stages after `cat` with pieces of their own (`lane`)."""
+        options = self.options
+        if self.follow:
+            return [Stage("follow", ("lanes",), ("messages", "stats", "sink"), {
+                "roots": self.roots, "walk": self.walk, "since": options.since, "until": options.until,
+                "block_size": options.block_size, "count_lines": options.line_numbers,
+                "max_line_bytes": options.max_line_bytes, "poll": options.tail_poll,
+                "idle_blocks": options.multiline, "max_count": options.max_count,
+                "sort_by_time": options.sort == "time"})]
+        return self._search_stages(fetch)
+
+    def _search_stages(self, fetch: bool) -> list[Stage]:
         options, timed = self.options, self.options.timed
         stages = []
         if fetch and self.remote:
@@ -152,7 +151,7 @@ class Plan:
         stages.append(Stage("opener", needs=("messages", "stats")))
         if timed:
             stages.append(Stage("skip_by_time", ("window",)))
-        stages.append(Stage("cat", needs=("messages", "stats"), settings={
+        stages.append(Stage("cat", needs=("messages", "stats", "flush"), settings={
             "block_size": options.block_size, "count_lines": options.line_numbers,
             "max_line_bytes": options.max_line_bytes}))
         if timed:
@@ -164,11 +163,40 @@ class Plan:
             stages.append(Stage("stamp", ("window",)))
         return stages
 
-    def pieces(self, messages: Messages, stats: Stats | None, announce=None) -> dict:
+    def lane_stages(self) -> list[Stage]:
+        """--tail: the stages a followed file's blocks go through, those after `cat`:
+        [time_window] → [records] → grep → [stamp]."""
+        normal = self._search_stages(fetch=False)
+        return normal[[stage.name for stage in normal].index("cat") + 1:]
+
+    def lane(self, messages: Messages, stats: Stats | None) -> list[tuple[str, tuple, dict]]:
+        """--tail: one followed file's lane, `lane_stages` ready to be called as `chain`'s
+        entries are, with pieces of its own (its time window, its grep's per-file state).
+        Its records stage gets its `RecordBlocks` made here, so that the open record is kept
+        between batches of blocks (pull builds a lane's generators again for each batch)."""
+        pieces = self._search_pieces({"messages": messages, "stats": stats})
+        if self.options.multiline:
+            from .pipeline.multiline import RecordBlocks
+
+            pieces["bounds"] = RecordBlocks(pieces["bounds"], stats, self.options.line_numbers)
+        return _entries(self.lane_stages(), pieces)
+
+    def pieces(self, messages: Messages, stats: Stats | None, announce=None, sink=None) -> dict:
         """The per-chain objects the stages share (a time window seen by three stages, the
-        record bounds by two), made fresh for each chain."""
-        options = self.options
-        pieces = {"messages": messages, "stats": stats, "announce": announce}
+        record bounds by two), made fresh for each chain. `sink`: the output's `Sink`, which
+        a live input flushes when it waits (`flush`: `Sink.idle`), and which --tail watches."""
+        pieces = {"messages": messages, "stats": stats, "announce": announce, "sink": sink,
+                  "flush": sink.idle if sink is not None else None}
+        if self.follow:
+            import functools
+
+            pieces["lanes"] = functools.partial(self.lane, messages, stats)
+            return pieces
+        return self._search_pieces(pieces)
+
+    def _search_pieces(self, pieces: dict) -> dict:
+        """`pieces` with the search's own: the time window, the record bounds, grep's search."""
+        options, messages, stats = self.options, pieces["messages"], pieces["stats"]
         settings = self.search
         if options.timed:
             from .pipeline.timebounds import TimeWindow
@@ -190,15 +218,12 @@ class Plan:
         return pieces
 
     def chain(self, messages: Messages, stats: Stats | None, fetch: bool = True,
-              announce=None) -> list[tuple[str, tuple, dict]]:
+              announce=None, sink=None) -> list[tuple[str, tuple, dict]]:
         """`(stage name, positional pieces, keyword arguments)` for each stage, in pipeline
         order, ready to be called: `backend.<name>(*pieces, upstream_or_target, **keywords)`.
         `announce`: called by the fetch stage as each logfile's turn comes (see
-        `logpipe.printers.ordered.OrderedWriter.announce`)."""
-        pieces = self.pieces(messages, stats, announce)
-        return [(stage.name, tuple(pieces[name] for name in stage.pieces),
-                 {**stage.settings, **{name: pieces[name] for name in stage.needs}})
-                for stage in self.stages(fetch)]
+        `logpipe.printers.ordered.OrderedWriter.announce`); `sink`: see `pieces`."""
+        return _entries(self.stages(fetch), self.pieces(messages, stats, announce, sink))
 
     @property
     def walk_ahead(self) -> bool:
@@ -210,6 +235,40 @@ class Plan:
     def worker_options(self) -> SearchOptions:
         """The options as a worker sees them: one process, nothing drawn or summed up there."""
         return self.options._replace(threads=1, progress=False, stats=False, dask=None)
+
+
+
+def printer_settings(options: SearchOptions, stream) -> PrinterSettings:
+    """The printer's settings resolved for `stream`: colour with --color=auto and escaped
+    names on a terminal, file names shown or not, what each mode prints."""
+    from .printers.colors import grep_colors
+
+    tty = _isatty(stream)
+    color = options.color == "always" or (options.color == "auto" and tty and not os.environ.get("NO_COLOR"))
+    return PrinterSettings(
+        mode=options.mode, with_filename=show_filename(options),
+        line_number=options.line_number or options.json, byte_offset=options.byte_offset, null=options.null,
+        color=color, colors=grep_colors(os.environ.get("GREP_COLORS"), options.invert_match) if color else None,
+        context=bool(options.before_context or options.after_context or options.context_given
+                     or options.multiline),
+        invert=options.invert_match, escape_names=tty, fields=options.fields,
+        json_fields=options.json and (options.fields is not None or options.structured),
+        time_format=options.time_format,
+        summary=_summary_settings(options, stream) if options.summary else None, live=options.tail)
+
+
+def _check_count_keys(options: SearchOptions, matcher) -> None:
+    """`CountKeyError` for a --count-by key that names no group of the pattern."""
+    from .summaries.keys import resolve
+
+    for name in options.count_by:
+        resolve(name, matcher, options.invert_match)
+
+
+def _entries(stages: list[Stage], pieces: dict) -> list[tuple[str, tuple, dict]]:
+    return [(stage.name, tuple(pieces[name] for name in stage.pieces),
+             {**stage.settings, **{name: pieces[name] for name in stage.needs}})
+            for stage in stages]
 
 
 def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
@@ -238,6 +297,9 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
                                          or options.only_matching or options.since is not None
                                          or options.until is not None)),
     }
+    if options.tail:  # -m N ends the follow after N lines in all (the follow stage counts): none per file
+        max_count = settings["max_count"] = None
+        settings["runs"] = settings["runs"] and options.max_count is None  # counted record by record
     limits = {"max_count": max_count, "after": settings["after"], "swallow": not settings["lines"]}
     if options.since is not None or options.until is not None:
         counting = not settings["lines"]
@@ -250,13 +312,14 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
 
 def _executor(options: SearchOptions, remote: bool) -> str:
     """Which runner searches the files: "dask" (--dask), "workers" (-j N over local files),
-    or "inprocess" (also for --sort time, which merges every file's lines in one process:
-    -jN and --dask give -j1's output)."""
-    if "-" in options.paths or (options.sort == "time" and not options.summary):
+    or "inprocess" (also for --sort time, which merges every file's lines in one process,
+    for --tail, which follows every file in one process, and for a FIFO or a socket among
+    the PATHs, whose lines go out as they come: -jN and --dask give -j1's output)."""
+    if "-" in options.paths or (options.sort == "time" and not options.summary) or options.tail:
         return "inprocess"
     if options.dask:
         return "dask"
-    if options.threads > 1 and not remote:
+    if options.threads > 1 and not remote and not _any_live(options.paths):
         return "workers"
     return "inprocess"
 
@@ -309,6 +372,21 @@ def show_filename(options: SearchOptions) -> bool:
 
         return isdir(paths[0])
     return len(paths) > 1 or any(path != "-" and os.path.isdir(path or ".") for path in paths)
+
+
+def _any_live(paths) -> bool:
+    """Whether a PATH is a FIFO or a socket, whose lines go out as they come (a device such
+    as /dev/zero is searched as a file is)."""
+    import stat
+
+    for path in paths:
+        try:
+            mode = os.stat(path or ".").st_mode
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            return True
+    return False
 
 
 def _any_url(paths) -> bool:

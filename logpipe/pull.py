@@ -19,7 +19,7 @@ pieces in `logpipe.pipeline` that the push backend calls too.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .messages import Messages
@@ -32,13 +32,14 @@ from .records import SKIP_FILE, Block, LogFile, Match, StopSearch
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
-    from .pipeline.multiline import RecordBounds
+    from .pipeline.multiline import RecordBlocks, RecordBounds
     from .pipeline.timebounds import TimeWindow
     from .plan import Plan
     from .printers.base import Printer
+    from .printers.sink import Sink
 
 __all__ = ["find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records", "grep", "stamp",
-           "merge_by_time", "printer", "search_logfiles", "chain"]
+           "merge_by_time", "follow", "printer", "search_logfiles", "chain"]
 
 
 def find_files(roots: Iterable[str], *, globs=(), exclude=(), max_depth=None, follow=False,
@@ -96,16 +97,17 @@ def skip_by_time(window: TimeWindow, files: Iterable[OpenLog]) -> Iterator[OpenL
 
 def cat(files: Iterable[OpenLog], *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
         stats: Stats | None = None, count_lines: bool = True,
-        max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Block]:
+        max_line_bytes: int = MAX_LINE_BYTES, flush=None) -> Iterator[Block]:
     """Yield each file's content as blocks of whole lines, then its closing `last` block.
 
     Sending `SKIP_FILE` into this generator (as `grep` does after `-m N` matches)
-    stops reading the current file at once.
+    stops reading the current file at once. A live input (a pipe, a terminal) is read as
+    its lines come; `flush()` is called when it waits for more.
     """
     messages = messages or Messages()
     try:
         for file in files:
-            for block in read_blocks(file, block_size, messages, stats, count_lines, max_line_bytes):
+            for block in read_blocks(file, block_size, messages, stats, count_lines, max_line_bytes, flush):
                 if (yield block) == SKIP_FILE:
                     break
             yield end_of(file)
@@ -126,14 +128,15 @@ def time_window(window: TimeWindow, blocks: Iterable[Block]) -> Iterator[Block]:
         upstream.close()
 
 
-def records(bounds: RecordBounds, blocks: Iterable[Block], *, stats: Stats | None = None,
+def records(bounds: RecordBounds | RecordBlocks, blocks: Iterable[Block], *, stats: Stats | None = None,
             line_numbers: bool = True) -> Iterator[Block]:
     """lines → records (--records): yield the blocks again, cut at record boundaries
     (see `logpipe.pipeline.multiline.RecordBlocks`), for `grep` with a `RecordSearch`.
-    Passes `SKIP_FILE` on upstream, and drops the file's open record."""
+    Passes `SKIP_FILE` on upstream, and drops the file's open record. `bounds` may be a
+    ready `RecordBlocks` (a followed file's, kept between batches)."""
     from .pipeline.multiline import RecordBlocks
 
-    recut = RecordBlocks(bounds, stats, line_numbers)
+    recut = bounds if isinstance(bounds, RecordBlocks) else RecordBlocks(bounds, stats, line_numbers)
     upstream = _Upstream(blocks)
     try:
         for block in upstream:
@@ -185,6 +188,94 @@ def merge_by_time(streams: list[Iterable]) -> Iterator:
     yield from merged(streams)
 
 
+def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: Messages | None = None,
+           stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None,
+           sort_by_time: bool = False, **settings) -> Iterator:
+    """--tail: follow the walk's `logfiles`, and the files that appear under the roots, as
+    they grow (`logpipe.pipeline.follow.Follower`, whose keyword arguments `settings` are);
+    yield the records of every file, in the order their lines came (`sort_by_time`: merged
+    by their times within a second, `logpipe.pipeline.timeline.TimeOrder`).
+
+    Each file has a lane, `lanes()`: the plan's stages after `cat` with pieces of their
+    own. The printer pulls, the follower waits for a file to grow and reads its new whole
+    lines, and the lane's generators, built again over each batch of blocks (a generator
+    cannot pause for input that has not come yet) over the same pieces, search them.
+    With `max_count` (-m), the follow ends after that many selected lines in all."""
+    from .pipeline.follow import begin_lane, follower_for
+    from .signals import Terminated
+
+    running: dict = {}  # file -> its lane's entries
+
+    def start(file) -> bool:
+        entries = running[file] = lanes()
+        return begin_lane(entries, file)
+
+    def enough() -> bool:
+        return max_count is not None and sink.matches >= max_count
+
+    follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
+                                   sink=sink, **settings)
+    batches = follower.batches()
+    try:
+        for file, blocks in batches:
+            if file is not None:
+                feed = _Feed(blocks)
+                records = feed
+                for name, pieces, keywords in running[file]:
+                    records = STAGES[name](*pieces, records, **keywords)
+                try:
+                    for record in records:
+                        if order is not None:
+                            order.add(record)
+                            continue
+                        yield record
+                        if enough():
+                            return
+                finally:
+                    _close(records)
+                if feed.skipped:
+                    follower.skip(file)
+                if blocks[-1].last:
+                    del running[file]
+            if order is not None:
+                for record in order.due():
+                    yield record
+                    if enough():
+                        return
+    except (KeyboardInterrupt, Terminated):
+        if order is not None:
+            yield from order.rest()  # what the files held at the end (the follower read it)
+        raise
+    finally:
+        batches.close()
+        follower.close()
+        _close(logfiles)
+    if order is not None:
+        for record in order.rest():
+            yield record
+            if enough():
+                return
+
+
+class _Feed:
+    """A batch of one followed file's blocks for its lane; remembers a `SKIP_FILE` sent back."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self._blocks = iter(blocks)
+        self.skipped = False
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> Block:
+        return next(self._blocks)
+
+    def send(self, verdict) -> Block:
+        if verdict == SKIP_FILE:
+            self.skipped = True
+        return next(self._blocks)
+
+
 def printer(output: Printer, matches: Iterable[Match]) -> None:
     """The sink: write every match, until the matches end or `output` says stop."""
     try:
@@ -198,10 +289,10 @@ def printer(output: Printer, matches: Iterable[Match]) -> None:
 
 
 def chain(plan: Plan, logfiles: Iterable[LogFile], messages: Messages, stats: Stats | None = None,
-          announce=None) -> Iterator:
+          announce=None, sink: Sink | None = None) -> Iterator:
     """The plan's stages after the walk, each generator taking the one before it."""
     items = logfiles
-    for name, pieces, settings in plan.chain(messages, stats, announce=announce):
+    for name, pieces, settings in plan.chain(messages, stats, announce=announce, sink=sink):
         items = STAGES[name](*pieces, items, **settings)
     return items
 
@@ -216,9 +307,9 @@ def search_logfiles(plan: Plan, logfiles: Iterable[LogFile], output: Printer, me
 
         sets = rotated_sets(logfiles)
         ensure_descriptors(len(sets))
-        matches = merge_by_time([chain(plan, members, messages, stats) for members in sets])
+        matches = merge_by_time([chain(plan, members, messages, stats, sink=output.sink) for members in sets])
     else:
-        matches = chain(plan, logfiles, messages, stats, announce)
+        matches = chain(plan, logfiles, messages, stats, announce, output.sink)
     try:
         printer(output, matches)
     finally:
@@ -226,7 +317,7 @@ def search_logfiles(plan: Plan, logfiles: Iterable[LogFile], output: Printer, me
 
 
 STAGES = {"fetch": fetch, "opener": opener, "skip_by_time": skip_by_time, "cat": cat, "time_window": time_window,
-          "records": records, "grep": grep, "stamp": stamp}
+          "records": records, "grep": grep, "stamp": stamp, "follow": follow}
 
 
 class _Upstream:

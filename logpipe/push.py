@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .messages import Messages
@@ -40,13 +40,14 @@ from .records import SKIP_FILE, LogFile, StopSearch
 from .stats import Stats
 
 if TYPE_CHECKING:  # the time, record and remote modules are imported only by a search that uses them
-    from .pipeline.multiline import RecordBounds
+    from .pipeline.multiline import RecordBlocks, RecordBounds
     from .pipeline.timebounds import TimeWindow
     from .plan import Plan
     from .printers.base import Printer
+    from .printers.sink import Sink
 
 __all__ = ["coroutine", "stage", "find_files", "fetch", "opener", "skip_by_time", "cat", "time_window", "records",
-           "grep", "stamp", "merge_by_time", "printer", "search_logfiles", "send_all"]
+           "grep", "stamp", "merge_by_time", "follow", "printer", "search_logfiles", "send_all"]
 
 
 def coroutine(func):
@@ -171,14 +172,16 @@ def skip_by_time(window: TimeWindow, target: Generator):
 
 @stage
 def cat(target: Generator, *, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
-        stats: Stats | None = None, count_lines: bool = True, max_line_bytes: int = MAX_LINE_BYTES):
+        stats: Stats | None = None, count_lines: bool = True, max_line_bytes: int = MAX_LINE_BYTES,
+        flush=None):
     """Receive open files; send each one's blocks of whole lines, then its `last` block.
-    Stops reading a file as soon as `target` answers `SKIP_FILE`."""
+    Stops reading a file as soon as `target` answers `SKIP_FILE`. A live input (a pipe, a
+    terminal) is read as its lines come; `flush()` is called when it waits for more."""
     messages = messages or Messages()
     send = target.send
 
     def step(file) -> None:
-        for block in read_blocks(file, block_size, messages, stats, count_lines, max_line_bytes):
+        for block in read_blocks(file, block_size, messages, stats, count_lines, max_line_bytes, flush):
             if send(block) == SKIP_FILE:
                 break
         send(end_of(file))
@@ -201,13 +204,15 @@ def time_window(window: TimeWindow, target: Generator):
 
 
 @stage
-def records(bounds: RecordBounds, target: Generator, *, stats: Stats | None = None, line_numbers: bool = True):
+def records(bounds: RecordBounds | RecordBlocks, target: Generator, *, stats: Stats | None = None,
+            line_numbers: bool = True):
     """lines → records (--records): receive blocks, send them again cut at record
     boundaries (see `logpipe.pipeline.multiline.RecordBlocks`), for `grep` with a
-    `RecordSearch`. Answers `SKIP_FILE` when `target` does, and drops the file's open record."""
+    `RecordSearch`. Answers `SKIP_FILE` when `target` does, and drops the file's open record.
+    `bounds` may be a ready `RecordBlocks`."""
     from .pipeline.multiline import RecordBlocks
 
-    recut = RecordBlocks(bounds, stats, line_numbers)
+    recut = bounds if isinstance(bounds, RecordBlocks) else RecordBlocks(bounds, stats, line_numbers)
 
     def step(block):
         verdict = None
@@ -254,6 +259,106 @@ def stamp(window: TimeWindow, target: Generator):
     return step
 
 
+@stage
+def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages | None = None,
+           stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None,
+           sort_by_time: bool = False, **settings):
+    """--tail: receive the walk's logfiles; when the walk is done, follow them, and the
+    files that appear under the roots, as they grow (`logpipe.pipeline.follow.Follower`,
+    whose keyword arguments `settings` are), pushing each file's new blocks as they come.
+
+    Each file has a lane, `lanes()`: the plan's stages after `cat` with pieces of their
+    own, as coroutines made once when the file is met and kept while it is followed,
+    each lane ending in `target` (`sort_by_time`: in a `logpipe.pipeline.timeline.TimeOrder`
+    first, which hands them on merged by their times within a second). A file whose lane
+    answers `SKIP_FILE` is let go. With `max_count` (-m), the follow ends after that many
+    selected lines in all."""
+    from .pipeline.follow import begin_lane, follower_for
+    from .signals import Terminated
+
+    logfiles: list = []
+    running: dict = {}  # file -> the first coroutine of its lane
+    order = None
+
+    def send(records) -> None:
+        for record in records:
+            target.send(record)
+            if max_count is not None and sink.matches >= max_count:
+                raise StopSearch
+
+    def start(file) -> bool:
+        entries = lanes()
+        if order is not None:
+            lane = _Into(order.add)
+        else:
+            lane = _Enough(target, sink, max_count) if max_count is not None else _Shared(target)
+        for name, pieces, keywords in reversed(entries):
+            lane = STAGES[name](*pieces, lane, **keywords)
+        running[file] = lane
+        return begin_lane(entries, file)
+
+    def finish() -> None:
+        nonlocal order
+        follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
+                                       sink=sink, **settings)
+        batches = follower.batches()
+        try:
+            for file, blocks in batches:
+                if file is not None:
+                    lane = running[file]
+                    for block in blocks:
+                        if lane.send(block) == SKIP_FILE:
+                            follower.skip(file)
+                            break
+                    if blocks[-1].last:
+                        running.pop(file).close()
+                if order is not None:
+                    send(order.due())
+        except (KeyboardInterrupt, Terminated):
+            if order is not None:
+                send(order.rest())  # what the files held at the end (the follower read it)
+            raise
+        finally:
+            batches.close()
+            follower.close()
+            for lane in running.values():
+                lane.close()
+        if order is not None:
+            send(order.rest())
+
+    def step(logfile) -> None:
+        logfiles.append(logfile)
+
+    step.finish = finish
+    return step
+
+
+@coroutine
+def _Into(add):
+    """A lane's end that hands its records to `add` (the time order, with --sort time)."""
+    while True:
+        add((yield))
+
+
+@coroutine
+def _Shared(target: Generator):
+    """A lane's end: hands records on to the target all lanes share, which closing the
+    lane leaves open."""
+    send = target.send
+    while True:
+        send((yield))
+
+
+@coroutine
+def _Enough(target: Generator, sink: Sink, max_count: int):
+    """A lane's end with -m under --tail: the search ends after `max_count` selected lines in all."""
+    send = target.send
+    while True:
+        send((yield))
+        if sink.matches >= max_count:
+            raise StopSearch
+
+
 @coroutine
 def printer(output: Printer):
     """The sink: write each match; `output.write` raises `StopSearch` to end the search."""
@@ -282,10 +387,10 @@ def merge_by_time(streams: list[Iterable], target: Generator) -> None:
 
 
 def chain(plan: Plan, target: Generator, messages: Messages, stats: Stats | None = None,
-          announce=None, fetch: bool = True) -> Generator:
+          announce=None, fetch: bool = True, sink: Sink | None = None) -> Generator:
     """The plan's stages after the walk, each coroutine taking the one after it: built
     from the last stage to the first, ready for `LogFile`s."""
-    for name, pieces, settings in reversed(plan.chain(messages, stats, fetch=fetch, announce=announce)):
+    for name, pieces, settings in reversed(plan.chain(messages, stats, fetch=fetch, announce=announce, sink=sink)):
         target = STAGES[name](*pieces, target, **settings)
     return target
 
@@ -301,7 +406,7 @@ def search_logfiles(plan: Plan, logfiles: Iterable[LogFile], output: Printer, me
         ensure_descriptors(len(sets))
         merge_by_time([_set_records(plan, members, messages, stats) for members in sets], printer(output))
         return
-    send_all(logfiles, chain(plan, printer(output), messages, stats, announce))
+    send_all(logfiles, chain(plan, printer(output), messages, stats, announce, sink=output.sink))
 
 
 def _set_records(plan: Plan, logfiles: list[LogFile], messages: Messages, stats: Stats | None) -> Iterator:
@@ -341,4 +446,4 @@ def _set_records(plan: Plan, logfiles: list[LogFile], messages: Messages, stats:
 
 
 STAGES = {"fetch": fetch, "opener": opener, "skip_by_time": skip_by_time, "cat": cat, "time_window": time_window,
-          "records": records, "grep": grep, "stamp": stamp}
+          "records": records, "grep": grep, "stamp": stamp, "follow": follow}

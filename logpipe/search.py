@@ -37,13 +37,15 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
     error_stream = stderr if stderr is not None else sys.stderr.buffer
     plan = Plan.make(options, stream)
     show_progress = options.progress if options.progress is not None else progress_wanted(stream, error_stream)
+    show_progress = show_progress and not options.tail  # a follow has no end to show progress towards
     if stats is None and (options.stats or show_progress):
         stats = Stats()
     # our own buffer, whatever PYTHONUNBUFFERED says; a terminal sees each write at once (as
     # grep's line buffering: the stream's own buffer is flushed too, or a match found early in a
-    # long search would wait there for 8 KiB more or the end)
+    # long search would wait there for 8 KiB more or the end), and so does --line-buffered
     terminal = _isatty(stream)
-    sink = Sink(stream, quiet=options.quiet, line_buffered=terminal, hold=0 if terminal else HOLD)
+    sink = Sink(stream, quiet=options.quiet, line_buffered=options.line_buffered or terminal,
+                hold=0 if terminal else HOLD)
     progress = None
     if show_progress:
         from .progress import Progress

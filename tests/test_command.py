@@ -240,6 +240,7 @@ def test_grep_help_groups_the_options_and_shows_the_j_default():
     assert "--count" in sections["What to print:"] and "--backend" in sections["How to run:"]
     threads = sections["How to run:"].split("-j, --threads")[1].split("\n  -")[0]
     assert f"[default: 0, one per core: {os.cpu_count()} here]" in " ".join(threads.split())
+    assert "--help" in sections["How to run:"] and "Other options" not in help_text  # every option has its heading
 
 
 def test_top_level_commands_are_described_in_full():

@@ -6,8 +6,6 @@ scans a whole block with one `bytes.find` or one compiled regex.
 from __future__ import annotations
 
 import itertools
-import os
-import stat
 from collections.abc import Iterator
 
 from .codecs import BLOCK_SIZE, OpenLog, read_error
@@ -27,10 +25,14 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 __all__ = ["BLOCK_SIZE", "BINARY_PROBE", "read_blocks", "end_of"]
 
 
-def _chunks(file: OpenLog, size: int, messages: Messages) -> Iterator[bytes]:
-    """What the decoder hands back, read by read; a fault ends it with one message."""
+def _chunks(file: OpenLog, size: int, messages: Messages, live: int | None = None,
+            flush=None) -> Iterator[bytes]:
+    """What the decoder hands back, read by read; a fault ends it with one message. Before
+    a read of a live input (`live`, its descriptor) that will wait, `flush()` is called."""
     read = getattr(file.stream, "read1", file.stream.read)  # read1: hand back what is decoded now
     while True:
+        if flush is not None and live is not None and _nothing_ready(live):
+            flush()  # what was printed goes out while the input is quiet
         try:
             chunk = read(size)
         except Exception as err:  # only the decoder runs here: a corrupt or truncated file
@@ -43,7 +45,7 @@ def _chunks(file: OpenLog, size: int, messages: Messages) -> Iterator[bytes]:
 
 def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages | None = None,
                 stats: Stats | None = None, count_lines: bool = True,
-                max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Block]:
+                max_line_bytes: int = MAX_LINE_BYTES, flush=None) -> Iterator[Block]:
     """Yield the blocks of `file`: each ends with a newline, except perhaps the last one.
 
     A line is never split across two blocks; a line longer than `block_size` makes a
@@ -58,6 +60,12 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
     (`readinto`): the one copy of each block is the `bytes` it is handed on as. What a
     decoder hands back is already a `bytes` object of its own: its whole lines go on
     with the line carried from the chunk before, in one join.
+
+    A live input (a pipe, a FIFO, a socket, a terminal: `file.live_fd`) is read as its data
+    arrives: whatever whole lines have come go on as soon as nothing more is ready to read,
+    in blocks still when data comes fast; `flush()` is called before a read that waits. Its
+    binary probe is what has arrived by the first block, and a NUL arriving later within
+    the first 32 KiB makes the rest of it binary (as GNU grep reads a pipe).
     """
     count_lines = count_lines or (stats is not None and stats.counts_lines)
     messages = messages or Messages()
@@ -73,20 +81,26 @@ def read_blocks(file: OpenLog, block_size: int = BLOCK_SIZE, messages: Messages 
             return iter((blocks.block(whole, lines),))
         readinto = getattr(stream, "readinto1", None) or getattr(stream, "readinto", None)
         if readinto is not None:
-            return _read_plain(file, readinto, block_size, messages, stats, count_lines, max_line_bytes)
-    return _read_decoded(file, block_size, messages, stats, count_lines, max_line_bytes)
+            return _read_plain(file, readinto, block_size, messages, stats, count_lines, max_line_bytes, flush)
+    return _read_decoded(file, block_size, messages, stats, count_lines, max_line_bytes, flush)
 
 
 class _Blocks:
-    """Where a file's blocks stand: the next block's line number and offset."""
+    """Where a file's blocks stand: the next block's line number and offset. `probing`: a
+    live input's binary probe was cut short, so its blocks within the first 32 KiB are
+    looked at for a NUL as they go."""
 
-    __slots__ = ("name", "stats", "binary", "line_number", "offset")
+    __slots__ = ("name", "stats", "binary", "line_number", "offset", "probing")
 
     def __init__(self, file: OpenLog, stats: Stats | None) -> None:
         self.name, self.stats, self.binary = file.name, stats, False
         self.line_number, self.offset = 1, 0
+        self.probing = False
 
     def block(self, data: bytes, lines: int, piece_of: int | None = None) -> Block:
+        if self.probing:  # a live input's late NUL (only until its first 32 KiB have gone)
+            self.binary = b"\0" in data[:max(0, BINARY_PROBE - self.offset)]
+            self.probing = not self.binary and self.offset + len(data) < BINARY_PROBE
         stats = self.stats
         if stats is not None:
             stats.blocks += 1
@@ -109,18 +123,8 @@ def _buffer(size: int) -> bytearray:
             return buffer
 
 
-def _streaming(stream) -> int | None:
-    """The descriptor of a pipe, FIFO or terminal (not a regular file), else None."""
-    if getattr(stream, "regular", False):  # the walk saw a regular file
-        return None
-    try:
-        fd = stream.fileno()
-        return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
-    except (AttributeError, OSError, ValueError):  # BytesIO, a remote object: no descriptor
-        return None
-
-
 def _nothing_ready(fd: int) -> bool:
+    """Whether a read of the live input `fd` would wait."""
     import select
 
     try:
@@ -130,15 +134,15 @@ def _nothing_ready(fd: int) -> bool:
 
 
 def _read_plain(file: OpenLog, readinto, block_size: int, messages: Messages, stats: Stats | None,
-                count_lines: bool, max_line_bytes: int) -> Iterator[Block]:
+                count_lines: bool, max_line_bytes: int, flush=None) -> Iterator[Block]:
     """Blocks read into one buffer: `buffer[begin:filled]` is what is read and not yet handed
     on; each block is the whole lines of up to `block_size` of it (or the one line that is
     longer), copied out once as `bytes`. A line longer than the buffer is held in pieces
     (`held`) until its end, or passed on in pieces past `max_line_bytes`. A pipe's lines go
-    on as soon as nothing more is ready to read, without waiting for a full block (once
-    the binary probe is read)."""
+    on as soon as nothing more is ready to read, without waiting for a full block, nor
+    for the binary probe (then `_Blocks.probing`); `flush()` before a read that waits."""
     blocks = _Blocks(file, stats)
-    fd = _streaming(file.stream)
+    fd = getattr(file, "live_fd", None)
     normal = 2 * block_size  # room for a carried line and a read
     buffer = _buffer(normal)
     view = memoryview(buffer)
@@ -163,6 +167,8 @@ def _read_plain(file: OpenLog, readinto, block_size: int, messages: Messages, st
                 else:
                     view[:pending] = view[begin:filled]
                 begin, filled = 0, pending
+            if fd is not None and flush is not None and _nothing_ready(fd):
+                flush()  # what was printed goes out while the input is quiet
             try:
                 got = readinto(view[filled:filled + request])
             except Exception as err:  # a read error (EIO), or a file gone stale
@@ -173,10 +179,11 @@ def _read_plain(file: OpenLog, readinto, block_size: int, messages: Messages, st
             else:
                 ended = True
             if probing:
-                if filled < BINARY_PROBE and not ended:
+                if filled < BINARY_PROBE and not ended and (fd is None or not _nothing_ready(fd)):
                     continue
                 probing = False
                 blocks.binary = buffer.find(b"\0", 0, min(filled, BINARY_PROBE)) >= 0
+                blocks.probing = not blocks.binary and filled < BINARY_PROBE and not ended
             while begin < filled or (ended and held):  # hand on what can go
                 pending = filled - begin
                 if long_line is not None:  # inside an over-long line: pass it on piece by piece
@@ -256,17 +263,19 @@ def _read_plain(file: OpenLog, readinto, block_size: int, messages: Messages, st
 
 
 def _read_decoded(file: OpenLog, block_size: int, messages: Messages, stats: Stats | None,
-                  count_lines: bool, max_line_bytes: int) -> Iterator[Block]:
-    """Blocks of the chunks a decoder hands back."""
-    chunks = _chunks(file, block_size, messages)
+                  count_lines: bool, max_line_bytes: int, flush=None) -> Iterator[Block]:
+    """Blocks of the chunks a decoder hands back (a live input's lines as they come)."""
+    live = getattr(file, "live_fd", None)
+    chunks = _chunks(file, block_size, messages, live, flush)
     head, size = [], 0
     for chunk in chunks:  # read ahead far enough to tell whether the file is binary
         head.append(chunk)
         size += len(chunk)
-        if size >= BINARY_PROBE:
+        if size >= BINARY_PROBE or (live is not None and _nothing_ready(live)):
             break
     blocks = _Blocks(file, stats)
     blocks.binary = any(b"\0" in chunk for chunk in head) and b"\0" in b"".join(head)[:BINARY_PROBE]
+    blocks.probing = live is not None and not blocks.binary and size < BINARY_PROBE
     pieces: list[bytes | memoryview] = []  # the unfinished line and whatever was read after it
     size = 0
     long_line = None  # start offset of the over-long line being passed on in pieces
@@ -285,6 +294,17 @@ def _read_decoded(file: OpenLog, block_size: int, messages: Messages, stats: Sta
         pieces.append(chunk)
         size += len(chunk)
         if size < block_size:
+            if live is None or not _nothing_ready(live):
+                continue
+            data = b"".join(pieces) if len(pieces) > 1 else chunk  # a live input gone quiet: its whole lines now
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                rest = data[cut:]
+                pieces, size = ([rest] if rest else []), len(rest)
+                lines = data.count(b"\n", 0, cut) if count_lines else 0
+                yield block(data[:cut] if rest else data, lines)
+                blocks.line_number += lines
+                blocks.offset += cut
             continue
         cut = chunk.rfind(b"\n") + 1
         if not cut:  # still inside one long line: read on, up to the bound

@@ -165,6 +165,8 @@ class FileSearch:
             return [end], None
         if self.done:
             return [], SKIP_FILE  # upstream could not stop (a plain iterable): drop the rest
+        if not block.data:  # --tail's "quiet now": nothing to search
+            return [], None
         self.searched += len(block.data)
         if self.quota.full and not self.after_left:  # -m reached and no trailing context owed
             self.done = True

@@ -8,6 +8,7 @@ never pays for importing them.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from typing import BinaryIO
 
@@ -186,12 +187,44 @@ def _open_local(path: str) -> tuple[BinaryIO, bytes]:
 
 
 
+def live_descriptor(raw) -> int | None:
+    """The descriptor of the pipe, FIFO, socket or terminal that `raw` reads (a live input,
+    whose lines go on as they come), else None: a regular file, a remote object."""
+    try:
+        fd = raw.fileno()
+        return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
+    except (AttributeError, OSError, ValueError):  # BytesIO, a remote object: no descriptor
+        return None
+
+
+class ReadAvailable:
+    """Standard input that is live: `read(n)` and `readinto(buffer)` hand back what has
+    arrived, and wait only when nothing has (a buffered reader's `read(n)` waits for all n
+    bytes, and its `readinto1` reads the pipe again after what it holds)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.read = getattr(raw, "read1", raw.read)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    readinto1 = readinto
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
 class OpenLog:
     """An opened log file: `stream` yields its decompressed bytes.
 
     A context manager: leaving it closes the decoder and the file it opened, but never
     standard input, which it did not open. A local file is opened unbuffered and read
     once for its codec (`HeadReader`): no buffered reader, no second look at its head.
+    `live_fd`: the descriptor of a live input (a pipe, a FIFO, a socket, a terminal), read
+    as its data arrives; None for a file (no system call for a file the walk saw regular).
     """
 
     def __init__(self, logfile: LogFile, stats: Stats | None = None) -> None:
@@ -213,9 +246,10 @@ class OpenLog:
             raw, head = (open_url(path), None) if is_url(path) else _open_local(path)
         self.raw = raw
         try:
+            self.live_fd = None if head is not None and logfile.regular else live_descriptor(raw)
             if head is None:
                 self.codec = sniff(_head(raw))
-                source = raw
+                source = raw if self.live_fd is None else ReadAvailable(raw)  # standard input, live
             else:
                 self.codec = sniff(head[:MAGIC_LENGTH])
                 source = HeadReader(raw, head, logfile.regular)

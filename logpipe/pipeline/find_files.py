@@ -78,6 +78,7 @@ def walk(
     follow: bool = False,
     messages: Messages | None = None,
     stats: Stats | None = None,
+    directories: list[str] | None = None,
 ) -> Iterator[LogFile]:
     """Yield a `LogFile` for each file to search under `roots`, in order.
 
@@ -88,14 +89,15 @@ def walk(
     - Symbolic links met during the walk are skipped unless `follow` (as `grep -r`
       and `rg` do); when followed, a link back to an ancestor is reported, not walked.
     - FIFOs, sockets and devices met during the walk are skipped without being opened.
-    `stats`, if given, counts the files met and the files selected.
+    `stats`, if given, counts the files met and the files selected; `directories`, if
+    given, gets the path of each directory walked (--tail watches them).
     """
     messages = messages or Messages()
     globs, exclude = tuple(globs), tuple(exclude)
     wanted = _glob_matcher(globs)
     excluded = _glob_matcher(exclude)
     tally = _Tally()
-    for logfile in _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally):
+    for logfile in _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally, directories):
         tally.searched += 1
         yield logfile
     if not tally.searched and (tally.met or tally.unentered) and (globs or exclude or max_depth is not None):
@@ -125,7 +127,8 @@ class _Tally:
         return f"of the {files} under {', '.join(self.roots)}, none is selected by {' '.join(filters)}"
 
 
-def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _Tally) -> Iterator[LogFile]:
+def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _Tally,
+          directories: list[str] | None = None) -> Iterator[LogFile]:
     for root in roots:
         if "://" in root:
             from . import remote
@@ -144,7 +147,7 @@ def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _T
             if stat.S_ISDIR(root_stat.st_mode):
                 tally.roots.append(root or ".")
                 yield from _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats,
-                                           tally)
+                                           tally, directories)
                 continue
             logfile = LogFile(root, os.fsencode(root), stat.S_ISREG(root_stat.st_mode))
         if stats is not None:
@@ -153,10 +156,13 @@ def _walk(roots, wanted, excluded, max_depth, follow, messages, stats, tally: _T
         yield logfile
 
 
-def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats, tally: _Tally):
+def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messages, stats, tally: _Tally,
+                    directories: list[str] | None = None):
     if max_depth is not None and max_depth < 1:
         tally.unentered.append(root or ".")
         return
+    if directories is not None:
+        directories.append(root)
     try:
         entries = _sorted_entries(root)
     except OSError as err:
@@ -211,6 +217,8 @@ def _walk_directory(root, root_stat, wanted, excluded, max_depth, follow, messag
                 messages.error(_display_name(root, rel), describe(err))
                 continue
             stack.append((iter(children), rel, depth + 1, identity))
+            if directories is not None:
+                directories.append(path)
         elif is_file:
             tally.met += 1
             selected = wanted is None or wanted(entry.name, rel)

@@ -299,8 +299,8 @@ class RecordBlocks:
             out.append(block)
             return out
         data = block.data
-        if not data:
-            return []
+        if not data:  # --tail: the file has gone quiet, its open record is whole
+            return self._flush(block)
         self.binary = block.binary
         bounds, size, out = self.bounds, len(data), []
         starts_record = bounds.rule.is_start(data, 0)

@@ -189,6 +189,14 @@ class TimeWindow:
         is judged from the file's timestamps themselves: a log may go back in time (a
         restart with a wrong clock, a replayed file), so every other file is read whole and
         each matched line tested."""
+        if not self.begin(file):
+            return self._skip(file)
+        return True
+
+    def begin(self, file) -> bool:
+        """A new file (an `OpenLog`, or a file --tail follows): its state set up, and
+        whether it may hold lines since --since (False: it was last modified more than
+        MTIME_SLACK before; `open` skips it, --tail follows it from its end)."""
         raw = getattr(file, "raw", None)
         clock = Clock(self.zone, reference_time(file.path, raw, file.codec), self.formats)
         self.state = _FileState(file, clock, self.max_count)
@@ -198,9 +206,7 @@ class TimeWindow:
             info = os.fstat(raw.fileno())
         except (OSError, AttributeError, ValueError):  # not a real file: read it all
             return True
-        if max(info.st_mtime, clock.reference) < self.since - MTIME_SLACK:
-            return self._skip(file)
-        return True
+        return max(info.st_mtime, clock.reference) >= self.since - MTIME_SLACK
 
     def _skip(self, file: OpenLog) -> bool:
         """A file whose times miss the bounds goes on empty, unread: its end still flows,
@@ -217,7 +223,7 @@ class TimeWindow:
         """The block to search (or None), and the verdict for upstream (SKIP_FILE: stop the
         file: -m reached, or no timestamp in its first TIMELESS_PROBE bytes)."""
         state = self.state
-        if block.last or state is None:
+        if block.last or state is None or not block.data:  # (an empty block: --tail's "quiet now")
             return block, None
         if state.stopped or state.quota.full:
             return None, SKIP_FILE

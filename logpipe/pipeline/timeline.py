@@ -167,6 +167,56 @@ def set_blocks(logfiles: Iterable[LogFile], stages: list[tuple[str, tuple, dict]
             fetched.close()
 
 
+# --tail --sort time: how long a record is held, for the records of other files that come
+# later but are older. One second: a log's lines reach the disk within it, and the follow's
+# output stays within it of the writes.
+SORT_WINDOW = 1.0
+
+
+class TimeOrder:
+    """--tail --sort time: the followed files' records merged by their timestamps within
+    a window. Each record is held until `window` seconds after it came, and handed on in
+    time order. A file's own order is kept, as `merge_by_time` keeps it: a record without a
+    time of its own, or earlier than its file's previous one, takes that one's time. A
+    record that comes more than `window` seconds after one newer than it goes out where it
+    comes."""
+
+    def __init__(self, window: float = SORT_WINDOW) -> None:
+        self.window = window
+        self.heap: list = []
+        self.latest: dict[bytes, float] = {}
+        self.count = 0  # unique in the heap: records are never compared
+
+    def add(self, record) -> None:
+        import time
+
+        latest = self.latest.get(record.name, -float("inf"))
+        moment = getattr(record, "time", None)
+        moment = latest if moment is None or moment < latest else moment  # a file's own order is kept
+        self.latest[record.name] = moment
+        heapq.heappush(self.heap, (moment, self.count, time.monotonic(), record))
+        self.count += 1
+
+    def due(self) -> list:
+        """The records whose time has come, in time order."""
+        import time
+
+        now, heap, out = time.monotonic() - self.window, self.heap, []
+        while heap and heap[0][2] <= now:
+            out.append(heapq.heappop(heap)[3])
+        return out
+
+    def deadline(self) -> float | None:
+        """When the next record is due (`time.monotonic()`), if one is held."""
+        return self.heap[0][2] + self.window if self.heap else None
+
+    def rest(self) -> list:
+        """Every record held, in time order (the end of the follow)."""
+        out = [item[3] for item in sorted(self.heap)]
+        self.heap.clear()
+        return out
+
+
 def ensure_descriptors(count: int) -> None:
     """Let this process hold `count` more open files, raising the soft limit if it can."""
     try:

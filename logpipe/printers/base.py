@@ -31,6 +31,7 @@ class PrinterSettings(NamedTuple):
     json_fields: bool = False    # --json messages carry the line's parsed fields (with --where, --level, --fields)
     time_format: str | None = None  # --time-format: how text lines' timestamps are recognised
     summary: SummarySettings | None = None  # --histogram, --count-by (logpipe.summaries)
+    live: bool = False           # --tail: the lines of many files interleave, each line whole when it comes
 
 
 class Printer:

@@ -51,6 +51,8 @@ class JsonPrinter(Printer):
             if self.settings.json_fields else None
         self._files: dict[bytes, dict] = {}  # the figures of each file begun and not yet ended
         self._pending = None  # (figures, record, kind, spans) of the last line, not yet printed
+        self._live = self.settings.live  # --tail: lines come whole, each printed as it comes
+        self.sink.release = self._release  # a live input that waits: the held line goes out
         self._total = dict.fromkeys(TOTALS, 0)
         self._started = time.perf_counter()
 
@@ -118,6 +120,11 @@ class JsonPrinter(Printer):
         if kind == "match":
             figures["matches"] += len(spans)
         self._pending = (figures, record, kind, spans)
+        if self._live:
+            self._flush_line(True)
+
+    def _release(self) -> None:
+        self._flush_line(True)
 
     def _flush_line(self, newline: bool) -> None:
         """The message of the line held back, now that it is known whether it ends with a

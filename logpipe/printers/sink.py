@@ -23,7 +23,9 @@ class Sink:
     write goes on at once), so that the output does not cost a system call per line when
     the stream is unbuffered (PYTHONUNBUFFERED, a raw file). `flush()` writes what is held
     (at the end, and whenever the search waits for its input or its workers).
-    `line_buffered`: each write (a line, or a run of lines formatted at once) is flushed at once."""
+    `line_buffered` (--line-buffered, or a terminal): each write (a line, or a run of lines
+    formatted at once) is flushed at once, nothing held. `release`: what a printer holds
+    back (JSON's last line), written out by `idle`."""
 
     def __init__(self, stream: BinaryIO, quiet: bool = False, line_buffered: bool = False, hold: int = 0) -> None:
         self.stream = stream
@@ -35,6 +37,7 @@ class Sink:
         self.pipe_closed = False
         self.write_error: OSError | None = None
         self.last = None  # (name, position) of the last line printed in a context group
+        self.release = None  # a printer's output held back (JSON's last line), written by `idle`
 
     def write(self, data: bytes) -> None:
         held = self._held
@@ -88,6 +91,14 @@ class Sink:
     def stopped(self) -> bool:
         """Whether nothing more can be written (the reader went away, or writing failed)."""
         return self.pipe_closed or self.write_error is not None
+
+    def idle(self) -> None:
+        """A live input is quiet: what a printer holds back goes out (it was handed whole
+        lines only: the input's last line comes with its file's end, which never waits),
+        then the output is flushed."""
+        if self.release is not None and not self.stopped:
+            self.release()
+        self.flush()
 
     def flush(self) -> None:
         """What is held, written; the stream flushed. Never raises: a failure is

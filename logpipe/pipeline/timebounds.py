@@ -15,7 +15,8 @@
 - `stamp(record)` (stamp): the exact test, on the matched lines only: each selected or
   context line whose time (its own, or for a continuation line the previous line's) is
   outside the bounds is dropped; `-m`, `-c`, `-l`, `-L` count only the lines kept.
-  With `--json` or `--sort time` each kept line carries its time.
+  With `--json` or `--sort time` each kept line carries its time; a histogram without
+  bounds gets a block's selected lines at once (`Hits`, `Lines`) and their times as a list.
 
 Both bounds are inclusive. A file in which no timestamp is recognised (in its first
 `TIMELESS_PROBE` bytes) is not searched and does not make the exit status 2.

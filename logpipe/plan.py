@@ -289,9 +289,13 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
         "lines": mode in ("lines", "only-matching", "json", "quiet", "histogram", "count-by"),
         "line_numbers": options.line_numbers,
         "max_line_bytes": options.max_line_bytes,
-        # runs of lines (Lines records) only where nothing after grep looks at each line
-        "runs": mode in ("lines", "quiet") and not (options.multiline or options.timed or options.structured
-                                                    or options.fields is not None),
+        # runs of lines (Lines records) only where nothing after grep looks at each line; or
+        # a histogram's, whose times the stamp stage reads a block at a time (no bounds to test)
+        "runs": (mode in ("lines", "quiet") and not (options.multiline or options.timed or options.structured
+                                                     or options.fields is not None))
+        or (mode == "histogram" and not (options.multiline or options.structured or options.count_by
+                                         or options.only_matching or options.since is not None
+                                         or options.until is not None)),
     }
     if options.tail:  # -m N ends the follow after N lines in all (the follow stage counts): none per file
         max_count = settings["max_count"] = None

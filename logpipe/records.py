@@ -74,21 +74,27 @@ class Lines(NamedTuple):
     them in bulk (the dense path, asked for with `BlockSearch(runs=True)`): `data` is
     whole lines, each ending with `\\n` except perhaps a file's last one; `line_number`
     is the first one's (0 when lines are not counted), `offset` its byte offset.
-    `matches()` gives the same lines as `Match` records."""
+    `matches()` gives the same lines as `Match` records. `times`: each line's time, when a
+    time stage put them there (--histogram)."""
 
     name: bytes
     line_number: int
     offset: int
     data: bytes
+    times: list | None = None
+
+    def lines(self) -> list[bytes]:
+        """The run's lines, without their terminators."""
+        lines = bytes(self.data).split(b"\n")
+        if self.data[-1:] == b"\n":
+            lines.pop()
+        return lines
 
     def matches(self):
-        data = bytes(self.data)
-        lines = data.split(b"\n")
-        if data.endswith(b"\n"):
-            lines.pop()
         offset, number, step = self.offset, self.line_number, 1 if self.line_number else 0
-        for line in lines:
-            yield Match(self.name, number, offset, line)
+        times = self.times or repeat(None)
+        for line, moment in zip(self.lines(), times):
+            yield Match(self.name, number, offset, line, False, moment)
             offset += len(line) + 1
             number += step
 
@@ -103,7 +109,8 @@ class Hits(NamedTuple):
     formats them in bulk (the sparse side of `BlockSearch(runs=True)`): line i is
     `data[starts[i]:ends[i]]` (without its terminator), `data` the whole block;
     `line_number` and `offset` are the block's first line's (`line_number` 0 when lines
-    are not counted). `matches()` gives the same lines as `Match` records."""
+    are not counted). `matches()` gives the same lines as `Match` records. `times`: each
+    line's time, when a time stage put them there (--histogram)."""
 
     name: bytes
     line_number: int
@@ -111,6 +118,7 @@ class Hits(NamedTuple):
     data: bytes
     starts: list
     ends: list
+    times: list | None = None
 
     def numbers(self):
         """Each line's number (the newlines before it counted in C, between one line and the next)."""
@@ -124,8 +132,9 @@ class Hits(NamedTuple):
     def matches(self):
         data, offset, starts, ends = self.data, self.offset, self.starts, self.ends
         numbers = self.numbers() if self.line_number else repeat(0)
-        for start, end, number in zip(starts, ends, numbers):
-            yield Match(self.name, number, offset + start, data[start:end])
+        times = self.times or repeat(None)
+        for start, end, number, moment in zip(starts, ends, numbers, times):
+            yield Match(self.name, number, offset + start, data[start:end], False, moment)
 
     @property
     def count(self) -> int:

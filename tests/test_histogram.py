@@ -168,3 +168,45 @@ def test_automatic_buckets_that_grow_in_workers(backend, runner, tmp_path):
 
 def _iso_utc(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_continuation_lines_count_at_the_time_before_them(logpipe, tmp_path, seed):
+    """A line without a timestamp of its own (a stack frame, a line whose date cannot be)
+    counts at the nearest line before it that has one, also across blocks (tiny blocks)
+    and a change of format; lines before the first timestamp count apart."""
+    import os
+    import random
+
+    rng = random.Random(seed)
+    lines, expected, timeless, current = [], {}, 0, None
+    for number in range(400):
+        kind = rng.random()
+        selected = rng.random() < 0.5
+        word = "ERROR" if selected else "info"
+        if number < 3 or kind < 0.3:  # no timestamp of its own
+            lines.append(rng.choice([f"    at frame{number} {word}", f"Nov 31 10:00:00 host {word} not a date",
+                                     f"{word} continued"]))
+            moment = current
+        else:
+            moment = utc("2026-11-30T08:00:00") + rng.randrange(3 * 3600)
+            stamp = datetime.fromtimestamp(moment, timezone.utc)
+            if kind < 0.9:
+                lines.append(f"Nov 30 {stamp:%H:%M:%S} host app: {word} {number}")
+            else:
+                lines.append(f"{stamp:%Y-%m-%dT%H:%M:%S}Z app {word} {number}")
+            current = moment
+        if selected:
+            if moment is None:
+                timeless += 1
+            else:
+                start = moment - moment % 60
+                expected[start] = expected.get(start, 0) + 1
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n")
+    os.utime(path, (utc("2026-12-01T00:00:00"),) * 2)  # the year of the syslog lines: 2026
+    result = logpipe("ERROR", path, histogram="1m", json=True, tz="UTC")
+    rows, summary = histogram_rows(result.out)
+    assert result.status == 0, result.err
+    assert {start: count for start, count in rows if count} == expected
+    assert summary["without_timestamp"] == timeless

@@ -15,7 +15,8 @@
 - `stamp(record)` (stamp): the exact test, on the matched lines only: each selected or
   context line whose time (its own, or for a continuation line the previous line's) is
   outside the bounds is dropped; `-m`, `-c`, `-l`, `-L` count only the lines kept.
-  With `--json` or `--sort time` each kept line carries its time.
+  With `--json` or `--sort time` each kept line carries its time; a histogram without
+  bounds gets a block's selected lines at once (`Hits`, `Lines`) and their times as a list.
 
 Both bounds are inclusive. A file in which no timestamp is recognised (in its first
 `TIMELESS_PROBE` bytes) is not searched and does not make the exit status 2.
@@ -26,11 +27,12 @@ import io
 import os
 import re
 import time
+from itertools import accumulate
 
 from .blocksearch import Quota
 from .codecs import OpenLog
 from ..messages import Messages
-from ..records import SKIP_FILE, Block, FileEnd, Match, RecordMatch
+from ..records import SKIP_FILE, Block, FileEnd, Hits, Lines, Match, RecordMatch
 from ..stats import Stats
 from .timeformats import FORMATS, TimeFormatError, Zone, custom_format
 from .timestamps import Clock, FileTimes, reference_time
@@ -258,6 +260,8 @@ class TimeWindow:
             if stamped is None:
                 return None
             return record._replace(time=timed) if self.attach and timed is not None else record
+        if kind is Hits or kind is Lines:  # a block's selected lines at once (a histogram without bounds)
+            return self._stamp_all(state, record)
         if kind is not Match:  # a binary file, an over-long line: no time to test
             if self.bounded and not getattr(record, "unread", False):  # (an unread one is not selected)
                 if state.quota.full:
@@ -270,6 +274,21 @@ class TimeWindow:
         if self.attach and moment is not None:
             return Match(record.name, record.line_number, record.offset, record.line, record.context, moment)
         return record
+
+    def _stamp_all(self, state: _FileState, record):
+        """`Hits` or `Lines` with each line's time (`Plan` asks grep for them only where no
+        line is tested against bounds or limited: every line is kept)."""
+        if self.bounded:  # a plan that asked for both is a bug: no line may be counted untested
+            raise RuntimeError("lines in bulk are not tested against time bounds")
+        if record.__class__ is Hits:
+            times = state.times.times_at(record.offset, record.data, record.starts, record.ends)
+        else:
+            lines = record.lines()
+            starts = [0]
+            starts += accumulate(map((1).__add__, map(len, lines)))
+            ends = list(map(int.__add__, starts, map(len, lines)))
+            times = state.times.times_at(record.offset, bytes(record.data), starts, ends)
+        return record._replace(times=times)
 
     def _test(self, state: _FileState, moment: float | None, context: bool, end: int) -> bool | None:
         """None when a line (or record) at `moment`, ending at byte `end`, is to be dropped:

@@ -88,9 +88,9 @@ class Zone:
             following = self._hour_start(tomorrow.year, tomorrow.month, tomorrow.day, 0)
         return start, max(0.0, 3600.0 - (following - start))
 
-    def epoch(self, year: int, month: int, day: int, hour: int, minute: int, second: float) -> float:
-        if hour == 24:  # 24:00:00, as some logs write midnight
-            return self.epoch(year, month, day, 23, minute, second) + 3600
+    def hour(self, year: int, month: int, day: int, hour: int) -> tuple[float, float]:
+        """(epoch of the civil hour's start, seconds missing at its start: a DST gap);
+        ValueError for a date that does not exist."""
         key = (year, month, day, hour)
         known = self._hours.get(key)
         if known is None:
@@ -98,7 +98,12 @@ class Zone:
                 self._hours.clear()
             _date(year, month, day)  # ValueError for 31 April (timegm would roll it over)
             known = self._hours[key] = self._hour(year, month, day, hour)
-        start, missing = known
+        return known
+
+    def epoch(self, year: int, month: int, day: int, hour: int, minute: int, second: float) -> float:
+        if hour == 24:  # 24:00:00, as some logs write midnight
+            return self.epoch(year, month, day, 23, minute, second) + 3600
+        start, missing = self.hour(year, month, day, hour)
         into = minute * 60 + second
         if missing:  # in a gap: its end
             return start + max(0.0, into - missing)
@@ -150,10 +155,50 @@ def _compile(pattern: bytes) -> re.Pattern:
 
 def _civil(clock, year: int | None, month: int, day: int, hour: int, minute: int, second: int,
            fraction: bytes | None = None, zone: bytes | None = None) -> float | None:
-    """Epoch seconds of a civil time, filling a missing year and zone."""
+    """Epoch seconds of a civil time, filling a missing year and zone. What the date, the
+    hour and the zone give (the hour's start, a DST gap at its start, the written offset)
+    is worked out once per hour met (`clock.hours`); the minutes and seconds are added as
+    `Zone.epoch` adds them, so the value is the same to the last bit."""
     if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 61):
         return None
-    seconds = second + _fraction(fraction)
+    seconds = second + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
+    if hour == 24:  # 24:00:00, as some logs write midnight: Zone.epoch's own way
+        return _civil_value(clock, year, month, day, hour, minute, seconds, zone)
+    key = (year, month, day, hour, zone)
+    hours = clock.hours
+    known = hours.get(key, _UNKNOWN)
+    if known is _UNKNOWN:
+        if len(hours) > 4096:
+            hours.clear()
+        known = hours[key] = _hour_base(clock, year, month, day, hour, zone)
+    if known is None:  # 31 April and the like
+        return None
+    start, missing, offset = known
+    into = minute * 60 + seconds
+    value = start + max(0.0, into - missing) if missing else start + into
+    return value if offset is None else value - offset
+
+
+_UNKNOWN = object()
+
+
+def _hour_base(clock, year: int | None, month: int, day: int, hour: int,
+               zone: bytes | None) -> tuple[float, float, int | None] | None:
+    """(the hour's start, seconds missing at its start, the offset written) of a civil
+    hour, as `Zone.hour` gives it; None for a date that does not exist."""
+    try:
+        if year is None:
+            return (*clock.zone.hour(clock.year_of(month, day), month, day, hour), None)
+        offset = _offset(zone)  # ValueError beyond ±23:59
+        if offset is None:
+            return (*clock.zone.hour(year, month, day, hour), None)
+        return (*clock.utc.hour(year, month, day, hour), offset)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _civil_value(clock, year: int | None, month: int, day: int, hour: int, minute: int, seconds: float,
+                 zone: bytes | None) -> float | None:
     try:
         if year is None:
             return clock.yearless(month, day, hour, minute, seconds)

@@ -60,9 +60,14 @@ class Clock:
         self._column = None  # where in its line the locked format was last found (from the line's start)
         self._bad_text = None  # the last impossible date found there
         self._years: dict[tuple[int, int], int] = {}
+        self.hours: dict[tuple, tuple | None] = {}  # what each civil hour met gives (`timeformats._civil`)
 
     def yearless(self, month: int, day: int, hour: int, minute: int, seconds: float) -> float:
         """A time written without a year: in the year that puts it nearest before the reference."""
+        return self.zone.epoch(self.year_of(month, day), month, day, hour, minute, seconds)
+
+    def year_of(self, month: int, day: int) -> int:
+        """The year of a yearless `month`/`day`: the one that puts it nearest before the reference."""
         year = self._years.get((month, day))
         if year is None:
             year = self.zone.year_of(self.reference)
@@ -74,7 +79,7 @@ class Clock:
                     pass
                 year -= 1
             self._years[(month, day)] = year
-        return self.zone.epoch(year, month, day, hour, minute, seconds)
+        return year
 
     def find(self, data: bytes, pos: int = 0, endpos: int | None = None) -> tuple[re.Match, float] | None:
         """The timestamp at the head of the line starting at `data[pos]` (which must be a
@@ -265,6 +270,36 @@ class FileTimes:
         # this line has no timestamp either: the next lookup starts after it
         self._memo = (min(rel + len(line) + 1, len(data)), value)
         return value
+
+
+    def times_at(self, offset: int, data: bytes, starts, ends) -> list:
+        """`time_at` for many lines at once: line i is `data[starts[i]:ends[i]]`, `data`
+        starting at file `offset` (the current block, or a run of its lines). Each line's
+        own timestamp is read in place with the locked format (`Clock.find`'s first step,
+        here in one loop); any other line (none found there, an impossible date, no format
+        locked yet) goes the whole way, through `time_at`."""
+        clock = self.clock
+        times = []
+        append = times.append
+        locked = clock.format
+        for start, end in zip(starts, ends):
+            if locked is not None:
+                m = locked.regex.search(data, start, end if end - start < HEAD else start + HEAD)
+                if m is not None:
+                    text = m.group()
+                    if text == clock._last_text:  # lines of the same second
+                        append(clock._last_value)
+                        continue
+                    value = locked.parse(m, clock)
+                    if value is not None:
+                        clock._last_text, clock._last_value, clock._column = text, value, m.start() - start
+                        append(value)
+                        continue
+            append(self.time_at(offset + start, data[start:end]))  # (it may lock a format)
+            locked = clock.format
+        if times and not self.seen_any and any(moment is not None for moment in times):
+            self.seen_any = True
+        return times
 
 
 def reference_time(path: str, raw=None, codec: str = "plain") -> float:

@@ -3,7 +3,7 @@ they count each selected line (or record, or with -o each match) into a `Tally`,
 travels from workers to the parent as the printer's totals, and draw it at the end."""
 from __future__ import annotations
 
-from ..records import BinaryMatch, FileEnd, Lines, LongLineMatch, Match, RecordMatch
+from ..records import BinaryMatch, FileEnd, Hits, Lines, LongLineMatch, Match, RecordMatch
 from ..summaries.keys import Keys, resolve
 from ..summaries.tally import SummarySettings, Tally
 from .base import Printer
@@ -20,9 +20,11 @@ class TallyPrinter(Printer):
         self.keys = Keys([resolve(name, self.matcher, self.invert) for name in summary.count_by], self.matcher,
                          summary.every_match) if summary.count_by else None
         self._matches = summary.every_match and not summary.count_by  # -o: each match counts
+        self._all = None  # counts a list of times at once (Hits and Lines from grep, with their times)
         if self.keys is None and not self._matches:  # the common case, kept tight: one line at its time
             add = self.tally.times.add
             self._count = lambda moment, line: add(moment)
+            self._all = self.tally.times.add_all
 
     def write(self, record) -> None:
         kind = record.__class__
@@ -39,9 +41,13 @@ class TallyPrinter(Printer):
         elif kind is LongLineMatch:  # selected, reported, not read whole: no time, no value
             self.too_long(record)
             self.tally.add(None, [(None,) * len(self.keys.names)] if self.keys is not None else None)
-        elif kind is Lines:
-            for match in record.matches():
-                self.write(match)
+        elif kind is Hits or kind is Lines:  # a block's selected lines at once, with their times
+            if self._all is not None and record.times is not None:
+                self.sink.select(len(record.times))
+                self._all(record.times)
+            else:
+                for match in record.matches():
+                    self.write(match)
         elif kind is BinaryMatch:  # not sent (binary files are counted as text)
             self.sink.select()
         else:

@@ -10,9 +10,13 @@ buckets whatever the time range.
 """
 from __future__ import annotations
 
+import math
+
 from .buckets import CHAIN, BucketSize, Buckets, Calendar, nests
 
 FINEST_BUCKETS = 2048
+GRANULE = 1800     # seconds (zones are whole or half hours off UTC but for a few: a bucket fills its granules)
+GRANULES = 65536   # granules remembered at most (over three years of half hours, for lines out of time order)
 
 
 class TimeCounts:
@@ -36,9 +40,11 @@ class TimeCounts:
         self.size = size
         self.buckets = Buckets(size, self.calendar)
         self._start, self._end = 0, -1  # the bucket of the last line counted
-        # buckets of whole minutes start on whole minutes (every offset of a zone since 1900 is
-        # whole minutes): the bucket of each minute met, for lines that are not in time order
-        self._minutes: dict[int, int] | None = {} if size.unit != "s" or size.n % 60 == 0 else None
+        # the bucket met last in each granule of time (half an hour, or the bucket's length
+        # when it divides that), for lines that are not in time order: a line is in it when
+        # start <= moment < end, else its own bucket is worked out (and kept for the granule)
+        self._granule = math.gcd(GRANULE, size.n) if size.unit == "s" else GRANULE
+        self._met: dict[int, tuple[int, int]] = {}
 
     def add(self, moment: float | None, count: int = 1) -> int | None:
         if moment is None:
@@ -46,17 +52,9 @@ class TimeCounts:
             return None
         if self._start <= moment < self._end:
             start = self._start
-        elif self._minutes is not None:
-            minute = int(moment // 60)
-            start = self._minutes.get(minute)
-            if start is None:
-                if len(self._minutes) >= 8192:
-                    self._minutes.clear()
-                start = self._minutes[minute] = self.buckets.key(moment)
-                self._start, self._end = start, self.buckets.next(start)
         else:
-            start = self._start = self.buckets.key(moment)
-            self._end = self.buckets.next(start)
+            start, self._end = self._bucket(moment)
+            self._start = start
         counts = self.counts
         counts[start] = counts.get(start, 0) + count
         if self.first is None:
@@ -69,6 +67,47 @@ class TimeCounts:
             self.coarsen()
             return self.buckets.key(moment)
         return start
+
+    def add_all(self, moments: list) -> None:
+        """`add(moment)` for each of `moments` (a block's lines at once)."""
+        stamped = [moment for moment in moments if moment is not None]
+        self.timeless += len(moments) - len(stamped)
+        if not stamped:
+            return
+        low, high = min(stamped), max(stamped)
+        self.first = low if self.first is None or low < self.first else self.first
+        self.last = high if self.last is None or high > self.last else self.last
+        counts, start, end, most = self.counts, self._start, self._end, self.most
+        granule, met, bucket = self._granule, self._met, self._bucket
+        for moment in stamped:
+            if not start <= moment < end:
+                found = met.get(int(moment // granule))
+                if found is not None and found[0] <= moment < found[1]:
+                    start, end = found
+                else:
+                    start, end = bucket(moment)
+            known = counts.get(start)
+            if known is not None:
+                counts[start] = known + 1
+                continue
+            counts[start] = 1
+            if not self.chosen and len(counts) > most:  # the buckets grow: go on in the new ones
+                self.coarsen()
+                counts, start, end = self.counts, 0, -1
+                granule, met = self._granule, self._met
+        self._start, self._end = start, end
+
+    def _bucket(self, moment: float) -> tuple[int, int]:
+        """(start, end) of the bucket holding `moment`, kept as its granule's."""
+        granule = int(moment // self._granule)
+        found = self._met.get(granule)
+        if found is not None and found[0] <= moment < found[1]:
+            return found
+        if len(self._met) >= GRANULES:
+            self._met.clear()
+        start = self.buckets.key(moment)
+        found = self._met[granule] = (start, self.buckets.next(start))
+        return found
 
     def coarsen(self, size: BucketSize | None = None) -> None:
         """Add the counts up into buckets of `size` (default: the next size of the chain)."""

@@ -92,7 +92,7 @@ def test_ctrl_c_leaves_no_task_running(cluster, tmp_path):
     first = search.stdout.readline()  # the first batch is done: others are in flight
     search.send_signal(signal.SIGINT)
     out, err = search.communicate(timeout=60)
-    assert first.startswith(os.fsencode(tmp_path)) and search.returncode == 130 and err == b""
+    assert first.startswith(os.fsencode(tmp_path)) and search.returncode == 130 and err == b"", err
     assert (first + out).count(b"\n") < 240  # stopped before the end
 
     def busy() -> tuple[int, int]:

@@ -161,6 +161,7 @@ def engine_available() -> bool:
 @example(pieces=["\\s"], data=b"a\n\nb ", options=(False, False, False))
 @example(pieces=["[^a]"], data=b"a\na\n", options=(False, False, False))
 @example(pieces=["a*"], data=b"\n\nb\n", options=(False, True, False))
+@example(pieces=["a*"], data=b"1111111111111111\n\n", options=(False, False, True))  # -x, empty last line
 @given(pieces=st.lists(st.sampled_from(PIECES), min_size=1, max_size=4),
        data=st.text("abAB 1.\r\n\t_", max_size=80).map(str.encode),
        options=st.tuples(st.booleans(), st.booleans(), st.booleans()))

@@ -61,9 +61,6 @@ class Progress:
         self._thread.join()
 
     def _run(self) -> None:
-        from .signals import main_thread_only
-
-        main_thread_only()
         with TQDM:
             from tqdm import tqdm
 

@@ -81,11 +81,3 @@ def interruptible(run_command):
             return 128 + signal.SIGTERM
 
     return wrapper
-
-
-def main_thread_only() -> None:
-    """Called first in a thread of ours: Ctrl-C and SIGTERM are delivered to the main thread
-    (whose waits they interrupt at once), never to this one or to the threads it starts
-    (a library's event loop inherits the mask): a signal taken by another thread is handled
-    only when the main thread next runs Python code, which a wait may put off to the end."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})

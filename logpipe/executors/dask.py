@@ -247,9 +247,6 @@ class _Connect:
         threading.Thread(target=self._connect, name="logpipe-dask-connect", daemon=True).start()
 
     def _connect(self) -> None:
-        from ..signals import main_thread_only
-
-        main_thread_only()  # and the client's event loop thread, started from here
         try:
             try:
                 import distributed  # noqa: F401

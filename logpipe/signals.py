@@ -65,18 +65,19 @@ def interruptible(run_command):
 
     def wrapper(*args, **kwargs):
         previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-        if previous[signal.SIGINT] is not signal.SIG_IGN:  # a background job of a script keeps ignoring it
-            signal.signal(signal.SIGINT, _interrupted)
-        signal.signal(signal.SIGTERM, _terminated)
-        try:
-            return run_command(*args, **kwargs)
+        try:  # a signal whose handler runs while the handlers are put back (the search just ended) is
+            try:  # caught here too: never click's "Aborted!" or a death by the signal
+                if previous[signal.SIGINT] is not signal.SIG_IGN:  # a background job of a script keeps ignoring it
+                    signal.signal(signal.SIGINT, _interrupted)
+                signal.signal(signal.SIGTERM, _terminated)
+                return run_command(*args, **kwargs)
+            finally:
+                for signum, handler in previous.items():
+                    if signal.getsignal(signum) is not _again and handler is not None:  # not after a signal
+                        signal.signal(signum, handler)
         except KeyboardInterrupt:
             return 130
         except Terminated:
             return 128 + signal.SIGTERM
-        finally:
-            for signum, handler in previous.items():
-                if signal.getsignal(signum) is not _again and handler is not None:  # not after a signal
-                    signal.signal(signum, handler)
 
     return wrapper

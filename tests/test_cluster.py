@@ -1,6 +1,7 @@
 """--dask: a real distributed.LocalCluster on 127.0.0.1 (2 workers); output exactly as -j1's."""
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import os
@@ -84,12 +85,14 @@ def test_unreachable_scheduler_is_one_message(backend, tmp_path, monkeypatch):
 
 def test_ctrl_c_leaves_no_task_running(cluster, tmp_path):
     address, client = cluster
-    content = b"".join(log_lines(3000, 5)) * 4
+    # bzip2 (about 60 ms a file to decompress): the search lasts seconds after its first line,
+    # so that the signal comes while tasks are in flight, also on a loaded machine
+    content = bz2.compress(b"".join(log_lines(3000, 5)) * 4)
     for i in range(240):  # 15 batches of 16 files: far more than the window of 4 tasks
-        (tmp_path / f"f{i:03d}.log").write_bytes(content)
+        (tmp_path / f"f{i:03d}.log.bz2").write_bytes(content)
     search = subprocess.Popen([sys.executable, "-m", "logpipe", "grep", "-c", "--dask", address, "e", str(tmp_path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    first = search.stdout.readline()  # the first batch is done: others are in flight
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)  # unbuffered: readline
+    first = search.stdout.readline()  # the first files are done: others are in flight
     search.send_signal(signal.SIGINT)
     out, err = search.communicate(timeout=60)
     assert first.startswith(os.fsencode(tmp_path)) and search.returncode == 130 and err == b"", err

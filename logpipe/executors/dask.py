@@ -155,6 +155,7 @@ class DaskCluster:
         logfiles = iter(logfiles)
         if SEARCH_HERE_WHILE_CONNECTING and not self.plan.remote:  # the first files here, while the client connects
             InProcess(self.plan, self.messages, self.stats).run(_until(connecting.ready, logfiles), sink)
+        sink.idle()  # what the first files printed goes out before the cluster is waited on
         client = connecting.result()
         watch = self.watch = _Watch(client)
         pending: deque[_Task] = deque()
@@ -203,12 +204,12 @@ class DaskCluster:
                 if self.watch.lost:
                     raise _lost(self.address)
                 finished = task.future.done()  # all its frames are queued once it is done
+                sink.idle()  # each get waits on the scheduler: what was printed goes out first
                 items = task.queue.get(batch=True)
                 if not items:
                     if finished:
                         self._check(task)
                         raise ExecutorError(f"--dask {self.address}", "a task ended without its results")
-                    sink.idle()
                     time.sleep(pause)
                     pause = min(pause * 2, POLL)
                     continue

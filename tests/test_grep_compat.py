@@ -241,3 +241,20 @@ def test_only_matching_over_records_groups_whole_records_and_inverted_prints_the
     inverted = logpipe("foo", path, records=True, only_matching=True, invert_match=True, line_number=True,
                        before_context=1, after_context=1, threads=threads)
     assert (inverted.out, inverted.status) == (b"4-foo\n8-foo\n8-foo\n", 0)
+
+
+@pytest.mark.parametrize("pattern", ["(+))", "(a|+))", "(^()|+))", "(*))", "(?))", "((+)))", "(+*))", "(+{))",
+                                     "(b|+)c)", "(+)", "(b|+)", "(+)x", "((+))", "(+))\\1", "(+))\\1\\1"])
+def test_ere_repetition_of_nothing_before_a_paren_as_gnu_grep(backend, tmp_path, pattern):
+    """`*` `+` `?` that repeat nothing, then a `)`: GNU grep selects lines with dfa.c, which
+    closes the group there (`(^()|+))` selects the lines with a ")", not every line), and
+    checks the pattern with glibc, which skips the operator and reads that `)` as a byte
+    (`(+)` is an unmatched "("; with a back-reference glibc matches: `(+))\\1` wants "))").
+    Found by the hypothesis test against GNU grep."""
+    lines = b"+\n+)\n)\nx\n++)\n))\n"
+    write(tmp_path / "t.log", lines)
+    expected = subprocess.run([GREP, "-n", "-E", "-e", pattern, "-"], input=lines, capture_output=True,
+                              env={"LC_ALL": "C"})
+    result = invoke("grep", "-n", "-E", "-e", pattern, tmp_path / "t.log", "--backend", backend)
+    assert (result.stdout_bytes, result.exit_code) == (expected.stdout, expected.returncode)
+    assert expected.returncode == 2 or expected.stdout in (b"", b"2:+)\n3:)\n5:++)\n6:))\n", b"6:))\n")

@@ -51,14 +51,19 @@ class Parsed(NamedTuple):
 class _Lexer(BracketsAndBraces):
     """dfa.c's lexer, with glibc's refusals added where glibc refuses."""
 
-    def __init__(self, pattern: bytes, extended: bool, fold: bool) -> None:
+    def __init__(self, pattern: bytes, extended: bool, fold: bool, glibc: bool = False) -> None:
         self.p, self.n, self.i = pattern, len(pattern), 0
+        self.glibc = glibc  # glibc's reading where it differs from dfa.c's (back-references)
         self.extended, self.fold = extended, fold
         self.lasttok = END      # for BRE's `^`: an anchor only after the start, `\(` or `\|`
         self.laststart = True   # only zero-width things since the start, a `(` or a `|`
         self.after_anchor = False  # glibc: a repetition right after an anchor repeats nothing
         self.parens = 0
         self.stray_paren = False  # an ERE `)` read as a literal byte
+        # GNU grep selects lines with dfa.c and checks the pattern with glibc, which read a `)`
+        # right after repetitions of nothing differently (`_repeats_nothing`)
+        self.literal_paren = -1  # where such a `)` is, a byte to glibc (a group's end to dfa.c)
+        self.glibc_parens = 0  # the groups open in glibc's reading
 
     def error(self, message: str):
         raise PosixError(message)
@@ -74,6 +79,8 @@ class _Lexer(BracketsAndBraces):
     def _lex(self) -> tuple:
         p, ext = self.p, self.extended
         if self.i >= self.n:
+            if self.glibc_parens and self.literal_paren >= 0:
+                self.error(EPAREN)  # left open in glibc's reading (see `_repeats_nothing`)
             return (END,)
         c = p[self.i]
         self.i += 1
@@ -115,9 +122,12 @@ class _Lexer(BracketsAndBraces):
             return (OR,)
         elif ch == "(" and backslash != ext:
             self.parens += 1
+            self.glibc_parens += 1
             self.laststart = True
             return (LPAREN,)
-        elif ch == ")" and backslash != ext:
+        elif ch == ")" and backslash != ext and not (self.glibc and self.literal_paren == self.i - 1):
+            if self.literal_paren != self.i - 1 and self.glibc_parens:
+                self.glibc_parens -= 1
             if self.parens == 0 and ext:
                 self.stray_paren = True
             else:
@@ -140,21 +150,23 @@ class _Lexer(BracketsAndBraces):
         return (CHAR, self._folded(frozenset((c,))))
 
     def _repeats_nothing(self) -> None:
-        """glibc: in an ERE, `*` `+` `?` with nothing before them are skipped, and a `)`
-        right after them is then a literal byte, which leaves its `(` unmatched."""
+        """In an ERE, `*` `+` `?` with nothing before them repeat nothing (dfa.c, which
+        selects the lines), or are skipped and make a `)` right after them a literal byte
+        (glibc, which checks the pattern): `(+)` is an unmatched "(" for glibc, and `(+))`
+        selects the lines with a ")" (dfa.c's `()` and a stray `)`)."""
         if self.extended and (self.laststart or self.after_anchor) and self.parens > 0:
             j = self.i
             while j < self.n and self.p[j] in b"*+?{":  # each skipped in turn
                 j += 1
-            if self.p[j:j + 1] == b")":
-                self.error(EPAREN)
+            if self.p[j:j + 1] == b")":  # to glibc, `(+))` is `(\))` and `(+)` an unmatched "("
+                self.literal_paren = j
 
 
 class _Parser:
     """dfa.c's parser (regexp, branch, closure, atom) building a tree."""
 
-    def __init__(self, pattern: bytes, extended: bool, fold: bool) -> None:
-        self.lexer = _Lexer(pattern, extended, fold)
+    def __init__(self, pattern: bytes, extended: bool, fold: bool, glibc: bool = False) -> None:
+        self.lexer = _Lexer(pattern, extended, fold, glibc)
         self.groups = 0
         self.completed: set[int] = set()
         self.backrefs = False
@@ -252,6 +264,9 @@ def parse(pattern: bytes, extended: bool, ignore_case: bool = False) -> Parsed:
     """The tree of one pattern (`extended`: ERE, else BRE); PosixError as GNU grep refuses it."""
     parser = _Parser(pattern, extended, ignore_case)
     tree = parser.regexp()
+    if parser.backrefs and parser.lexer.literal_paren >= 0:  # GNU grep matches these with glibc
+        parser = _Parser(pattern, extended, ignore_case, glibc=True)
+        tree = parser.regexp()
     if parser.tok[0] == RPAREN:
         raise PosixError(ERPAREN)
     if parser.tok[0] != END:

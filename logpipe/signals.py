@@ -66,7 +66,7 @@ def interruptible(run_command):
     def wrapper(*args, **kwargs):
         previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:  # a signal whose handler runs while the handlers are put back (the search just ended) is
-            try:  # caught here too: never click's "Aborted!" or a death by the signal
+            try:  # caught here too: 130 or 143, never click's "Aborted!" (status 1)
                 if previous[signal.SIGINT] is not signal.SIG_IGN:  # a background job of a script keeps ignoring it
                     signal.signal(signal.SIGINT, _interrupted)
                 signal.signal(signal.SIGTERM, _terminated)

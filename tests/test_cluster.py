@@ -91,7 +91,8 @@ def test_ctrl_c_leaves_no_task_running(cluster, tmp_path):
     for i in range(240):  # 15 batches of 16 files: far more than the window of 4 tasks
         (tmp_path / f"f{i:03d}.log.bz2").write_bytes(content)
     search = subprocess.Popen([sys.executable, "-m", "logpipe", "grep", "-c", "--dask", address, "e", str(tmp_path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)  # unbuffered: readline
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    # unbuffered, readline takes the first line only: communicate then reads all the rest
     first = search.stdout.readline()  # the first files are done: others are in flight
     search.send_signal(signal.SIGINT)
     out, err = search.communicate(timeout=60)

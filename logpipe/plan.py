@@ -296,6 +296,7 @@ def _search_settings(options: SearchOptions) -> tuple[dict, dict]:
         or (mode == "histogram" and not (options.multiline or options.structured or options.count_by
                                          or options.only_matching or options.since is not None
                                          or options.until is not None)),
+        "hits": mode == "histogram",  # (with runs: one Hits a block, also dense: the stamp stage reads them at once)
     }
     if options.tail:  # -m N ends the follow after N lines in all (the follow stage counts): none per file
         max_count = settings["max_count"] = None

@@ -210,3 +210,30 @@ def test_continuation_lines_count_at_the_time_before_them(logpipe, tmp_path, see
     assert result.status == 0, result.err
     assert {start: count for start, count in rows if count} == expected
     assert summary["without_timestamp"] == timeless
+
+
+@pytest.mark.parametrize("bucket, minutes", [("1h", 60), ("1m", 1)])
+def test_a_literal_on_most_lines_is_counted_exactly(backend, runner, tmp_path, bucket, minutes):
+    """A literal on nine lines in ten, over blocks of many thousand lines: grep hands the
+    stamp stage each block's lines at once (dense blocks too), and every line's time counts."""
+    from timed_logs import _syslog, _write
+
+    rng = __import__("random").Random(5)
+    first = utc("2026-11-29T22:00:00")  # over midnight: two days, each learnt
+    times = sorted(first + rng.randrange(5 * 3600) for _ in range(40_000))  # several lines a second
+    lines, selected = [], []
+    for moment in times:
+        if rng.random() < 0.9:
+            lines.append(f"{_syslog(moment)} web01 kernel: usb 1-1: reset high-speed USB device {rng.randrange(99)}\n")
+            selected.append(moment)
+        else:
+            lines.append(f"{_syslog(moment)} web01 CRON[{rng.randrange(300, 9999)}]: (root) CMD (run-parts)\n")
+    for part in range(3):  # three files, so that -j2 has work for both workers
+        chunk = lines[part * len(lines) // 3:(part + 1) * len(lines) // 3]
+        _write(tmp_path / f"kern.log.{part}", chunk, "plain", times[-1])
+    result = search_with(backend)("kernel", tmp_path, histogram=bucket, json=True, tz="UTC", fixed_strings=True,
+                                  **runner)
+    rows, summary = histogram_rows(result.out)
+    assert result.status == 0, result.err
+    assert rows == expected_rows(selected, minutes, "UTC")
+    assert summary["count"] == len(selected) > 30_000

@@ -130,7 +130,7 @@ class FileSearch:
     def __init__(self, pattern: bytes | str | Matcher, *, invert: bool = False, max_count: int | None = None,
                  before: int = 0, after: int = 0, binary: str = "text", lines: bool = True,
                  line_numbers: bool = True, max_line_bytes: int | None = None, runs: bool = False,
-                 where: Where | None = None, driven: bool = False) -> None:
+                 hits: bool = False, where: Where | None = None, driven: bool = False) -> None:
         self.matcher = pattern if isinstance(pattern, Matcher) else Matcher(pattern)
         self.where = where.selection(self.matcher, driven) if where is not None else None  # --where, --level
         self.driven = driven  # the matcher looks for what `where` needs (no PATTERN)
@@ -147,6 +147,7 @@ class FileSearch:
         # a block's selected lines may come as a few records formatted in bulk (`runs`); not with
         # --where, whose selection is line by line
         self.runs = runs and where is None
+        self.hits = hits  # with runs: a block's selected lines as one Hits, dense or not (a histogram's)
         self._new_file()
 
     def _new_file(self) -> None:
@@ -329,7 +330,7 @@ class BlockSearch(FileSearch):
 
     def _runs(self, block: Block) -> list | None:
         """The bulk path (see `runs_of_lines`): None when the block is better searched hit by hit."""
-        found = runs_of_lines(self.matcher, block, self.invert, self.line_numbers)
+        found = runs_of_lines(self.matcher, block, self.invert, self.line_numbers, self.hits)
         if found is None:
             return None
         records, selected = found

@@ -10,7 +10,7 @@ at each line: plain output, -q).
 """
 from __future__ import annotations
 
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
 from ..records import Block, Hits, Lines
@@ -19,9 +19,12 @@ if TYPE_CHECKING:
     from .matching import Matcher
 
 
-def runs_of_lines(matcher: Matcher, block: Block, invert: bool, numbered: bool) -> tuple[list, int]:
+def runs_of_lines(matcher: Matcher, block: Block, invert: bool, numbered: bool,
+                  hits: bool = False) -> tuple[list, int]:
     """The selected lines of `block` as `Lines` records (one per run of consecutive lines)
-    when they are dense, else as one `Hits`; and how many lines they hold."""
+    when they are dense, else as one `Hits`; and how many lines they hold. `hits`: as one
+    `Hits` when they are dense too (for a stage that reads each line's time, not a printer:
+    runs of one or two lines would cost it a record each)."""
     data, name = block.data, block.name
     records, selected = [], 0
     if invert:  # the runs between the matching lines
@@ -47,6 +50,15 @@ def runs_of_lines(matcher: Matcher, block: Block, invert: bool, numbered: bool) 
         return [Hits(name, block.line_number if numbered else 0, block.offset, data, starts, ends)], len(starts)
     lines, found = dense
     total = len(found)
+    if hits:
+        starts = [0]
+        starts += accumulate(map((1).__add__, map(len, lines)))
+        selected_lines = list(map((-1).__ne__, found))
+        ends = list(compress(map(int.__add__, starts, map(len, lines)), selected_lines))
+        starts = list(compress(starts, selected_lines))
+        if not starts:
+            return [], 0
+        return [Hits(name, block.line_number if numbered else 0, block.offset, data, starts, ends)], len(starts)
     if -1 not in found:  # every line
         return [Lines(name, block.line_number if numbered else 0, block.offset, data)], total
     starts = [0]

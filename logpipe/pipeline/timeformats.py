@@ -141,12 +141,16 @@ def _fraction(digits: bytes | None) -> float:
 class Format(NamedTuple):
     """One recognised timestamp format: `regex` finds it (bytes, multi-line mode, so
     `^` is a line start), `parse(match, clock)` turns the match into epoch seconds
-    (or None for an impossible date)."""
+    (or None for an impossible date). `daily`: a match whose last eight bytes read
+    `HH:MM:SS` (colons at -6 and -3) ends with its hour, minutes and seconds, no
+    fraction or zone after, so what comes before them names its day
+    (`FileTimes.times_at` reads such stamps by their day)."""
 
     name: str
     regex: re.Pattern
     parse: Callable
     example: bytes
+    daily: bool = False
 
 
 def _compile(pattern: bytes) -> re.Pattern:
@@ -173,6 +177,7 @@ def _civil(clock, year: int | None, month: int, day: int, hour: int, minute: int
         known = hours[key] = _hour_base(clock, year, month, day, hour, zone)
     if known is None:  # 31 April and the like
         return None
+    clock.last_hour = key  # (the hour a stamp was read in: `FileTimes.times_at` learns its day)
     start, missing, offset = known
     into = minute * 60 + seconds
     value = start + max(0.0, into - missing) if missing else start + into
@@ -275,7 +280,7 @@ def _epoch(m, clock):
 FORMATS: tuple[Format, ...] = (
     Format("ISO 8601 / RFC 3339", _compile(
         rb"(?<!\d)(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)" + _FRACTION
-        + rb"(?: ?(Z|[+-]\d\d:?\d\d|UTC|GMT)(?!\w))?"), _iso, b"2026-11-30T17:53:34.123Z GET /"),
+        + rb"(?: ?(Z|[+-]\d\d:?\d\d|UTC|GMT)(?!\w))?"), _iso, b"2026-11-30T17:53:34.123Z GET /", daily=True),
     Format("Apache error", _compile(
         _WDAY + rb" " + _MON + rb" ( ?\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? (\d{4})"), _apache_error,
         b"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok"),
@@ -287,22 +292,22 @@ FORMATS: tuple[Format, ...] = (
         b'10.0.0.1 - - [30/Nov/2026:17:53:34 +0000] "GET / HTTP/1.1" 200 612'),
     Format("nginx error", _compile(
         rb"(?<!\d)(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)" + _FRACTION), _ymd,
-        b"2026/11/30 17:53:34 [error] 1234#0: *1 open() failed"),
+        b"2026/11/30 17:53:34 [error] 1234#0: *1 open() failed", daily=True),
     Format("HealthApp", _compile(
         rb"(?<!\d)(\d{4})(\d\d)(\d\d)-(\d\d?):(\d\d?):(\d\d?):(\d{1,3})(?!\d)"), _healthapp,
         b"20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579"),
     Format("syslog RFC 3164", _compile(
         rb"(?<![A-Za-z])" + _MON + rb" {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?!\d)"), _syslog,
-        b"Nov 30 17:53:34 web01 sshd[42]: Accepted publickey for alice"),
+        b"Nov 30 17:53:34 web01 sshd[42]: Accepted publickey for alice", daily=True),
     Format("glog/klog", _compile(
         rb"^([IWEF])(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"), _glog,
-        b"I1130 17:53:34.123456    1234 main.go:42] started"),
+        b"I1130 17:53:34.123456    1234 main.go:42] started", daily=True),
     Format("Android logcat", _compile(
         rb"^(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"), _month_day,
-        b"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs"),
+        b"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs", daily=True),
     Format("Spark (yy/mm/dd)", _compile(
         rb"^(\d\d)/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)" + _FRACTION), _short_year,
-        b"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered"),
+        b"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered", daily=True),
     Format("HDFS (yymmdd hhmmss)", _compile(
         rb"^(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)(?= )"), _short_year,
         b"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1"),

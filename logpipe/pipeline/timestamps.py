@@ -37,6 +37,14 @@ from .timeformats import FORMATS, HEAD, YEAR_SLACK, Format, Zone
 
 __all__ = ["Clock", "FileTimes", "reference_time", "rfc3339"]
 
+# `HH` -> seconds into the day, `MM:SS` -> seconds into the hour, for every hour, minute
+# and second `_civil` reads in an hour of its own (24:00 is read another way; a leap
+# second 60 or 61 runs into the next minute, as there)
+HOURS = {b"%02d" % hour: hour * 3600 for hour in range(24)}
+MINUTES_SECONDS = {b"%02d:%02d" % (minute, second): minute * 60 + second
+                   for minute in range(60) for second in range(62)}
+DAYS_KEPT = 4096  # days remembered per format and file (`FileTimes.times_at`)
+
 # -- the clock ----------------------------------------------------------------------
 
 
@@ -61,6 +69,7 @@ class Clock:
         self._bad_text = None  # the last impossible date found there
         self._years: dict[tuple[int, int], int] = {}
         self.hours: dict[tuple, tuple | None] = {}  # what each civil hour met gives (`timeformats._civil`)
+        self.last_hour: tuple | None = None  # the key in `hours` of the last stamp parsed
 
     def yearless(self, month: int, day: int, hour: int, minute: int, seconds: float) -> float:
         """A time written without a year: in the year that puts it nearest before the reference."""
@@ -233,6 +242,36 @@ class FileTimes:
         self.missing = 0
         self.seen_any = False  # whether any timestamp was found in the file
         self._memo = None     # (offset in the block, time) of the last continuation line looked up
+        self._days: dict[str, dict[bytes, float | bool]] = {}  # per daily format: a day's text -> its start
+
+    def days(self, fmt: Format | None) -> dict[bytes, float | bool] | None:
+        """The days `fmt`'s stamps were read in, by their text (`FileTimes.times_at`):
+        each one's start, or False for a day whose hours do not all last an hour; None
+        for a format that is not `daily`."""
+        if fmt is None or not fmt.daily:
+            return None
+        return self._days.setdefault(fmt.name, {})
+
+    def learn_day(self, days: dict, text: bytes, key: tuple) -> None:
+        """Keep in `days` under `text` the start of the day of `key` (an entry of `hours`:
+        year or None, month, day, hour, zone written) when each of its 24 hours starts an
+        hour after the one before, in whole seconds, none opening on a DST gap; else False."""
+        clock = self.clock
+        year, month, day, _, zone = key
+        if zone is not None or text in days:
+            return
+        if len(days) >= DAYS_KEPT:
+            days.clear()
+        try:
+            hours = [clock.zone.hour(clock.year_of(month, day) if year is None else year, month, day, hour)
+                     for hour in range(24)]
+        except (ValueError, OverflowError):
+            days[text] = False
+            return
+        first = hours[0][0]
+        even = first.is_integer() and all(start == first + 3600 * hour and not missing
+                                          for hour, (start, missing) in enumerate(hours))
+        days[text] = first if even and first else False
 
     def see(self, data: bytes, offset: int) -> None:
         """The next block (its data, and its offset in the file)."""
@@ -277,26 +316,55 @@ class FileTimes:
         starting at file `offset` (the current block, or a run of its lines). Each line's
         own timestamp is read in place with the locked format (`Clock.find`'s first step,
         here in one loop); any other line (none found there, an impossible date, no format
-        locked yet) goes the whole way, through `time_at`."""
+        locked yet) goes the whole way, through `time_at`.
+
+        A stamp of a `daily` format that ends in `HH:MM:SS` is read by its day: the text
+        before them is looked up among the days this file's stamps were read in whose 24
+        hours each start an hour after the last (no DST change: `learn_day`), and
+        its hours, minutes and seconds added to the day's start as `_civil` adds them to
+        the hour's, so the value is the same to the last bit; the first stamp of each day
+        (and every stamp of a day with a DST change) is parsed whole."""
         clock = self.clock
         times = []
         append = times.append
         locked = clock.format
+        search = locked.regex.search if locked is not None else None
+        days = self.days(locked)
+        hour_of, into_of = HOURS.get, MINUTES_SECONDS.get
+        last_text, last_value = clock._last_text, clock._last_value
         for start, end in zip(starts, ends):
-            if locked is not None:
-                m = locked.regex.search(data, start, end if end - start < HEAD else start + HEAD)
+            if search is not None:
+                m = search(data, start, end if end - start < HEAD else start + HEAD)
                 if m is not None:
                     text = m.group()
-                    if text == clock._last_text:  # lines of the same second
-                        append(clock._last_value)
+                    if text == last_text:  # lines of the same second
+                        append(last_value)
                         continue
+                    if days is not None and text[-6] == 58:  # b":" (and one at -3: `into_of` has it)
+                        day_start = days.get(text[:-8])
+                        if day_start:  # (False: a day with a DST change)
+                            into, hour = into_of(text[-5:]), hour_of(text[-8:-6])
+                            if into is not None and hour is not None:
+                                last_text, last_value = text, day_start + (hour + into)
+                                clock._column = m.start() - start
+                                append(last_value)
+                                continue
+                    clock.last_hour = None
                     value = locked.parse(m, clock)
                     if value is not None:
-                        clock._last_text, clock._last_value, clock._column = text, value, m.start() - start
+                        last_text, last_value, clock._column = text, value, m.start() - start
+                        if days is not None and clock.last_hour is not None and text[-3] == 58 and text[-6] == 58:
+                            self.learn_day(days, text[:-8], clock.last_hour)
                         append(value)
                         continue
+            clock._last_text, clock._last_value = last_text, last_value
             append(self.time_at(offset + start, data[start:end]))  # (it may lock a format)
-            locked = clock.format
+            last_text, last_value = clock._last_text, clock._last_value
+            if clock.format is not locked:
+                locked = clock.format
+                search = locked.regex.search if locked is not None else None
+                days = self.days(locked)
+        clock._last_text, clock._last_value = last_text, last_value
         if times and not self.seen_any and any(moment is not None for moment in times):
             self.seen_any = True
         return times

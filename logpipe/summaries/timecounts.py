@@ -11,12 +11,14 @@ buckets whatever the time range.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from .buckets import CHAIN, BucketSize, Buckets, Calendar, nests
 
 FINEST_BUCKETS = 2048
 GRANULE = 1800     # seconds (zones are whole or half hours off UTC but for a few: a bucket fills its granules)
 GRANULES = 65536   # granules remembered at most (over three years of half hours, for lines out of time order)
+BULK = 8           # times counted at once from this many (fewer: one by one, cheaper set up)
 
 
 class TimeCounts:
@@ -45,6 +47,7 @@ class TimeCounts:
         # start <= moment < end, else its own bucket is worked out (and kept for the granule)
         self._granule = math.gcd(GRANULE, size.n) if size.unit == "s" else GRANULE
         self._met: dict[int, tuple[int, int]] = {}
+        self._whole: dict[int, int] = {}  # granule -> the start of the one bucket it lies in (`add_all`)
 
     def add(self, moment: float | None, count: int = 1) -> int | None:
         if moment is None:
@@ -69,7 +72,14 @@ class TimeCounts:
         return start
 
     def add_all(self, moments: list) -> None:
-        """`add(moment)` for each of `moments` (a block's lines at once)."""
+        """`add(moment)` for each of `moments` (a block's lines at once): each moment's
+        granule looked up (in one pass in C) among the granules known to lie wholly in one
+        bucket, the buckets then counted in C; a moment in any other granule (not met yet,
+        or across a bucket's edge: a zone 45 minutes off, a DST change) is bucketed alone."""
+        if len(moments) < BULK:
+            for moment in moments:
+                self.add(moment)
+            return
         stamped = [moment for moment in moments if moment is not None]
         self.timeless += len(moments) - len(stamped)
         if not stamped:
@@ -77,25 +87,36 @@ class TimeCounts:
         low, high = min(stamped), max(stamped)
         self.first = low if self.first is None or low < self.first else self.first
         self.last = high if self.last is None or high > self.last else self.last
-        counts, start, end, most = self.counts, self._start, self._end, self.most
-        granule, met, bucket = self._granule, self._met, self._bucket
-        for moment in stamped:
-            if not start <= moment < end:
-                found = met.get(int(moment // granule))
-                if found is not None and found[0] <= moment < found[1]:
-                    start, end = found
-                else:
-                    start, end = bucket(moment)
-            known = counts.get(start)
-            if known is not None:
-                counts[start] = known + 1
+        granules = list(map(float(self._granule).__rfloordiv__, stamped))  # (a float equal to an int finds it)
+        starts = list(map(self._whole.get, granules))
+        if None in starts:
+            self._fill(starts, granules, stamped)
+        counts = self.counts
+        get = counts.get
+        for start in starts:
+            counts[start] = get(start, 0) + 1
+        if not self.chosen and len(counts) > self.most:  # the buckets grow
+            self.coarsen()
+
+    def _fill(self, starts: list, granules: list, moments: list) -> None:
+        """The buckets of the moments `add_all` found no granule for (None in `starts`),
+        learning the granules that lie wholly in one bucket."""
+        whole, granule, bucket = self._whole, self._granule, self._bucket
+        for i, start in enumerate(starts):
+            if start is not None:
                 continue
-            counts[start] = 1
-            if not self.chosen and len(counts) > most:  # the buckets grow: go on in the new ones
-                self.coarsen()
-                counts, start, end = self.counts, 0, -1
-                granule, met = self._granule, self._met
-        self._start, self._end = start, end
+            index = int(granules[i])
+            start = whole.get(index)
+            if start is None:
+                low = index * granule
+                found = bucket(low)
+                if found[1] >= low + granule:  # the granule lies in one bucket
+                    if len(whole) >= GRANULES:
+                        whole.clear()
+                    start = whole[index] = found[0]
+                else:
+                    start = bucket(moments[i])[0]
+            starts[i] = start
 
     def _bucket(self, moment: float) -> tuple[int, int]:
         """(start, end) of the bucket holding `moment`, kept as its granule's."""
@@ -148,9 +169,9 @@ class TimeCounts:
         if not self.counts and not self.timeless:
             return None
         state = (self.size, self.counts, self.first, self.last, self.timeless)
+        # (an automatic size stays as it grew: the counts it is merged into are as coarse, so
+        # starting again at a second would only cost the next file's first lines a coarsening)
         self.counts, self.first, self.last, self.timeless, self.grouped = {}, None, None, 0, 1
-        if not self.chosen:
-            self._use(CHAIN[0])
         return state
 
     def merge(self, state: tuple) -> None:

@@ -168,6 +168,9 @@ class Follower:
         wanted = self.deadline() if self.deadline is not None else None
         if wanted is not None:
             deadlines.append(wanted)
+        wake = self.sink.wake() if self.sink is not None and self.sink.wake is not None else None
+        if wake is not None:  # the printer's own time (a histogram's next row), on the epoch clock
+            deadlines.append(now + wake - time.time())
         timeout = min(deadlines) - now if deadlines else None
         if self.until is not None:
             left = self.until - time.time()

@@ -168,9 +168,7 @@ class Follower:
         wanted = self.deadline() if self.deadline is not None else None
         if wanted is not None:
             deadlines.append(wanted)
-        wake = self.sink.wake() if self.sink is not None and self.sink.wake is not None else None
-        if wake is not None:  # the printer's own time (a histogram's next row), on the epoch clock
-            deadlines.append(now + wake - time.time())
+        deadlines += _printer_wake(self.sink, now)
         timeout = min(deadlines) - now if deadlines else None
         if self.until is not None:
             left = self.until - time.time()
@@ -278,6 +276,13 @@ def _waiting(file: Followed, skipping) -> bool:
     """Whether `file` is not to be read now: a copy waiting for its original, a new file
     not yet known to be one, or a file its lane wants no more of."""
     return file.copy_of is not None or file.deciding or file in skipping
+
+
+def _printer_wake(sink, now: float) -> list[float]:
+    """When (`time.monotonic()`) the printer wants the follow to wait no longer (a followed
+    histogram's next row: `Sink.wake`, on the epoch clock), as a list of none or one."""
+    wake = sink.wake() if sink is not None and sink.wake is not None else None
+    return [] if wake is None else [now + wake - time.time()]
 
 
 def _still_there(file: Followed) -> bool:

@@ -246,18 +246,25 @@ def test_json_rows_are_the_histogram_without_tail(backend, tmp_path):
 
 
 def test_count_by_alone_prints_its_table_at_the_end(backend, tmp_path):
+    """--count-by without --histogram: nothing while the follow runs, the table at its end
+    (-m N here; SIGTERM: the table of what was counted, nothing here)."""
     log = tmp_path / "app.log"
     log.write_text("")
-    with Follow("--backend", backend, "--tail", "--count-by", "user", r"user=(?<user>\w+)", str(log)) as follow:
-        assert wait_for(lambda: _has_open(follow.process.pid, log), STARTUP)  # followed (the end reads the rest)
+    with Follow("--backend", backend, "--tail", "-m", "3", "--count-by", "user", r"user=(?<user>\w+)",
+                str(log)) as follow:
+        assert wait_for(lambda: _has_open(follow.process.pid, log), STARTUP)  # followed
         with Writer(log) as app:
             for user in ("bob", "alice", "bob"):
                 app.line(f"login user={user}")
-            assert follow.process.poll() is None and follow.lines == []  # nothing before the end
-            status, lines, err = follow.stop(signal.SIGTERM)
-    assert (status, err) == (143, b"")
+                assert follow.lines == []  # nothing before the end
+        status, lines, err = follow.finish()
+    assert (status, err) == (0, b"")
     assert [line.split()[:2] for line in lines[:3]] == [[b"count", b"user"], [b"2", b"bob"], [b"1", b"alice"]]
     assert lines[3:] == [b"3 lines counted by user: 2 distinct values"]
+    with Follow("--backend", backend, "--tail", "--count-by", "user", r"user=(?<user>\w+)", str(log)) as follow:
+        assert wait_for(lambda: _has_open(follow.process.pid, log), STARTUP)
+        status, lines, err = follow.stop(signal.SIGTERM)
+    assert (status, lines, err) == (143, [b"0 lines counted by user: 0 distinct values"], b"")
 
 
 def _has_open(pid: int, path) -> bool:

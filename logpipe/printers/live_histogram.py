@@ -3,8 +3,9 @@ a row once printed never changes, so the output reads the same in a pipe as on a
 
     chart (default)  the header once, as the follow begins (after the catch-up of --since,
                      whose closed buckets come out at once), then a row per closed bucket:
-                     its start, its count, a bar scaled to the largest count so far (this
-                     row's included: no later row rescales an earlier one); with --count-by,
+                     its start, its count, a bar scaled to the largest count so far (the rows
+                     printed at once included: no later row rescales an earlier one, and a
+                     row above all before it fills the width); with --count-by,
                      the bar in a column of its own and after it the bucket's own top values
                      with their counts, then `other`
     --json           one object per closed bucket (with --count-by, its own top values)
@@ -72,6 +73,9 @@ class LiveHistogramPrinter(HistogramPrinter):
         if not spans:
             return
         counts, shown = self.tally.times.counts, self.live.shown
+        # the scale: the largest count printed so far, this batch's included (the catch-up's
+        # rows come at once, scaled together; a later row larger than all fills the width)
+        self.most = max(self.most, max(counts.get(start, 0) for start, _ in spans))
         values = self._values(spans) if self.keys is not None else {}
         form = self.summary.format
         for start, end in spans:
@@ -123,7 +127,6 @@ class LiveHistogramPrinter(HistogramPrinter):
 
     def _chart_row(self, start: int, count: int, values: list) -> None:
         label_width, count_width, bar_width = self.layout
-        self.most = max(self.most, count)
         offset = self.buckets.size.unit == "s" and self.tally.calendar.offset(start) != self.offset
         label = self.buckets.label(start, offset).encode()
         line = (self.paint("number", label) if self.color else label) + b"  " + b"%*d" % (count_width, count)

@@ -140,7 +140,8 @@ class Plan:
                 "block_size": options.block_size, "count_lines": options.line_numbers,
                 "max_line_bytes": options.max_line_bytes, "poll": options.tail_poll,
                 "idle_blocks": options.multiline, "max_count": options.max_count,
-                "sort_by_time": options.sort == "time" and not options.summary})]  # counts need no order
+                "sort_by_time": options.sort == "time" and not options.summary,  # counts need no order
+                "hold_signals": options.summary})]  # a batch counted whole, then Ctrl-C
         return self._search_stages(fetch)
 
     def _search_stages(self, fetch: bool) -> list[Stage]:

@@ -247,7 +247,8 @@ def test_json_rows_are_the_histogram_without_tail(backend, tmp_path):
 
 def test_count_by_alone_prints_its_table_at_the_end(backend, tmp_path):
     """--count-by without --histogram: nothing while the follow runs, the table at its end
-    (-m N here; SIGTERM: the table of what was counted, nothing here)."""
+    (-m N; SIGTERM right after the lines are written: each was counted, whether the follow
+    had read it, was searching it (the batch is counted whole first) or reads it at the end)."""
     log = tmp_path / "app.log"
     log.write_text("")
     with Follow("--backend", backend, "--tail", "-m", "3", "--count-by", "user", r"user=(?<user>\w+)",
@@ -263,8 +264,13 @@ def test_count_by_alone_prints_its_table_at_the_end(backend, tmp_path):
     assert lines[3:] == [b"3 lines counted by user: 2 distinct values"]
     with Follow("--backend", backend, "--tail", "--count-by", "user", r"user=(?<user>\w+)", str(log)) as follow:
         assert wait_for(lambda: _has_open(follow.process.pid, log), STARTUP)
-        status, lines, err = follow.stop(signal.SIGTERM)
-    assert (status, lines, err) == (143, [b"0 lines counted by user: 0 distinct values"], b"")
+        with Writer(log) as app:
+            for user in ("carol", "carol", "dave"):
+                app.line(f"login user={user}")
+            status, lines, err = follow.stop(signal.SIGTERM)
+    assert (status, err) == (143, b"")
+    assert [line.split()[:2] for line in lines[1:3]] == [[b"2", b"carol"], [b"1", b"dave"]]
+    assert lines[3:] == [b"3 lines counted by user: 2 distinct values"]
 
 
 def _has_open(pid: int, path) -> bool:

@@ -278,6 +278,22 @@ def _waiting(file: Followed, skipping) -> bool:
     return file.copy_of is not None or file.deciding or file in skipping
 
 
+def ended(batches: Iterator, ending: BaseException) -> Iterator[tuple[object, list[Block]]]:
+    """The batches the follow reads at its end when `ending` (Ctrl-C, SIGTERM) came outside
+    `batches` (`Follower.batches()`), while a lane searched: thrown into it, so that it reads
+    what the files hold to their end as when the signal comes while it waits (nothing when
+    it came there: `batches` has ended then)."""
+    if batches.gi_frame is None or batches.gi_running:
+        return
+    try:
+        batch = batches.throw(ending)
+        while True:
+            yield batch
+            batch = next(batches)
+    except (KeyboardInterrupt, Terminated, StopIteration):
+        return
+
+
 def _printer_wake(sink, now: float) -> list[float]:
     """When (`time.monotonic()`) the printer wants the follow to wait no longer (a followed
     histogram's next row: `Sink.wake`, on the epoch clock), as a list of none or one."""

@@ -307,6 +307,7 @@ def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages |
         nonlocal order
         follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
                                        sink=sink, **settings)
+
         def searched(file, blocks) -> None:
             """A batch of `file`'s blocks sent through its lane."""
             lane = running[file]
@@ -327,8 +328,11 @@ def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages |
                     send(order.due())
         except (KeyboardInterrupt, Terminated) as ending:
             for file, blocks in ended(batches, ending):  # it came while a lane searched: the rest read now
-                if file is not None:
-                    searched(file, blocks)
+                if file is not None and file in running:
+                    try:
+                        searched(file, blocks)
+                    except (StopSearch, StopIteration):  # the lane the signal cut (a coroutine that raised is done)
+                        running.pop(file, None)
             if order is not None:
                 send(order.rest())  # what the files held at the end (the follower read it)
             raise

@@ -68,11 +68,14 @@ def test_a_row_per_bucket_as_it_closes_with_exact_counts(backend, tmp_path):
             assert rows(follow.lines)[stamp(soon)] == 4
             follow.wait_for_line(stamp(soon + 1).encode())
             assert rows(follow.lines)[stamp(soon + 1)] == 2
+            first.line(f"{stamp(soon)} ERROR late: its row was printed")
+            follow.wait_for(len(follow.lines) + 1)  # the next row: the late line was read before it
         status, lines, err = follow.stop(signal.SIGINT)
     assert (status, err) == (130, b"")
     found = rows(lines)
-    assert consecutive(list(found), 1) and sum(found.values()) == 6
-    assert lines[-1].startswith(b"6 lines in %d buckets of 1s, times in UTC" % len(found))
+    assert consecutive(list(found), 1) and sum(found.values()) == 6 and found[stamp(soon)] == 4
+    assert lines[-2:] == [b"7 lines in %d buckets of 1s, times in UTC" % len(found),
+                          b"1 line came after its bucket's row: in the total, not in a row"]
 
 
 def test_rotation_in_the_middle_of_a_bucket_keeps_its_count(backend, tmp_path):

@@ -191,8 +191,8 @@ class LiveHistogramPrinter(HistogramPrinter):
             notes.append(f"{counted(times.timeless, unit)} without a timestamp (not in the chart)")
         late = self.live.late(times.counts)
         if late:
-            notes.append(f"{counted(late, unit)} came after their bucket's row was printed (in the total, "
-                         "not in the rows)")
+            notes.append(f"{counted(late, unit)} came after {'its' if late == 1 else 'their'} bucket's row: "
+                         "in the total, not in a row")
         if tally.pairs is not None and not tally.pairs.exact:
             notes.append(f"approximate (over {tally.pairs.limit} bucket-value pairs): a value's count may be up "
                          f"to {tally.pairs.cut} below its true one (Misra-Gries; see --count-limit)")

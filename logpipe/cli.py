@@ -40,7 +40,9 @@ def refuse_json_with_counts(flags: dict) -> None:
 
 def refuse_with_tail(options: SearchOptions) -> None:
     """What --tail cannot do: counts and lists of files are known when a file ends, and a
-    followed file never does; URLs and standard input cannot be followed as files are."""
+    followed file never does; URLs and standard input cannot be followed as files are.
+    (A summary follows: --histogram prints a row per bucket as it closes, --count-by alone
+    its table when the follow ends.)"""
     if not options.tail:
         return
     for given, option in ((options.count, "--count"), (options.files_with_matches, "--files-with-matches"),
@@ -48,10 +50,6 @@ def refuse_with_tail(options: SearchOptions) -> None:
         if given:
             raise click.UsageError(f"--tail cannot be used with {option}: a count or a list of files is known when "
                                    "the files end, and followed files never do (use it without --tail)")
-    if options.summary:
-        what = "--histogram" if options.mode == "histogram" else "--count-by"
-        raise click.UsageError(f"--tail cannot be used with {what} yet: a summary is printed when the files end, "
-                               "and followed files never do (use it without --tail)")
     for path in options.paths:
         if path == "-":
             raise click.UsageError("--tail follows files, not standard input (a pipe is read as it comes "

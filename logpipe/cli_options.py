@@ -436,8 +436,10 @@ LIVE_OPTIONS = [
                       "matches since TIME), across rotation (renamed, truncated, deleted and re-created files, "
                       "new files the walk selects), until Ctrl-C, --until or -m N matches in all. Compressed "
                       "files are never followed. With --sort time, the lines are merged by their timestamps "
-                      "within a second. Not with -c, -l, -L, --histogram, --count-by, URLs or "
-                      "standard input."),
+                      "within a second. With --histogram, a row per bucket once it has closed (the clock 1 s "
+                      "past its end; --histogram alone: a size fixed at the start to fit --since, else 1m), "
+                      "the open bucket and the totals at the end; --count-by alone, its table at the end. "
+                      "Not with -c, -l, -L, URLs or standard input."),
     click.option("--tail-poll", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
                  help="Follow (--tail) by looking at the files every SECONDS instead of through inotify (for "
                       "network file systems, whose other clients' writes inotify does not see); implies --tail "

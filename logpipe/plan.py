@@ -140,7 +140,8 @@ class Plan:
                 "block_size": options.block_size, "count_lines": options.line_numbers,
                 "max_line_bytes": options.max_line_bytes, "poll": options.tail_poll,
                 "idle_blocks": options.multiline, "max_count": options.max_count,
-                "sort_by_time": options.sort == "time"})]
+                "sort_by_time": options.sort == "time" and not options.summary,  # counts need no order
+                "hold_signals": options.summary})]  # a batch counted whole, then Ctrl-C
         return self._search_stages(fetch)
 
     def _search_stages(self, fetch: bool) -> list[Stage]:
@@ -334,9 +335,19 @@ def _summary_settings(options: SearchOptions, stream):
     width, height = terminal_size(stream)
     histogram = options.mode == "histogram"
     title = " or ".join(f"'{shown(pattern)}'" for pattern in options.patterns)
+    bucket = parse_size(options.histogram) if options.histogram not in (None, "auto") else None
+    grace = None
+    if options.tail and histogram:  # rows printed as buckets close: a size fixed from the start
+        import time
+
+        from .summaries.buckets import Calendar
+        from .summaries.live import GRACE, live_size
+
+        if bucket is None:
+            bucket = live_size(options.since, time.time(), height - 3, Calendar(options.tz))
+        grace = GRACE + (options.tail_poll or 0.0)  # a file looked at every SECONDS: its lines that much later
     return SummarySettings(
-        histogram=histogram,
-        bucket=parse_size(options.histogram) if options.histogram not in (None, "auto") else None,
+        histogram=histogram, bucket=bucket, grace=grace,
         count_by=options.count_by, top=options.top, limit=options.count_limit, every_match=options.only_matching,
         format="json" if options.json else options.table or "chart", plot=options.plot, width=width, height=height,
         zone=options.tz, since=options.since, until=options.until,

@@ -190,7 +190,7 @@ def merge_by_time(streams: list[Iterable]) -> Iterator:
 
 def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: Messages | None = None,
            stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None,
-           sort_by_time: bool = False, **settings) -> Iterator:
+           sort_by_time: bool = False, hold_signals: bool = False, **settings) -> Iterator:
     """--tail: follow the walk's `logfiles`, and the files that appear under the roots, as
     they grow (`logpipe.pipeline.follow.Follower`, whose keyword arguments `settings` are);
     yield the records of every file, in the order their lines came (`sort_by_time`: merged
@@ -200,11 +200,16 @@ def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: 
     own. The printer pulls, the follower waits for a file to grow and reads its new whole
     lines, and the lane's generators, built again over each batch of blocks (a generator
     cannot pause for input that has not come yet) over the same pieces, search them.
-    With `max_count` (-m), the follow ends after that many selected lines in all."""
-    from .pipeline.follow import begin_lane, follower_for
-    from .signals import Terminated
+    With `max_count` (-m), the follow ends after that many selected lines in all;
+    `hold_signals` (a summary, which writes nothing per line): a batch is searched whole
+    before Ctrl-C or SIGTERM ends the follow (`logpipe.signals.HeldSignals`)."""
+    import contextlib
+
+    from .pipeline.follow import begin_lane, ended, follower_for
+    from .signals import HeldSignals, Terminated
 
     running: dict = {}  # file -> its lane's entries
+    whole = HeldSignals if hold_signals else contextlib.nullcontext
 
     def start(file) -> bool:
         entries = running[file] = lanes()
@@ -215,34 +220,56 @@ def follow(lanes: Callable[[], list], logfiles: Iterable[LogFile], *, messages: 
 
     follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
                                    sink=sink, **settings)
+
+    def lane(file, blocks: list[Block]) -> tuple[Iterator, _Feed]:
+        """A batch of `file`'s blocks, as its lane's records (and the batch's feed)."""
+        feed = records = _Feed(blocks)
+        for name, pieces, keywords in running[file]:
+            records = STAGES[name](*pieces, records, **keywords)
+        return records, feed
+
+    def searched(file, blocks: list[Block], feed: _Feed) -> None:
+        """After a batch of `file`'s: the file let go if its lane wants no more, or it ended."""
+        if feed.skipped:
+            follower.skip(file)
+        if blocks[-1].last:
+            del running[file]
+
     batches = follower.batches()
     try:
         for file, blocks in batches:
             if file is not None:
-                feed = _Feed(blocks)
-                records = feed
-                for name, pieces, keywords in running[file]:
-                    records = STAGES[name](*pieces, records, **keywords)
+                records, feed = lane(file, blocks)
                 try:
-                    for record in records:
-                        if order is not None:
-                            order.add(record)
-                            continue
-                        yield record
-                        if enough():
-                            return
+                    with whole():
+                        for record in records:
+                            if order is not None:
+                                order.add(record)
+                                continue
+                            yield record
+                            if enough():
+                                return
                 finally:
                     _close(records)
-                if feed.skipped:
-                    follower.skip(file)
-                if blocks[-1].last:
-                    del running[file]
+                searched(file, blocks, feed)
             if order is not None:
                 for record in order.due():
                     yield record
                     if enough():
                         return
-    except (KeyboardInterrupt, Terminated):
+    except (KeyboardInterrupt, Terminated) as ending:
+        for file, blocks in ended(batches, ending):  # it came while a lane searched: the rest read now
+            if file is not None:
+                records, feed = lane(file, blocks)
+                try:
+                    for record in records:
+                        if order is not None:
+                            order.add(record)
+                        else:
+                            yield record
+                finally:
+                    _close(records)
+                searched(file, blocks, feed)
         if order is not None:
             yield from order.rest()  # what the files held at the end (the follower read it)
         raise

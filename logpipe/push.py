@@ -262,7 +262,7 @@ def stamp(window: TimeWindow, target: Generator):
 @stage
 def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages | None = None,
            stats: Stats | None = None, sink: Sink | None = None, max_count: int | None = None,
-           sort_by_time: bool = False, **settings):
+           sort_by_time: bool = False, hold_signals: bool = False, **settings):
     """--tail: receive the walk's logfiles; when the walk is done, follow them, and the
     files that appear under the roots, as they grow (`logpipe.pipeline.follow.Follower`,
     whose keyword arguments `settings` are), pushing each file's new blocks as they come.
@@ -272,9 +272,15 @@ def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages |
     each lane ending in `target` (`sort_by_time`: in a `logpipe.pipeline.timeline.TimeOrder`
     first, which hands them on merged by their times within a second). A file whose lane
     answers `SKIP_FILE` is let go. With `max_count` (-m), the follow ends after that many
-    selected lines in all."""
-    from .pipeline.follow import begin_lane, follower_for
-    from .signals import Terminated
+    selected lines in all; `hold_signals` (a summary, which writes nothing per line): a
+    batch is searched whole before Ctrl-C or SIGTERM ends the follow
+    (`logpipe.signals.HeldSignals`)."""
+    import contextlib
+
+    from .pipeline.follow import begin_lane, ended, follower_for
+    from .signals import HeldSignals, Terminated
+
+    whole = HeldSignals if hold_signals else contextlib.nullcontext
 
     logfiles: list = []
     running: dict = {}  # file -> the first coroutine of its lane
@@ -301,20 +307,32 @@ def follow(lanes: Callable[[], list], target: Generator, *, messages: Messages |
         nonlocal order
         follower, order = follower_for(logfiles, start, sort_by_time=sort_by_time, messages=messages, stats=stats,
                                        sink=sink, **settings)
+
+        def searched(file, blocks) -> None:
+            """A batch of `file`'s blocks sent through its lane."""
+            lane = running[file]
+            with whole():
+                for block in blocks:
+                    if lane.send(block) == SKIP_FILE:
+                        follower.skip(file)
+                        break
+            if blocks[-1].last:
+                running.pop(file).close()
+
         batches = follower.batches()
         try:
             for file, blocks in batches:
                 if file is not None:
-                    lane = running[file]
-                    for block in blocks:
-                        if lane.send(block) == SKIP_FILE:
-                            follower.skip(file)
-                            break
-                    if blocks[-1].last:
-                        running.pop(file).close()
+                    searched(file, blocks)
                 if order is not None:
                     send(order.due())
-        except (KeyboardInterrupt, Terminated):
+        except (KeyboardInterrupt, Terminated) as ending:
+            for file, blocks in ended(batches, ending):  # it came while a lane searched: the rest read now
+                if file is not None and file in running:
+                    try:
+                        searched(file, blocks)
+                    except (StopSearch, StopIteration):  # the lane the signal cut (a coroutine that raised is done)
+                        running.pop(file, None)
             if order is not None:
                 send(order.rest())  # what the files held at the end (the follower read it)
             raise

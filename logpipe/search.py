@@ -20,6 +20,7 @@ from .printers.sink import HOLD
 from .printers.ordered import OrderedWriter
 from .progress import wanted as progress_wanted
 from .records import StopSearch
+from .signals import Terminated
 from .stats import Stats
 
 # Exit statuses, as grep's.
@@ -66,6 +67,10 @@ def run(options: SearchOptions, stdout: BinaryIO | None = None, stderr: BinaryIO
         else:
             _search(plan, logfiles, writer, messages, stats)
         printer.finish()
+    except (KeyboardInterrupt, Terminated):
+        if plan.follow and options.summary:  # a followed summary ends on Ctrl-C, as ping prints its statistics
+            printer.finish()
+        raise
     finally:
         sink.flush()
         if stats is not None:

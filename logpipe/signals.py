@@ -48,14 +48,45 @@ class Terminated(BaseException):
     """SIGTERM, turned into an exception so that every stage's cleanup runs."""
 
 
+_holding = False   # inside `HeldSignals()`: an ending signal is kept for its end
+_held: type | None = None
+
+
 def _terminated(signum, frame) -> None:
+    global _held
     ignore_ending_signals()  # one is enough: the next must not interrupt the cleanup
+    if _holding:
+        _held = Terminated
+        return
     raise Terminated
 
 
 def _interrupted(signum, frame) -> None:
+    global _held
     ignore_ending_signals()
+    if _holding:
+        _held = KeyboardInterrupt
+        return
     raise KeyboardInterrupt
+
+
+class HeldSignals:
+    """`with HeldSignals():` Ctrl-C and SIGTERM that come inside are raised at its end, not where
+    they came: for work that must not be cut half way (a followed file's batch of lines,
+    already read, counted by a summary). Not around writes to the output, which a reader
+    that does not read can block: a signal must end those."""
+
+    def __enter__(self) -> HeldSignals:
+        global _holding
+        _holding = True
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        global _holding, _held
+        _holding = False
+        if _held is not None and kind is not GeneratorExit:  # (closed early: the search ends anyway)
+            ending, _held = _held, None
+            raise ending
 
 
 def interruptible(run_command):

@@ -168,6 +168,7 @@ class Follower:
         wanted = self.deadline() if self.deadline is not None else None
         if wanted is not None:
             deadlines.append(wanted)
+        deadlines += _printer_wake(self.sink, now)
         timeout = min(deadlines) - now if deadlines else None
         if self.until is not None:
             left = self.until - time.time()
@@ -275,6 +276,29 @@ def _waiting(file: Followed, skipping) -> bool:
     """Whether `file` is not to be read now: a copy waiting for its original, a new file
     not yet known to be one, or a file its lane wants no more of."""
     return file.copy_of is not None or file.deciding or file in skipping
+
+
+def ended(batches: Iterator, ending: BaseException) -> Iterator[tuple[object, list[Block]]]:
+    """The batches the follow reads at its end when `ending` (Ctrl-C, SIGTERM) came outside
+    `batches` (`Follower.batches()`), while a lane searched: thrown into it, so that it reads
+    what the files hold to their end as when the signal comes while it waits (nothing when
+    it came there: `batches` has ended then)."""
+    if batches.gi_frame is None or batches.gi_running:
+        return
+    try:
+        batch = batches.throw(ending)
+        while True:
+            yield batch
+            batch = next(batches)
+    except (KeyboardInterrupt, Terminated, StopIteration):
+        return
+
+
+def _printer_wake(sink, now: float) -> list[float]:
+    """When (`time.monotonic()`) the printer wants the follow to wait no longer (a followed
+    histogram's next row: `Sink.wake`, on the epoch clock), as a list of none or one."""
+    wake = sink.wake() if sink is not None and sink.wake is not None else None
+    return [] if wake is None else [now + wake - time.time()]
 
 
 def _still_there(file: Followed) -> bool:

@@ -6,6 +6,7 @@
     count, files-with-matches, -without-match, quiet → SummaryPrinter (summary.py)
     json                                         → JsonPrinter      (json.py)
     histogram                                    → HistogramPrinter (histogram.py; svg.py for --plot)
+    histogram with --tail                        → LiveHistogramPrinter (live_histogram.py: a row per closed bucket)
     count-by                                     → CountsPrinter    (counts.py)
 
 The last two count into a `logpipe.summaries` tally (tallying.py) and draw it at the end;
@@ -27,7 +28,8 @@ from .summary import SummaryPrinter
 
 PRINTERS = {"lines": StandardPrinter, "only-matching": OnlyMatchingPrinter, "count": SummaryPrinter,
             "files-with-matches": SummaryPrinter, "files-without-match": SummaryPrinter, "quiet": SummaryPrinter,
-            "json": JsonPrinter, "histogram": "histogram.HistogramPrinter", "count-by": "counts.CountsPrinter"}
+            "json": JsonPrinter, "histogram": "histogram.HistogramPrinter", "count-by": "counts.CountsPrinter",
+            "live-histogram": "live_histogram.LiveHistogramPrinter"}
 
 __all__ = ["Printer", "PrinterSettings", "Sink", "StandardPrinter", "OnlyMatchingPrinter", "SummaryPrinter",
            "JsonPrinter", "PRINTERS", "make_printer"]
@@ -36,6 +38,8 @@ __all__ = ["Printer", "PrinterSettings", "Sink", "StandardPrinter", "OnlyMatchin
 def make_printer(settings: PrinterSettings, stream, matcher=None, messages=None) -> Printer:
     """The printer of `settings.mode`, writing to `stream` (a binary stream or a `Sink`)."""
     printer = PRINTERS[settings.mode]
+    if settings.live and f"live-{settings.mode}" in PRINTERS:  # --tail: a format of its own (rows as they close)
+        printer = PRINTERS[f"live-{settings.mode}"]
     if isinstance(printer, str):  # imported when used
         import importlib
 

@@ -25,7 +25,9 @@ class Sink:
     (at the end, and whenever the search waits for its input or its workers).
     `line_buffered` (--line-buffered, or a terminal): each write (a line, or a run of lines
     formatted at once) is flushed at once, nothing held. `release`: what a printer holds
-    back (JSON's last line), written out by `idle`."""
+    back (JSON's last line, a followed histogram's closed buckets), written out by `idle`;
+    `wake`: when (epoch seconds) that printer wants `idle` called though nothing is read
+    (the next bucket's end), which a follow waits no longer than."""
 
     def __init__(self, stream: BinaryIO, quiet: bool = False, line_buffered: bool = False, hold: int = 0) -> None:
         self.stream = stream
@@ -38,6 +40,7 @@ class Sink:
         self.write_error: OSError | None = None
         self.last = None  # (name, position) of the last line printed in a context group
         self.release = None  # a printer's output held back (JSON's last line), written by `idle`
+        self.wake = None  # () -> epoch seconds (or None) when `idle` is wanted next (a live histogram's next row)
 
     def write(self, data: bytes) -> None:
         held = self._held

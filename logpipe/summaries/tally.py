@@ -34,6 +34,7 @@ class SummarySettings(NamedTuple):
     until: float | None = None
     title: str = ""                    # what was searched, for the picture
     unit: str = "lines"                # what is counted: lines, records (--records), matches (-o)
+    grace: float | None = None         # --tail: seconds after a bucket's end before its row is printed
 
 
 class Tally:

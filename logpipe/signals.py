@@ -84,8 +84,8 @@ class HeldSignals:
     def __exit__(self, kind, *exc) -> None:
         global _holding, _held
         _holding = False
-        if _held is not None and kind is not GeneratorExit:  # (closed early: the search ends anyway)
-            ending, _held = _held, None
+        ending, _held = _held, None  # (not kept for a later search in this process)
+        if ending is not None and kind is not GeneratorExit:  # (closed early: the search ends anyway)
             raise ending
 
 

@@ -7,7 +7,8 @@
 It builds its corpus itself (synthetic log lines, or real logs repeated, shuffled and
 varied with --from), compresses it into gz, zst, bz2 and xz trees (cached under
 benchmarks/data/), then times every command in alternating order over the rounds and
-prints one table of medians and the ratios that the targets are about. Not a test:
+prints one table of medians and the ratios that the targets are about (each the median of
+the rounds' own ratios: see `paired`). Not a test:
 nothing here asserts a time; CI never runs it.
 
 With --against REV, every logpipe command also runs with REV's code, installed in a venv of its
@@ -266,10 +267,14 @@ def make_big_file(root: Path, size_mb: int) -> None:
                     break
 
 
-def ratio(results: dict, a: str, b: str, key: str = "median") -> float | None:
-    if a in results and b in results:
-        return results[a][key] / max(results[b][key], 1e-9)
-    return None
+def paired(runs: dict, a: tuple, b: tuple, field: str) -> float | None:
+    """The median over the rounds of each round's ratio a/b (`field`: "seconds" or "cpu"),
+    None when either was not run. A round runs the two a few seconds apart, so a machine
+    whose speed drifts between rounds (a VM: ±15 % from one minute to the next) moves both,
+    where a ratio of the two medians takes each from another round."""
+    if not runs.get(a) or not runs.get(b):
+        return None
+    return statistics.median(getattr(x, field) / max(getattr(y, field), 1e-9) for x, y in zip(runs[a], runs[b]))
 
 
 TARGETS = [
@@ -399,7 +404,7 @@ def main() -> None:
     verdicts = []
     for what, a, b, at_most, at_least, *judged in targets:
         judged = judged[0] if judged else "wall"  # CPU time too: a ratio to another program's
-        value, cpu = ratio(results, a, b), ratio(results, a, b, "cpu")
+        value, cpu = paired(runs, (a, "new"), (b, "new"), "seconds"), paired(runs, (a, "new"), (b, "new"), "cpu")
         if a not in results and b not in results:
             continue  # neither side was selected (--only)
         if value is None:
@@ -412,8 +417,9 @@ def main() -> None:
         met = within(value) and (judged == "wall" or within(cpu))
         goal = (f"{at_least}-{at_most}" if at_least else f"≤ {at_most}") + (" (wall and CPU)" if judged != "wall" else "")
         verdicts.append({"target": what, "ratio": value, "cpu_ratio": cpu, "goal": goal, "met": met})
-        both = {**results, **old_results}
-        old = (ratio(both, a, b), ratio(both, a, b, "cpu")) if a in old_results or b in old_results else None
+        side_a, side_b = (a, "old" if (a, "old") in runs else "new"), (b, "old" if (b, "old") in runs else "new")
+        old = (paired(runs, side_a, side_b, "seconds"), paired(runs, side_a, side_b, "cpu")) \
+            if a in old_results or b in old_results else None
         print(f"| {what} | {value:.2f} | {cpu:.2f} | {goal} | {'yes' if met else 'NO'} |"
               + (f" {old[0]:.2f} | {old[1]:.2f} |" if old is not None else " - | - |" if against else ""))
     for suite in selected_suites:  # rows a suite measures itself (e.g. memory summed over a process tree)

@@ -177,3 +177,14 @@ def after_ready(lines: list[bytes], marker: bytes = b"ERROR ready") -> list[byte
     """The lines after the last readiness marker."""
     last = max(index for index, line in enumerate(lines) if marker in line)
     return lines[last + 1:]
+
+
+def reap(process: subprocess.Popen, head: subprocess.Popen) -> None:
+    """The end of a `logpipe | head` test, passed or not: what still runs killed, the pipes
+    the test held closed."""
+    for proc in (process, head):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    process.stderr.close()
+    head.stdout.close()

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from helpers import wait_for
-from live import DEADLINE, STARTUP, Follow, Writer, after_ready
+from live import DEADLINE, STARTUP, Follow, Writer, after_ready, reap
 from logpipe.options import SearchOptions
 from logpipe.search import run
 
@@ -492,12 +492,7 @@ def test_tail_ends_on_signals_and_a_closed_pipe(backend, how, tmp_path):
             status = process.wait(timeout=DEADLINE)  # no more line is written: it sees head gone by itself
             assert (status, process.stderr.read()) == (0, b"")
         finally:
-            for proc in (process, head):
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            process.stderr.close()
-            head.stdout.close()
+            reap(process, head)
         return
     with Follow("--backend", backend, "--tail", "ERROR", str(log)) as follow:
         follow.ready(log)

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from helpers import wait_for
-from live import DEADLINE, LOGPIPE, STARTUP, Follow, Writer
+from live import DEADLINE, LOGPIPE, STARTUP, Follow, Writer, reap
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="real processes, signals (Linux)")
 
@@ -182,12 +182,7 @@ def test_a_closed_pipe_ends_it_quietly(backend, tmp_path):
         status = process.wait(timeout=DEADLINE)
         assert (status, process.stderr.read()) == (0, b"")
     finally:
-        for proc in (process, head):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        process.stderr.close()
-        head.stdout.close()
+        reap(process, head)
 
 
 def test_json_and_csv_a_bucket_per_row_as_it_closes(backend, tmp_path):

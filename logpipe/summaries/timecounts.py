@@ -11,7 +11,6 @@ buckets whatever the time range.
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 from .buckets import CHAIN, BucketSize, Buckets, Calendar, nests
 

@@ -191,3 +191,30 @@ def test_counts_at_once_across_edges_off_the_granules(zone, size):
         for moment in moments:
             single.add(moment)
         assert (at_once.size, at_once.counts) == (single.size, single.counts)
+
+
+@pytest.mark.parametrize("fmt", DAILY, ids=lambda fmt: fmt.name)
+@pytest.mark.parametrize("tail", [("123", ""), ("5", ""), ("123456", "Z"), ("", "+02:00"), ("999999999", "-0530"),
+                                  ("25", " UTC")])
+def test_stamps_with_a_fraction_or_a_zone_are_read_by_day(fmt, tail):
+    """Many lines in each of a few days with fractions (and, where the format has one, a zone
+    written): read by their day once the day is learnt, each value the one a line read alone
+    gets, to the bit (the fraction is added as `_civil` adds it)."""
+    fraction, zone = tail
+    if zone and not fmt.name.startswith("ISO"):
+        pytest.skip("no zone in this format")
+    specs = [(2026, month, day, hour, minute, (minute * 7) % 60, fraction, zone, "", "")
+             for month, day in ((11, 30), (3, 29), (1, 1)) for hour in (0, 2, 13) for minute in range(0, 60, 2)]
+    lines = _lines(fmt.name, specs)
+    clock = Clock(Zone("Europe/Paris"), reference=1796000000.0)
+    times = FileTimes(clock)
+    data = b"\n".join(lines) + b"\n"
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    times.see(data, 0)
+    values = times.times_at(0, data, starts, [start + len(line) for start, line in zip(starts, lines)])
+    assert [repr(value) for value in values] == _read("Europe/Paris", lines, False, 1)[0]
+    assert None not in values
+    learnt = times._utc_days if zone else times.days(clock.format)
+    assert sum(map(bool, learnt.values())) >= 2  # (29 March has Paris's DST change: not learnt in local time)

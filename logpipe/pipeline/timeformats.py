@@ -141,16 +141,16 @@ def _fraction(digits: bytes | None) -> float:
 class Format(NamedTuple):
     """One recognised timestamp format: `regex` finds it (bytes, multi-line mode, so
     `^` is a line start), `parse(match, clock)` turns the match into epoch seconds
-    (or None for an impossible date). `daily`: a match whose last eight bytes read
-    `HH:MM:SS` (colons at -6 and -3) ends with its hour, minutes and seconds, no
-    fraction or zone after, so what comes before them names its day
-    (`FileTimes.times_at` reads such stamps by their day)."""
+    (or None for an impossible date). `daily`: the group of the seconds in a format
+    whose stamp reads `HH:MM:SS` (two digits each), then at most a fraction (the next
+    group) and a zone (the one after, if the regex has it), so that what comes before the
+    hour names its day (`FileTimes.times_at` reads such stamps by their day); 0: not so."""
 
     name: str
     regex: re.Pattern
     parse: Callable
     example: bytes
-    daily: bool = False
+    daily: int = 0
 
 
 def _compile(pattern: bytes) -> re.Pattern:
@@ -280,7 +280,7 @@ def _epoch(m, clock):
 FORMATS: tuple[Format, ...] = (
     Format("ISO 8601 / RFC 3339", _compile(
         rb"(?<!\d)(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)" + _FRACTION
-        + rb"(?: ?(Z|[+-]\d\d:?\d\d|UTC|GMT)(?!\w))?"), _iso, b"2026-11-30T17:53:34.123Z GET /", daily=True),
+        + rb"(?: ?(Z|[+-]\d\d:?\d\d|UTC|GMT)(?!\w))?"), _iso, b"2026-11-30T17:53:34.123Z GET /", daily=6),
     Format("Apache error", _compile(
         _WDAY + rb" " + _MON + rb" ( ?\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? (\d{4})"), _apache_error,
         b"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok"),
@@ -292,22 +292,22 @@ FORMATS: tuple[Format, ...] = (
         b'10.0.0.1 - - [30/Nov/2026:17:53:34 +0000] "GET / HTTP/1.1" 200 612'),
     Format("nginx error", _compile(
         rb"(?<!\d)(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)" + _FRACTION), _ymd,
-        b"2026/11/30 17:53:34 [error] 1234#0: *1 open() failed", daily=True),
+        b"2026/11/30 17:53:34 [error] 1234#0: *1 open() failed", daily=6),
     Format("HealthApp", _compile(
         rb"(?<!\d)(\d{4})(\d\d)(\d\d)-(\d\d?):(\d\d?):(\d\d?):(\d{1,3})(?!\d)"), _healthapp,
         b"20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579"),
     Format("syslog RFC 3164", _compile(
         rb"(?<![A-Za-z])" + _MON + rb" {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?!\d)"), _syslog,
-        b"Nov 30 17:53:34 web01 sshd[42]: Accepted publickey for alice", daily=True),
+        b"Nov 30 17:53:34 web01 sshd[42]: Accepted publickey for alice", daily=5),
     Format("glog/klog", _compile(
         rb"^([IWEF])(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"), _glog,
-        b"I1130 17:53:34.123456    1234 main.go:42] started", daily=True),
+        b"I1130 17:53:34.123456    1234 main.go:42] started", daily=6),
     Format("Android logcat", _compile(
         rb"^(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"), _month_day,
-        b"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs", daily=True),
+        b"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs", daily=5),
     Format("Spark (yy/mm/dd)", _compile(
         rb"^(\d\d)/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)" + _FRACTION), _short_year,
-        b"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered", daily=True),
+        b"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered", daily=6),
     Format("HDFS (yymmdd hhmmss)", _compile(
         rb"^(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)(?= )"), _short_year,
         b"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1"),

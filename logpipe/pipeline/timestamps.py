@@ -34,11 +34,12 @@ import os
 import re
 import time
 
-from .timeformats import FORMATS, HEAD, YEAR_SLACK, Format, Zone
+from .timeformats import FORMATS, HEAD, YEAR_SLACK, Format, Zone, _offset
 
 __all__ = ["Clock", "FileTimes", "reference_time", "rfc3339"]
 
-DAYS_KEPT = 4096  # days remembered per format and file (`FileTimes.times_at`)
+DAYS_KEPT = 4096
+_UNREAD = object()  # days remembered per format and file (`FileTimes.times_at`)
 
 # -- the clock ----------------------------------------------------------------------
 
@@ -238,6 +239,8 @@ class FileTimes:
         self.seen_any = False  # whether any timestamp was found in the file
         self._memo = None     # (offset in the block, time) of the last continuation line looked up
         self._days: dict[str, dict[bytes, float | bool]] = {}  # per daily format: a day's text -> its start
+        self._utc_days: dict[bytes, float] = {}  # a day's text -> its start in UTC (stamps with a zone written)
+        self._offsets: dict[bytes, int | None] = {}  # a zone written -> its offset (None: not one `_civil` takes)
 
     def days(self, fmt: Format | None) -> dict[bytes, float | bool] | None:
         """The days `fmt`'s stamps were read in, by their text (`FileTimes.times_at`):
@@ -253,12 +256,17 @@ class FileTimes:
         hour after the one before, in whole seconds, none opening on a DST gap; else False."""
         clock = self.clock
         year, month, day, _, zone = key
-        if zone is not None or text in days:
+        if zone is not None:  # a zone written: the day in UTC (always 24 even hours), the offset apart
+            days = self._utc_days
+            if text in days or year is None:
+                return
+        elif text in days:
             return
         if len(days) >= DAYS_KEPT:
             days.clear()
+        zone_of_day = clock.zone if zone is None else clock.utc
         try:
-            hours = [clock.zone.hour(clock.year_of(month, day) if year is None else year, month, day, hour)
+            hours = [zone_of_day.hour(clock.year_of(month, day) if year is None else year, month, day, hour)
                      for hour in range(24)]
         except (ValueError, OverflowError):
             days[text] = False
@@ -267,6 +275,40 @@ class FileTimes:
         even = first.is_integer() and all(start == first + 3600 * hour and not missing
                                           for hour, (start, missing) in enumerate(hours))
         days[text] = first if even and first else False
+
+    def _by_day(self, m: re.Match, text: bytes, seconds: int, days: dict) -> float | None:
+        """`times_at`'s reading by day of a stamp with a fraction or a zone after its seconds
+        (group `seconds` of `m`, the fraction the next, the zone the one after): the value
+        `_civil` gives, worked out the same way to the last bit (the hour's start, then
+        minutes and seconds with the fraction, then the offset written); None when its day
+        is not known (or has a DST change), or any part is not what `_civil` takes."""
+        cut = m.end(seconds) - m.start()
+        zone = m.group(seconds + 2) if m.re.groups >= seconds + 2 else None
+        if zone is None:
+            day_start = days.get(text[:cut - 8])
+            offset = None
+        else:
+            day_start = self._utc_days.get(text[:cut - 8])
+            offset = self._offsets.get(zone, _UNREAD)
+            if offset is _UNREAD:
+                try:
+                    offset = _offset(zone)
+                except ValueError:
+                    offset = None
+                self._offsets[zone] = offset
+            if offset is None:
+                return None
+        if not day_start:
+            return None
+        hours, minutes, seconds_of = _clock_tables()[2:]
+        hour, minute, second = hours.get(text[cut - 8:cut - 6]), minutes.get(text[cut - 5:cut - 3]), \
+            seconds_of.get(text[cut - 2:cut])
+        if hour is None or minute is None or second is None:
+            return None
+        fraction = m.group(seconds + 1)
+        into = minute + (second + (int(fraction) / 10 ** len(fraction) if fraction else 0.0))
+        value = (day_start + hour) + into
+        return value if offset is None else value - offset
 
     def see(self, data: bytes, offset: int) -> None:
         """The next block (its data, and its offset in the file)."""
@@ -325,7 +367,7 @@ class FileTimes:
         locked = clock.format
         search = locked.regex.search if locked is not None else None
         days = self.days(locked)
-        hours, minutes_seconds = _clock_tables()
+        hours, minutes_seconds = _clock_tables()[:2]
         hour_of, into_of = hours.get, minutes_seconds.get
         last_text, last_value = clock._last_text, clock._last_value
         for start, end in zip(starts, ends):
@@ -336,21 +378,28 @@ class FileTimes:
                     if text == last_text:  # lines of the same second
                         append(last_value)
                         continue
-                    if days is not None and text[-6] == 58:  # b":" (and one at -3: `into_of` has it)
-                        day_start = days.get(text[:-8])
-                        if day_start:  # (False: a day with a DST change)
-                            into, hour = into_of(text[-5:]), hour_of(text[-8:-6])
-                            if into is not None and hour is not None:
-                                last_text, last_value = text, day_start + (hour + into)
-                                clock._column = m.start() - start
-                                append(last_value)
+                    if days is not None:
+                        if text[-6] == 58 and text[-3] == 58:  # b":": HH:MM:SS and nothing after
+                            day_start = days.get(text[:-8])
+                            if day_start:  # (False: a day with a DST change)
+                                into, hour = into_of(text[-5:]), hour_of(text[-8:-6])
+                                if into is not None and hour is not None:
+                                    last_text, last_value = text, day_start + (hour + into)
+                                    clock._column = m.start() - start
+                                    append(last_value)
+                                    continue
+                        else:  # a fraction or a zone after the seconds
+                            value = self._by_day(m, text, locked.daily, days)
+                            if value is not None:
+                                last_text, last_value, clock._column = text, value, m.start() - start
+                                append(value)
                                 continue
                     clock.last_hour = None
                     value = locked.parse(m, clock)
                     if value is not None:
                         last_text, last_value, clock._column = text, value, m.start() - start
-                        if days is not None and clock.last_hour is not None and text[-3] == 58 and text[-6] == 58:
-                            self.learn_day(days, text[:-8], clock.last_hour)
+                        if days is not None and clock.last_hour is not None:
+                            self.learn_day(days, text[:m.end(locked.daily) - m.start() - 8], clock.last_hour)
                         append(value)
                         continue
             clock._last_text, clock._last_value = last_text, last_value
@@ -367,15 +416,17 @@ class FileTimes:
 
 
 @functools.cache
-def _clock_tables() -> tuple[dict[bytes, int], dict[bytes, int]]:
-    """`HH` -> seconds into the day, `MM:SS` -> seconds into the hour, for every hour,
-    minute and second `_civil` reads in an hour of its own (24:00 is read another way; a
+def _clock_tables() -> tuple[dict[bytes, int], ...]:
+    """`HH` -> seconds into the day, `MM:SS` -> seconds into the hour (and again `HH`,
+    `MM` -> seconds, `SS` -> seconds, for stamps with a fraction), for every hour, minute
+    and second `_civil` reads in an hour of its own (24:00 is read another way; a
     leap second 60 or 61 runs into the next minute, as there). Made when first needed (a
     histogram's), not at import: 3,720 entries cost a millisecond."""
     digits = [b"%02d" % number for number in range(62)]
-    return ({digits[hour]: hour * 3600 for hour in range(24)},
-            {digits[minute] + b":" + digits[second]: minute * 60 + second
-             for minute in range(60) for second in range(62)})
+    hours = {digits[hour]: hour * 3600 for hour in range(24)}
+    return (hours, {digits[minute] + b":" + digits[second]: minute * 60 + second
+                    for minute in range(60) for second in range(62)},
+            hours, {digits[minute]: minute * 60 for minute in range(60)}, {digits[second]: second for second in range(62)})
 
 
 def reference_time(path: str, raw=None, codec: str = "plain") -> float:

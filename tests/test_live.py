@@ -555,3 +555,29 @@ def _has_open(pid: int, path) -> bool:
         return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return False
+
+
+@pytest.mark.parametrize("block_size", [8, 4096])
+def test_a_read_cut_short_leaves_the_file_where_it_was_handed_on(tmp_path, block_size):
+    """A signal that comes while a followed file's block is searched ends the read where it
+    stands (the generators are closed at their yield). What was handed on is read: the end of
+    the follow reads on after it, not again, and never takes the file for truncated (which
+    read the whole file again from its start: seen as lines counted twice on Ctrl-C)."""
+    from logpipe.pipeline.followed import Followed
+
+    log = tmp_path / "app.log"
+    log.write_bytes(b"old line\n")
+    fd = os.open(log, os.O_RDONLY)
+    try:
+        file = Followed(fd, str(log), b"app.log", (0, 0), block_size=block_size)
+        file.start_at(log.stat().st_size)
+        with open(log, "ab") as app:
+            app.write(b"carol one\ncarol two\ndave\n")
+        reading = file.read(None)
+        first = next(reading)  # handed on; then the read is cut short there
+        reading.close()
+        assert not file.changed(log.stat().st_size)
+        rest = b"".join(block.data for block in file.read(None))
+        assert first.data + rest == b"carol one\ncarol two\ndave\n"
+    finally:
+        os.close(fd)

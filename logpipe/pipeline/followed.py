@@ -52,7 +52,10 @@ class Followed:
         self._pending_size = 0
         self.long_line: int | None = None  # start of the over-long line being handed on in pieces
         self.head = b""    # its first bytes (up to HEAD), to recognise a copy of it
-        self.tail = b""    # the last bytes read (up to TAIL), to recognise it rewritten
+        # the last bytes read (up to TAIL) and where they end, to recognise it rewritten: one
+        # attribute, set at once, so that a signal between two steps of a read never leaves
+        # them disagreeing (the end of the follow would take the file for truncated)
+        self.tail: tuple[bytes, int] = (b"", 0)
         self.binary = False
         self.probing = True  # its first BINARY_PROBE bytes not all seen yet
         self.grown = time.monotonic()  # when it last grew
@@ -93,7 +96,7 @@ class Followed:
             line_number = 1 + (_count_lines(self.fd, position) if self.count_lines and position else 0)
         self.line_number = line_number
         self.head = os.pread(self.fd, HEAD, 0)
-        self.tail = os.pread(self.fd, TAIL, position - TAIL) if position >= TAIL else self.head[:position]
+        self.tail = (os.pread(self.fd, TAIL, position - TAIL) if position >= TAIL else self.head[:position], position)
         probe = self.head if position <= HEAD else os.pread(self.fd, BINARY_PROBE, 0)
         self.binary = b"\0" in probe[:BINARY_PROBE]
         self.probing = not self.binary and len(probe) < BINARY_PROBE
@@ -107,12 +110,12 @@ class Followed:
     def changed(self, size: int) -> bool:
         """Whether the file was truncated (or truncated and written again) since it was read:
         shorter than what was read, or different just before where reading goes on."""
-        end = self.read_up_to
+        tail, end = self.tail
         if size < end:
             return True
-        if not self.tail or end < len(self.tail):
+        if not tail or end < len(tail):
             return False
-        return os.pread(self.fd, len(self.tail), end - len(self.tail)) != self.tail
+        return os.pread(self.fd, len(tail), end - len(tail)) != tail
 
     def restart(self) -> None:
         """It was truncated (copytruncate) or rewritten: read it again from its start; what
@@ -131,7 +134,7 @@ class Followed:
                 return
             read += len(chunk)
             self.grown, self.idle_sent = time.monotonic(), False
-            self.tail = (self.tail + chunk)[-TAIL:]
+            self.tail = ((self.tail[0] + chunk)[-TAIL:], start + len(chunk))
             known = len(self.head)
             if known < HEAD and start <= known < start + len(chunk):  # its first bytes, as far as they go
                 self.head = (self.head + chunk[known - start:])[:HEAD]
@@ -149,8 +152,9 @@ class Followed:
         if self.long_line is not None:  # inside an over-long line: on in pieces, searched, never printed
             end = chunk.find(b"\n")
             piece = chunk if end < 0 else chunk[:end]
-            yield self._block(piece, 0 if end < 0 else 1, self.long_line)
-            self.offset += len(chunk) if end < 0 else end + 1
+            block = self._block(piece, 0 if end < 0 else 1, self.long_line)
+            self.offset += len(chunk) if end < 0 else end + 1  # (before the block goes: a signal while it is
+            yield block                                         # searched must not make the end read it again)
             if end < 0:
                 return
             self.line_number += 1 if self.count_lines else 0
@@ -167,10 +171,11 @@ class Followed:
             else:
                 whole = chunk[:cut] if cut < len(chunk) else chunk
             lines = whole.count(b"\n") if self.count_lines else 0
-            yield self._block(whole, lines)
-            self.offset += len(whole)
+            block = self._block(whole, lines)
+            self.offset += len(whole)  # (read once it is handed on, as above)
             self.line_number += lines
             self._pending_size = 0
+            yield block
             if cut == len(chunk):
                 return
             chunk = chunk[cut:]

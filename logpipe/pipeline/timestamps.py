@@ -34,7 +34,7 @@ import os
 import re
 import time
 
-from .timeformats import FORMATS, HEAD, YEAR_SLACK, Format, Zone, _offset
+from .timeformats import FORMATS, HEAD, YEAR_SLACK, Format, Zone, _fraction, _offset
 
 __all__ = ["Clock", "FileTimes", "reference_time", "rfc3339"]
 
@@ -300,13 +300,13 @@ class FileTimes:
                 return None
         if not day_start:
             return None
-        hours, minutes, seconds_of = _clock_tables()[2:]
+        hours, _, minutes, seconds_of = _clock_tables()
         hour, minute, second = hours.get(text[cut - 8:cut - 6]), minutes.get(text[cut - 5:cut - 3]), \
             seconds_of.get(text[cut - 2:cut])
         if hour is None or minute is None or second is None:
             return None
         fraction = m.group(seconds + 1)
-        into = minute + (second + (int(fraction) / 10 ** len(fraction) if fraction else 0.0))
+        into = minute + (second + _fraction(fraction))  # (as `_civil` adds them)
         value = (day_start + hour) + into
         return value if offset is None else value - offset
 
@@ -367,7 +367,7 @@ class FileTimes:
         locked = clock.format
         search = locked.regex.search if locked is not None else None
         days = self.days(locked)
-        hours, minutes_seconds = _clock_tables()[:2]
+        hours, minutes_seconds, _, _ = _clock_tables()
         hour_of, into_of = hours.get, minutes_seconds.get
         last_text, last_value = clock._last_text, clock._last_value
         for start, end in zip(starts, ends):
@@ -417,16 +417,16 @@ class FileTimes:
 
 @functools.cache
 def _clock_tables() -> tuple[dict[bytes, int], ...]:
-    """`HH` -> seconds into the day, `MM:SS` -> seconds into the hour (and again `HH`,
-    `MM` -> seconds, `SS` -> seconds, for stamps with a fraction), for every hour, minute
+    """`HH` -> seconds into the day, `MM:SS` -> seconds into the hour, and (for stamps
+    with a fraction) `MM` -> seconds, `SS` -> seconds, for every hour, minute
     and second `_civil` reads in an hour of its own (24:00 is read another way; a
     leap second 60 or 61 runs into the next minute, as there). Made when first needed (a
     histogram's), not at import: 3,720 entries cost a millisecond."""
     digits = [b"%02d" % number for number in range(62)]
-    hours = {digits[hour]: hour * 3600 for hour in range(24)}
-    return (hours, {digits[minute] + b":" + digits[second]: minute * 60 + second
-                    for minute in range(60) for second in range(62)},
-            hours, {digits[minute]: minute * 60 for minute in range(60)}, {digits[second]: second for second in range(62)})
+    return ({digits[hour]: hour * 3600 for hour in range(24)},
+            {digits[minute] + b":" + digits[second]: minute * 60 + second
+             for minute in range(60) for second in range(62)},
+            {digits[minute]: minute * 60 for minute in range(60)}, {digits[second]: second for second in range(62)})
 
 
 def reference_time(path: str, raw=None, codec: str = "plain") -> float:
